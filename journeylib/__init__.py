@@ -1,0 +1,41 @@
+"""journeylib: customer-journey analytics on touchpoint data (funnels, attribution, emotions).
+
+Every calculation is an Ibis query on ``Dataset.table`` (DuckDB by default); only aggregates
+come back to Python.
+"""
+
+from journeylib import sample
+from journeylib.columns import CANONICAL, guess_mapping
+from journeylib.dataset import Dataset, LoadReport, Touchpoints, connect
+from journeylib.errors import DataError
+from journeylib.load import TABLE_COLUMNS, load, parse_touchpoints, resolve_mapping, to_dataset
+from journeylib.quality import data_quality, duplicate_touchpoints, summary
+from journeylib.read import RawTable, read_table
+from journeylib.stages import STAGE_PRESETS, infer_stage_order
+from journeylib.valence import LEXICON, SCALES, normalise_emotion
+
+__all__ = [
+    "CANONICAL",
+    "LEXICON",
+    "SCALES",
+    "STAGE_PRESETS",
+    "TABLE_COLUMNS",
+    "DataError",
+    "Dataset",
+    "LoadReport",
+    "RawTable",
+    "Touchpoints",
+    "connect",
+    "data_quality",
+    "duplicate_touchpoints",
+    "guess_mapping",
+    "infer_stage_order",
+    "load",
+    "normalise_emotion",
+    "parse_touchpoints",
+    "read_table",
+    "resolve_mapping",
+    "sample",
+    "summary",
+    "to_dataset",
+]

@@ -1,0 +1,137 @@
+"""The Dataset: touchpoints in the query engine, with their stage model and load report."""
+
+from __future__ import annotations
+
+import itertools
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import ibis
+import pandas as pd
+from ibis.backends import BaseBackend
+
+_table_ids = itertools.count(1)
+
+
+def connect(database: str = ":memory:") -> BaseBackend:
+    """A new DuckDB connection through Ibis, with its clock set to UTC.
+
+    DuckDB connections are not thread-safe: use one per user session. ``JOURNEY_DUCKDB_THREADS``
+    and ``JOURNEY_DUCKDB_MEMORY`` (e.g. ``2GB``) limit the engine on small hosts.
+    """
+    config: dict[str, Any] = {}
+    if threads := os.environ.get("JOURNEY_DUCKDB_THREADS"):
+        config["threads"] = int(threads)
+    if memory := os.environ.get("JOURNEY_DUCKDB_MEMORY"):
+        config["memory_limit"] = memory
+    con = ibis.duckdb.connect(database, **config)
+    # Week and day boundaries must not depend on the server's local time zone.
+    con.raw_sql("SET TimeZone = 'UTC'")
+    return con
+
+
+@dataclass
+class LoadReport:
+    """What was found in a file and how it was read; shown to the user on the Data page.
+
+    ``mapping``: canonical field -> source column; ``mapping_method``: field -> ``"name"``,
+    ``"values"`` (sniffed) or ``"user"``. ``timestamp_formats``: rows per format label.
+    ``emotion_scale``: ``(low, high)`` of a numeric scale; ``emotion_labels``: label -> valence
+    for labels found. ``notes``: how things were read; ``warnings``: things the user should check.
+    """
+
+    source: str = "data"
+    format: str = "dataframe"
+    encoding: str | None = None
+    delimiter: str | None = None
+    decimal: str | None = None
+    sheet: str | None = None
+    sheets: list[str] = field(default_factory=list)
+    header_row: int = 1
+    title_rows: int = 0
+    empty_rows: int = 0
+    source_columns: list[str] = field(default_factory=list)
+    mapping: dict[str, str] = field(default_factory=dict)
+    mapping_method: dict[str, str] = field(default_factory=dict)
+    timestamp_formats: dict[str, int] = field(default_factory=dict)
+    timestamp_description: str = ""
+    date_order: str | None = None
+    emotion_kind: str = "none"
+    emotion_scale: tuple[float, float] | None = None
+    emotion_scale_name: str | None = None
+    emotion_scale_detected: bool = True
+    emotion_labels: dict[str, float] = field(default_factory=dict)
+    emotion_unknown: dict[str, int] = field(default_factory=dict)
+    n_source_rows: int = 0
+    n_rows: int = 0
+    n_rejected: int = 0
+    notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Touchpoints:
+    """A parsed file before it enters the engine (plain pandas, so it can be cached).
+
+    ``frame`` has the canonical columns (see :data:`journeylib.load.TABLE_COLUMNS`);
+    ``rejected`` has ``row``, ``reason`` and the source columns as text.
+    """
+
+    frame: pd.DataFrame
+    rejected: pd.DataFrame
+    report: LoadReport
+
+
+@dataclass
+class Dataset:
+    """Touchpoints loaded into the query engine.
+
+    ``table``: Ibis table with columns ``source_row`` (row in the file), ``customer_id`` (text),
+    ``timestamp`` (UTC), ``stage``, ``channel``, ``touchpoint`` (text), ``emotion`` (the score as
+    written, when numeric), ``emotion_raw`` (the value as written), ``valence`` (emotion in
+    [-1, 1]), ``converted`` (bool), ``revenue`` (float), ``segment``, ``note`` (text). Unmapped
+    columns are present and null. ``stages``: ordered stage list; ``purchase_stage``: the stage
+    that ends the buyer journey (None when there is no such stage). ``rejected``: rows that could
+    not be used, with ``row`` and ``reason``.
+    """
+
+    table: ibis.Table
+    stages: list[str]
+    purchase_stage: str | None
+    rejected: pd.DataFrame
+    report: LoadReport
+    name: str = "data"
+    stage_model: str = "inferred from the data"
+
+    @property
+    def mapping(self) -> dict[str, str]:
+        """Canonical field -> source column, for every mapped field."""
+        return dict(self.report.mapping)
+
+    @property
+    def n_rows(self) -> int:
+        """Rows loaded into the table."""
+        return self.report.n_rows
+
+    @property
+    def n_rejected(self) -> int:
+        """Rows of the file that could not be used (see ``rejected``)."""
+        return self.report.n_rejected
+
+    @property
+    def buyer_stages(self) -> list[str]:
+        """Stages up to and including the purchase stage (all stages when there is none)."""
+        if self.purchase_stage not in self.stages:
+            return list(self.stages)
+        return self.stages[: self.stages.index(self.purchase_stage) + 1]
+
+    @property
+    def customer_stages(self) -> list[str]:
+        """Stages after the purchase: service, loyalty, advocacy."""
+        return self.stages[len(self.buyer_stages):]
+
+
+def new_table_name() -> str:
+    """A fresh engine table name; never derived from user input."""
+    return f"touchpoints_{next(_table_ids)}"

@@ -1,0 +1,329 @@
+"""``load``: from a user's file to a :class:`~journeylib.dataset.Dataset`, explaining every step.
+
+The steps are public too, so the app can cache the slow part and let the user adjust mapping,
+date order, emotion scale and stage model without reading the file again:
+``read_table`` -> ``parse_touchpoints`` -> ``to_dataset``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from ibis.backends import BaseBackend
+
+from journeylib.columns import CANONICAL, REQUIRED, guess_mapping
+from journeylib.dataset import (
+    Dataset,
+    LoadReport,
+    Touchpoints,
+    connect,
+    new_table_name,
+)
+from journeylib.errors import DataError
+from journeylib.numbers import parse_flags, parse_numbers
+from journeylib.read import DEFAULT_MAX_BYTES, RawTable, read_table
+from journeylib.stages import (
+    STAGE_PRESETS,
+    find_purchase_stage,
+    infer_stage_order,
+    order_by_preset,
+    preset_for,
+)
+from journeylib.timestamps import describe_formats, parse_timestamps
+from journeylib.valence import normalise_emotion
+
+TEXT_FIELDS = ("stage", "channel", "touchpoint", "segment", "note")
+TABLE_COLUMNS = (
+    "source_row", "customer_id", "timestamp", "stage", "channel", "touchpoint", "emotion",
+    "emotion_raw", "valence", "converted", "revenue", "segment", "note",
+)
+FIELD_LABELS = {
+    "customer_id": "customer id", "timestamp": "timestamp", "stage": "stage",
+    "channel": "channel", "touchpoint": "touchpoint", "emotion": "emotion",
+    "converted": "converted", "revenue": "revenue", "segment": "segment", "note": "note",
+}
+FIELD_EXAMPLES = {
+    "customer_id": "'Customer ID', 'Клиент' or 'Klient'",
+    "timestamp": "'Date', 'Дата' or 'Data'",
+}
+
+
+def load(
+    source: Any,
+    *,
+    mapping: dict[str, str | None] | None = None,
+    sheet: str | int | None = None,
+    stages: str | list[str] | None = None,
+    purchase_stage: str | None = None,
+    touchpoint_stages: dict[str, str] | None = None,
+    date_order: str | None = None,
+    emotion_scale: str | tuple[float, float] | None = None,
+    emotion_labels: dict[str, float] | None = None,
+    con: BaseBackend | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Dataset:
+    """Load touchpoint data into the query engine.
+
+    ``source``: a path, bytes, a file-like object with a ``name``, or a pandas DataFrame; CSV/TSV/
+    TXT (delimiter, encoding and decimal comma detected), Excel (``sheet`` by name or index) or
+    Parquet. ``mapping``: canonical field -> source column (None unmaps a field); fields not
+    given are mapped automatically. ``stages``: a preset name from ``STAGE_PRESETS`` or an
+    ordered list; by default a matching preset or the order inferred from the data.
+    ``touchpoint_stages``: touchpoint -> stage, used where the file has no stage.
+    ``date_order``: ``"dmy"``/``"mdy"`` for ambiguous dates. ``emotion_scale`` /
+    ``emotion_labels``: override the detected scale and add label valences.
+    ``con``: the Ibis connection to load into (a new in-memory DuckDB by default).
+
+    Returns a :class:`Dataset`; rows that cannot be used are in ``Dataset.rejected`` with a
+    reason. Raises :class:`DataError` when the file cannot be used at all.
+    """
+    raw = read_table(source, sheet=sheet, max_bytes=max_bytes)
+    parsed = parse_touchpoints(
+        raw, mapping=mapping, touchpoint_stages=touchpoint_stages, date_order=date_order,
+        emotion_scale=emotion_scale, emotion_labels=emotion_labels,
+    )
+    return to_dataset(parsed, con=con, stages=stages, purchase_stage=purchase_stage)
+
+
+def resolve_mapping(
+    raw: RawTable, mapping: dict[str, str | None] | None = None
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The automatic mapping with the user's overrides applied: ``(mapping, method)``."""
+    auto, method = guess_mapping(raw.frame)
+    merged = dict(auto)
+    columns = list(raw.frame.columns)
+    for field, column in (mapping or {}).items():
+        if field not in CANONICAL:
+            raise DataError(f"'{field}' is not a touchpoint field; fields are: "
+                            f"{', '.join(CANONICAL)}.")
+        if column is None or column == "":
+            merged.pop(field, None)
+            method.pop(field, None)
+            continue
+        if column not in columns:
+            raise DataError(f"The mapping names column '{column}', which is not in the file; "
+                            f"columns found: {', '.join(columns)}.")
+        merged[field], method[field] = column, "user"
+    return merged, method
+
+
+def parse_touchpoints(
+    raw: RawTable,
+    *,
+    mapping: dict[str, str | None] | None = None,
+    touchpoint_stages: dict[str, str] | None = None,
+    date_order: str | None = None,
+    emotion_scale: str | tuple[float, float] | None = None,
+    emotion_labels: dict[str, float] | None = None,
+) -> Touchpoints:
+    """Interpret a :class:`RawTable` as touchpoints: map columns, parse values, reject rows.
+
+    Returns :class:`Touchpoints` whose ``frame`` holds :data:`TABLE_COLUMNS`. Rows without a
+    customer id or a readable timestamp, and rows the file could not split, go to ``rejected``.
+    """
+    columns = list(raw.frame.columns)
+    cols, method = resolve_mapping(raw, mapping)
+    for field in REQUIRED:
+        if field not in cols:
+            raise DataError(
+                f"No column looks like the {FIELD_LABELS[field]}; columns found: "
+                f"{', '.join(columns)}. Name it like {FIELD_EXAMPLES[field]}, or choose it in "
+                "the column mapping."
+            )
+    if "stage" not in cols and "touchpoint" not in cols:
+        raise DataError(
+            "Neither a stage nor a touchpoint column was found; columns found: "
+            f"{', '.join(columns)}. Add a 'Stage' or 'Touchpoint' column, or choose one in the "
+            "column mapping."
+        )
+    src = raw.frame
+    report = LoadReport(
+        source=raw.name, format=raw.format, encoding=raw.encoding, delimiter=raw.delimiter,
+        sheet=raw.sheet, sheets=list(raw.sheets), header_row=raw.header_row,
+        title_rows=raw.title_rows, empty_rows=raw.empty_rows, source_columns=columns,
+        mapping=cols, mapping_method=method, warnings=list(raw.warnings),
+    )
+    n = len(src)
+    out = pd.DataFrame(index=pd.RangeIndex(n))
+    out["source_row"] = raw.rows
+    out["customer_id"] = _text(src[cols["customer_id"]])
+    stamps = parse_timestamps(src[cols["timestamp"]], date_order=date_order)
+    out["timestamp"] = stamps.values.to_numpy()
+    report.timestamp_formats = {k: v for k, v in stamps.formats.items() if v}
+    report.timestamp_description = describe_formats(stamps)
+    report.date_order = stamps.date_order
+    report.notes += stamps.notes
+    for field in TEXT_FIELDS:
+        out[field] = _text(src[cols[field]]) if field in cols else pd.Series(
+            [None] * n, dtype="str")
+    if touchpoint_stages:
+        _stages_from_touchpoints(out, touchpoint_stages, report)
+    _parse_emotion(out, src, cols, report, emotion_scale, emotion_labels)
+    _parse_outcomes(out, src, cols, report)
+
+    reasons = _reasons(out, src[cols["timestamp"]])
+    bad = reasons != ""
+    rejected = _rejected_frame(src[bad], raw.rows[bad.to_numpy()], reasons[bad], raw)
+    frame = out[~bad].reset_index(drop=True)[list(TABLE_COLUMNS)]
+    report.n_source_rows = n + len(raw.bad_rows)
+    report.n_rows, report.n_rejected = len(frame), len(rejected)
+    if frame.empty:
+        raise DataError(_nothing_usable(rejected))
+    return Touchpoints(frame=frame, rejected=rejected, report=report)
+
+
+def _text(values: pd.Series) -> pd.Series:
+    def one(v: object) -> object:
+        if v is None or v is pd.NaT or (isinstance(v, float) and np.isnan(v)):
+            return None
+        if isinstance(v, float) and v.is_integer():
+            v = int(v)  # Excel stores ids like 1001 as 1001.0
+        text = str(v).strip()
+        return text or None
+
+    return values.map(one).astype("str").where(values.map(one).notna(), None)
+
+
+def _stages_from_touchpoints(out: pd.DataFrame, lookup: dict[str, str], report: LoadReport):
+    folded = {str(k).strip().casefold(): v for k, v in lookup.items()}
+    from_map = out["touchpoint"].map(lambda t: folded.get(str(t).casefold()) if t else None)
+    out["stage"] = out["stage"].where(out["stage"].notna(), from_map)
+    missing = out.loc[out["stage"].isna() & out["touchpoint"].notna(), "touchpoint"]
+    if len(missing):
+        names = ", ".join(f"'{t}'" for t in missing.value_counts().index[:8])
+        report.warnings.append(f"{len(missing):,} rows have a touchpoint with no stage in the "
+                               f"touchpoint-to-stage mapping: {names}.")
+
+
+def _parse_emotion(out, src, cols, report, scale, labels) -> None:
+    n = len(out)
+    if "emotion" not in cols:
+        out["emotion"] = np.nan
+        out["emotion_raw"] = pd.Series([None] * n, dtype="str")
+        out["valence"] = np.nan
+        return
+    values = src[cols["emotion"]]
+    emotion = normalise_emotion(values, scale=scale, lexicon=labels,
+                                column_name=cols["emotion"])
+    out["emotion"] = emotion.score.to_numpy()
+    out["emotion_raw"] = _text(values)
+    out["valence"] = emotion.valence.to_numpy()
+    report.emotion_kind = emotion.kind
+    report.emotion_scale, report.emotion_scale_name = emotion.scale, emotion.scale_name
+    report.emotion_scale_detected = emotion.scale_detected
+    report.emotion_labels, report.emotion_unknown = emotion.labels, emotion.unknown
+    report.notes += [n for n in emotion.notes if not n.startswith(tuple("0123456789"))]
+    report.warnings += [n for n in emotion.notes if n.startswith(tuple("0123456789"))]
+
+
+def _parse_outcomes(out, src, cols, report) -> None:
+    decimals = []
+    if "converted" in cols:
+        flags, unknown = parse_flags(src[cols["converted"]])
+        out["converted"] = flags.to_numpy()
+        if unknown.any():
+            examples = src.loc[unknown, cols["converted"]].astype(str).value_counts().index[:5]
+            report.warnings.append(
+                f"{int(unknown.sum()):,} values of '{cols['converted']}' are not a yes/no flag "
+                f"({', '.join(map(repr, examples))}); they are treated as unknown.")
+    else:
+        out["converted"] = pd.array([pd.NA] * len(out), dtype="boolean")
+    if "revenue" in cols:
+        values = src[cols["revenue"]]
+        amounts, decimal = parse_numbers(values)
+        decimals.append(decimal)
+        out["revenue"] = amounts.to_numpy()
+        filled = _text(values).notna()
+        unreadable = filled & amounts.isna()
+        if unreadable.any():
+            examples = values[unreadable].astype(str).value_counts().index[:5]
+            report.warnings.append(
+                f"{int(unreadable.sum()):,} values of '{cols['revenue']}' are not numbers "
+                f"({', '.join(map(repr, examples))}); they are left empty.")
+    else:
+        out["revenue"] = np.nan
+    if "emotion" in cols and report.emotion_kind == "scale":
+        decimals.append(parse_numbers(src[cols["emotion"]])[1])
+    report.decimal = "," if "," in decimals else "." if decimals else None
+
+
+def _reasons(out: pd.DataFrame, raw_ts: pd.Series) -> pd.Series:
+    no_id = out["customer_id"].isna().to_numpy()
+    ts_missing = _text(raw_ts).isna().to_numpy()
+    ts_bad = out["timestamp"].isna().to_numpy() & ~ts_missing
+    shown = raw_ts.astype(str).str.slice(0, 40).to_numpy()
+    parts = [
+        np.where(no_id, "no customer id", ""),
+        np.where(ts_missing, "no timestamp", ""),
+        np.where(ts_bad, np.char.add(np.char.add("timestamp '", shown.astype(str)),
+                                     "' is not a date that could be read"), ""),
+    ]
+    joined = pd.Series(["; ".join(p for p in row if p) for row in zip(*parts, strict=True)],
+                       index=out.index, dtype=object)
+    return joined
+
+
+def _rejected_frame(src: pd.DataFrame, rows: np.ndarray, reasons: pd.Series, raw: RawTable):
+    table = src.astype(str).replace({"None": "", "nan": "", "NaT": ""})
+    table.insert(0, "reason", reasons.to_numpy())
+    table.insert(0, "row", rows)
+    if raw.bad_rows:
+        width = len(raw.frame.columns)
+        extra = pd.DataFrame(
+            [[r, reason, *(cells[:width] + [""] * (width - len(cells)))]
+             for r, reason, cells in raw.bad_rows],
+            columns=["row", "reason", *raw.frame.columns],
+        )
+        table = pd.concat([table, extra], ignore_index=True).sort_values("row")
+    return table.reset_index(drop=True)
+
+
+def _nothing_usable(rejected: pd.DataFrame) -> str:
+    counts = rejected["reason"].str.replace(r"'.*'", "'…'", regex=True).value_counts()
+    top = "; ".join(f"{reason} ({n:,} rows)" for reason, n in counts.head(3).items())
+    return (f"None of the {len(rejected):,} rows can be used: {top}. Check that the customer id "
+            "and timestamp columns are mapped to the right columns.")
+
+
+def to_dataset(
+    touchpoints: Touchpoints,
+    *,
+    con: BaseBackend | None = None,
+    stages: str | list[str] | None = None,
+    purchase_stage: str | None = None,
+    name: str | None = None,
+) -> Dataset:
+    """Put parsed touchpoints into the engine and settle the stage model.
+
+    ``stages``: a preset name, an ordered list, or None (a preset that holds every stage of the
+    data, else the order inferred from the data). ``purchase_stage``: the stage that ends the
+    buyer journey (default: the stage named like a purchase).
+    """
+    con = con if con is not None else connect()
+    table = con.create_table(new_table_name(), touchpoints.frame)
+    found = [s for s in touchpoints.frame["stage"].dropna().unique()]
+    report = touchpoints.report
+    if isinstance(stages, str):
+        if stages not in STAGE_PRESETS:
+            raise DataError(f"Unknown stage preset '{stages}'; presets: "
+                            f"{', '.join(STAGE_PRESETS)}.")
+        ordered, model = order_by_preset(found, STAGE_PRESETS[stages]), f"preset {stages}"
+    elif stages is not None:
+        ordered = list(stages) + sorted(s for s in found if s not in stages)
+        model = "as given"
+    elif found and (preset := preset_for(found)):
+        ordered, model = order_by_preset(found, STAGE_PRESETS[preset]), f"preset {preset}"
+    else:
+        ordered = infer_stage_order(table) if found else []
+        model = "inferred from the data"
+    if purchase_stage is not None and purchase_stage not in ordered:
+        raise DataError(f"'{purchase_stage}' is not a stage of this data; stages: "
+                        f"{', '.join(ordered)}.")
+    return Dataset(
+        table=table, stages=ordered,
+        purchase_stage=purchase_stage or find_purchase_stage(ordered),
+        rejected=touchpoints.rejected, report=report, name=name or report.source,
+        stage_model=model,
+    )

@@ -1,0 +1,71 @@
+"""Summaries of a loaded dataset: its size and span, and how complete each column is."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from journeylib.dataset import Dataset
+from journeylib.load import FIELD_LABELS
+
+QUALITY_FIELDS = ("customer_id", "timestamp", "stage", "channel", "touchpoint", "emotion",
+                  "converted", "revenue", "segment", "note")
+
+
+def summary(ds: Dataset) -> dict[str, object]:
+    """Size and span of a dataset, from one query.
+
+    Returns a dict: ``rows`` (touchpoints loaded), ``customers`` (distinct ids), ``first`` and
+    ``last`` (UTC timestamps of the earliest and latest touchpoint), ``stages`` (stages present),
+    ``rejected`` (rows not loaded), ``touchpoints_per_customer`` (mean).
+    """
+    t = ds.table
+    row = t.aggregate(
+        rows=t.count(), customers=t.customer_id.nunique(), first=t.timestamp.min(),
+        last=t.timestamp.max(), stages=t.stage.nunique(),
+    ).to_pandas().iloc[0]
+    rows, customers = int(row["rows"]), int(row["customers"])
+    return {
+        "rows": rows, "customers": customers, "first": row["first"], "last": row["last"],
+        "stages": int(row["stages"]), "rejected": ds.n_rejected,
+        "touchpoints_per_customer": rows / customers if customers else 0.0,
+    }
+
+
+def data_quality(ds: Dataset) -> pd.DataFrame:
+    """How complete each touchpoint field is, from one query.
+
+    Returns one row per field: ``field``, ``source_column`` (the file's column, "" when not
+    mapped), ``filled`` (rows with a value), ``missing`` (rows without), ``share_filled``
+    (0..1), ``distinct`` (distinct values). For ``emotion`` a value counts as filled when it was
+    turned into a valence.
+    """
+    t = ds.table
+    columns = {f: ("valence" if f == "emotion" else f) for f in QUALITY_FIELDS}
+    metrics = {}
+    for field, column in columns.items():
+        metrics[f"{field}__filled"] = t[column].notnull().sum()
+        metrics[f"{field}__distinct"] = t[column].nunique()
+    metrics["__rows"] = t.count()
+    row = t.aggregate(**metrics).to_pandas().iloc[0]
+    rows = int(row["__rows"])
+    records = []
+    for field in QUALITY_FIELDS:
+        filled = int(row[f"{field}__filled"])
+        records.append({
+            "field": FIELD_LABELS[field],
+            "source_column": ds.mapping.get(field, ""),
+            "filled": filled,
+            "missing": rows - filled,
+            "share_filled": filled / rows if rows else 0.0,
+            "distinct": int(row[f"{field}__distinct"]),
+        })
+    return pd.DataFrame.from_records(records)
+
+
+def duplicate_touchpoints(ds: Dataset) -> int:
+    """Rows that repeat another row's customer, timestamp, stage, channel and touchpoint."""
+    t = ds.table
+    keys = ["customer_id", "timestamp", "stage", "channel", "touchpoint"]
+    groups = t.group_by(keys).agg(n=t.count())
+    extra = groups.aggregate(extra=(groups.n - 1).sum()).to_pandas().iloc[0]["extra"]
+    return int(extra or 0)

@@ -1,0 +1,434 @@
+"""Read a spreadsheet file (CSV/TSV/TXT, Excel, Parquet) into a frame of raw cells.
+
+This layer only finds the table: format, encoding, delimiter, sheet, header row. It does not
+interpret values (see ``columns``, ``timestamps``, ``numbers``, ``valence``).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from journeylib.errors import DataError
+
+DEFAULT_MAX_BYTES = 500 * 2**20
+DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+TEXT_EXTENSIONS = {".csv", ".tsv", ".txt", ".tab"}
+EXCEL_EXTENSIONS = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+PARQUET_EXTENSIONS = {".parquet", ".pq"}
+# A cell budget guards against workbooks that are small on disk but huge when expanded.
+MAX_EXPANDED_XLSX_BYTES = 2 * 2**30
+HEADER_SCAN_ROWS = 30
+
+
+@dataclass
+class RawTable:
+    """A table as found in a file: header applied, cells not yet interpreted.
+
+    ``frame`` holds one column per source column (names made unique) and one row per data row;
+    text formats give strings ("" for an empty cell), Excel and Parquet give typed cells.
+    ``rows`` is the row number a person sees in the file for each frame row (1-based; for a
+    spreadsheet, the Excel row number). ``bad_rows`` lists rows that could not be split into the
+    header's columns, as ``(row, reason, cells)``.
+    """
+
+    frame: pd.DataFrame
+    rows: np.ndarray
+    name: str = "data"
+    format: str = "dataframe"
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    sheets: list[str] = field(default_factory=list)
+    header_row: int = 1
+    title_rows: int = 0
+    empty_rows: int = 0
+    bad_rows: list[tuple[int, str, list[str]]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def read_table(
+    source: Any, *, sheet: str | int | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+) -> RawTable:
+    """Read ``source`` into a :class:`RawTable`.
+
+    ``source`` is a path, ``bytes``, a file-like object (its ``name`` tells the format when it
+    has one), or a pandas DataFrame. ``sheet`` picks an Excel sheet by name or 0-based index
+    (default: the first sheet that holds data). Raises :class:`DataError` for files that cannot
+    be used: empty, binary junk, too large, no columns, no data rows.
+    """
+    if isinstance(source, pd.DataFrame):
+        return _from_frame(source)
+    name, data = _read_bytes(source, max_bytes)
+    kind = _sniff_format(name, data)
+    if kind == "excel":
+        return _read_excel(name, data, sheet)
+    if kind == "parquet":
+        return _read_parquet(name, data)
+    return _read_text(name, data)
+
+
+def _read_bytes(source: Any, max_bytes: int) -> tuple[str, bytes]:
+    if isinstance(source, str | Path):
+        path = Path(source)
+        if not path.exists():
+            raise DataError(f"File not found: {path}.")
+        size = path.stat().st_size
+        _check_size(path.name, size, max_bytes)
+        return path.name, path.read_bytes()
+    if isinstance(source, bytes | bytearray | memoryview):
+        data = bytes(source)
+        name = "data"
+    elif hasattr(source, "getvalue"):
+        data = source.getvalue()
+        name = getattr(source, "name", "data")
+    elif hasattr(source, "read"):
+        data = source.read()
+        name = getattr(source, "name", "data")
+    else:
+        raise DataError(
+            f"Cannot read a {type(source).__name__}: give a file path, bytes, a file object "
+            "or a pandas DataFrame."
+        )
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    name = Path(str(name)).name
+    _check_size(name, len(data), max_bytes)
+    return name, data
+
+
+def _check_size(name: str, size: int, max_bytes: int) -> None:
+    if size == 0:
+        raise DataError(
+            f"{name} is empty (0 bytes). Export the table again and check that the file was "
+            "saved completely."
+        )
+    if size > max_bytes:
+        raise DataError(
+            f"{name} is {size / 2**20:,.0f} MB; files up to {max_bytes / 2**20:,.0f} MB can be "
+            "loaded. Split it (for example by month) or save it as Parquet, which is several "
+            "times smaller."
+        )
+
+
+def _sniff_format(name: str, data: bytes) -> str:
+    if data.startswith(b"PAR1"):
+        return "parquet"
+    if data.startswith(b"PK\x03\x04") or data.startswith(b"\xd0\xcf\x11\xe0"):
+        return "excel"
+    suffix = Path(name).suffix.lower()
+    if suffix in EXCEL_EXTENSIONS or suffix in PARQUET_EXTENSIONS:
+        raise DataError(
+            f"{name} is named like a {suffix} file but its content is not one. "
+            "Open it in Excel and save it again, or export it as CSV."
+        )
+    return "text"
+
+
+# ---------------------------------------------------------------------------- text files
+
+
+def _read_text(name: str, data: bytes) -> RawTable:
+    text, encoding = decode(data, name)
+    delimiter = sniff_delimiter(text[:200_000].splitlines()[:200], name)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    head: list[list[str]] = []
+    line_numbers: list[int] = []
+    try:
+        for record in reader:
+            head.append(record)
+            line_numbers.append(reader.line_num)
+            if len(head) >= HEADER_SCAN_ROWS:
+                break
+    except csv.Error as exc:
+        raise DataError(f"{name} could not be split into rows and columns ({exc}).") from exc
+    header_idx = find_header_row(head)
+    try:
+        raw = _read_text_fast(text, delimiter, head, header_idx, line_numbers)
+    except (pd.errors.ParserError, csv.Error):
+        # Rows wider than the header: split them one by one so each bad row can be reported.
+        try:
+            records = _split_records(text, delimiter)
+        except csv.Error as exc:
+            raise DataError(f"{name} could not be split into rows and columns ({exc}).") from exc
+        raw = _records_to_table(records, header_idx, start_row=1)
+    raw.name, raw.format, raw.encoding, raw.delimiter = name, "csv", encoding, delimiter
+    if raw.frame.empty and not raw.bad_rows:
+        raise DataError(f"{name} has a header but no data rows.")
+    return raw
+
+
+def _read_text_fast(
+    text: str, delimiter: str, head: list[list[str]], header_idx: int, line_numbers: list[int]
+) -> RawTable:
+    header = head[header_idx] if header_idx >= 0 else []
+    width = len(header) if header_idx >= 0 else max(len(r) for r in head)
+    skip = line_numbers[header_idx] if header_idx >= 0 else 0
+    frame = pd.read_csv(
+        io.StringIO(text), sep=delimiter, header=None, names=list(range(width)), skiprows=skip,
+        dtype=str, keep_default_na=False, na_filter=False, skip_blank_lines=False, engine="c",
+    )
+    frame = frame.fillna("").astype(object)
+    rows = np.arange(skip + 1, skip + 1 + len(frame), dtype=np.int64)
+    filled = (frame != "").any(axis=1).to_numpy()
+    raw = _records_to_table([header] if header_idx >= 0 else [], 0 if header_idx >= 0 else -1, 1)
+    names = list(raw.frame.columns) if header_idx >= 0 else [f"column_{i + 1}" for i in range(width)]
+    frame = frame.loc[filled].reset_index(drop=True)
+    frame.columns = names
+    raw.frame, raw.rows = _drop_blank_columns(frame), rows[filled]
+    raw.header_row = skip if header_idx >= 0 else 0
+    raw.title_rows, raw.empty_rows = max(header_idx, 0), int((~filled).sum())
+    return raw
+
+
+def _drop_blank_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """Drop unnamed columns without a value: trailing separators make them, they hold nothing."""
+    blank = [c for c in frame.columns if str(c).startswith("column_")
+             and not frame[c].map(_filled).any()]
+    return frame.drop(columns=blank) if blank else frame
+
+
+def decode(data: bytes, name: str = "file") -> tuple[str, str]:
+    """Decode text bytes, returning ``(text, encoding_label)``.
+
+    Detects UTF-8 (with or without BOM), UTF-16 with BOM, and the Windows code pages cp1251
+    (Cyrillic) and cp1250 (Central European). Raises :class:`DataError` for binary content.
+    """
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8):].decode("utf-8", errors="replace"), "UTF-8-BOM"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16", errors="replace"), "UTF-16"
+    _reject_binary(data, name)
+    try:
+        return data.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError:
+        pass
+    sample = np.frombuffer(data[: 2**20], dtype=np.uint8)
+    high = int((sample >= 0x80).sum())
+    letters = int(((sample >= 0x41) & (sample <= 0x5A)).sum() + ((sample >= 0x61) & (sample <= 0x7A)).sum())
+    # Cyrillic text is almost all high bytes; Polish text is mostly ASCII with a few diacritics.
+    encoding = "cp1251" if high / max(high + letters, 1) > 0.3 else "cp1250"
+    return data.decode(encoding, errors="replace"), encoding
+
+
+def _reject_binary(data: bytes, name: str) -> None:
+    sample = np.frombuffer(data[:65536], dtype=np.uint8)
+    control = ((sample < 0x20) & ~np.isin(sample, (0x09, 0x0A, 0x0D, 0x0C))).sum()
+    if (sample == 0).any() or control > max(3, 0.01 * sample.size):
+        raise DataError(
+            f"{name} does not look like a table: it contains binary data. Upload a CSV, "
+            "Excel (.xlsx) or Parquet file."
+        )
+
+
+def sniff_delimiter(lines: list[str], name: str = "file") -> str:
+    """Pick the delimiter (``,`` ``;`` tab ``|``) that splits the lines most consistently."""
+    lines = [line for line in lines if line.strip()]
+    if not lines:
+        raise DataError(f"{name} holds no rows: it is empty or only white space.")
+    best, best_score = None, (0.0, 0)
+    for delim in DELIMITERS:
+        counts = [len(row) for row in csv.reader(lines, delimiter=delim)]
+        values, freq = np.unique(counts, return_counts=True)
+        width = int(values[freq.argmax()])
+        if width < 2:
+            continue
+        score = (float(freq.max()) / len(counts), width)
+        if score > best_score:
+            best, best_score = delim, score
+    if best is None:
+        raise DataError(
+            f"{name} has only one column: no comma, semicolon, tab or | separates the values. "
+            "A journey table needs at least a customer id and a timestamp column."
+        )
+    return best
+
+
+def _split_records(text: str, delimiter: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+
+
+def find_header_row(rows: list[list[Any]]) -> int:
+    """Index of the header among the first rows: the first wide row of text cells.
+
+    Title rows above the header ("Report for March") are narrower than the table; data rows
+    hold numbers and dates. Returns -1 when no row looks like a header.
+    """
+    widths = [sum(1 for cell in row if _filled(cell)) for row in rows]
+    if not widths:
+        return -1
+    target = max(widths)
+    for i, row in enumerate(rows):
+        cells = [cell for cell in row if _filled(cell)]
+        if len(cells) >= max(2, 0.6 * target) and all(_header_like(c) for c in cells):
+            return i
+    return -1
+
+
+def _filled(cell: Any) -> bool:
+    if cell is None:
+        return False
+    if isinstance(cell, float) and np.isnan(cell):
+        return False
+    return str(cell).strip() != ""
+
+
+_DATA_LIKE = re.compile(r"^[\s\d.,:/+\-%()₽$€]*$")
+
+
+def _header_like(cell: Any) -> bool:
+    if not isinstance(cell, str):
+        return False
+    return not _DATA_LIKE.match(cell)
+
+
+def _records_to_table(records: list[list[Any]], header_idx: int, start_row: int) -> RawTable:
+    warnings: list[str] = []
+    if header_idx < 0:
+        width = max((len(r) for r in records), default=0)
+        names = [f"column_{i + 1}" for i in range(width)]
+        body, first = records, 0
+        warnings.append(
+            "No header row found, so the columns are named column_1, column_2, ...; "
+            "add a header row with column names for automatic mapping."
+        )
+    else:
+        names = [str(c).strip() if _filled(c) else "" for c in records[header_idx]]
+        body, first = records[header_idx + 1:], header_idx + 1
+    names, renamed = unique_names(names)
+    warnings += renamed
+    width = len(names)
+    good: list[list[Any]] = []
+    rows: list[int] = []
+    bad: list[tuple[int, str, list[str]]] = []
+    empty = 0
+    for offset, record in enumerate(body):
+        row_no = start_row + first + offset
+        if not any(_filled(c) for c in record):
+            empty += 1
+            continue
+        if len(record) > width and any(_filled(c) for c in record[width:]):
+            bad.append((row_no, f"row has {len(record)} cells but the header has {width}; "
+                        "check for a stray separator or an unquoted text cell", list(map(str, record))))
+            continue
+        record = list(record[:width]) + [""] * (width - len(record))
+        good.append(record)
+        rows.append(row_no)
+    frame = pd.DataFrame(good, columns=names, dtype=object) if good else pd.DataFrame(
+        columns=names, dtype=object)
+    frame = _drop_blank_columns(frame) if good else frame
+    return RawTable(frame=frame, rows=np.asarray(rows, dtype=np.int64),
+                    header_row=start_row + header_idx if header_idx >= 0 else 0,
+                    title_rows=max(header_idx, 0), empty_rows=empty, bad_rows=bad,
+                    warnings=warnings)
+
+
+def unique_names(names: list[str]) -> tuple[list[str], list[str]]:
+    """Make column names unique and non-empty; returns the names and a note per change."""
+    out: list[str] = []
+    notes: list[str] = []
+    seen: set[str] = set()
+    for i, name in enumerate(names):
+        base = name or f"column_{i + 1}"
+        candidate, k = base, 2
+        while candidate in seen:
+            candidate, k = f"{base} ({k})", k + 1
+        if name and candidate != name:
+            notes.append(f"Column name '{name}' appears more than once; the later one is "
+                         f"called '{candidate}'.")
+        seen.add(candidate)
+        out.append(candidate)
+    return out, notes
+
+
+# ---------------------------------------------------------------------------- Excel, Parquet
+
+
+def _read_excel(name: str, data: bytes, sheet: str | int | None) -> RawTable:
+    _refuse_zip_bomb(name, data)
+    try:
+        book = pd.ExcelFile(io.BytesIO(data), engine="calamine")
+    except Exception as exc:
+        raise DataError(
+            f"{name} could not be opened as an Excel workbook ({exc}). Open it in Excel and "
+            "save it again as .xlsx, or export it as CSV."
+        ) from exc
+    sheets = [str(s) for s in book.sheet_names]
+    frames: dict[str, pd.DataFrame] = {}
+
+    def sheet_frame(s: str) -> pd.DataFrame:
+        if s not in frames:
+            frames[s] = book.parse(s, header=None, dtype=object)
+        return frames[s]
+
+    if sheet is None:
+        chosen = next((s for s in sheets if not sheet_frame(s).dropna(how="all").empty), None)
+        if chosen is None:
+            raise DataError(f"{name} has no data: every sheet ({', '.join(sheets)}) is empty.")
+    elif isinstance(sheet, int):
+        if not 0 <= sheet < len(sheets):
+            raise DataError(f"{name} has {len(sheets)} sheets; there is no sheet number {sheet + 1}.")
+        chosen = sheets[sheet]
+    else:
+        if sheet not in sheets:
+            raise DataError(f"{name} has no sheet '{sheet}'; its sheets are: {', '.join(sheets)}.")
+        chosen = sheet
+    grid = sheet_frame(chosen)
+    records = [[None if _missing(v) else v for v in row] for row in grid.itertuples(index=False)]
+    if not any(any(_filled(c) for c in r) for r in records):
+        raise DataError(f"Sheet '{chosen}' of {name} is empty; choose another sheet.")
+    header_idx = find_header_row(records[:HEADER_SCAN_ROWS])
+    raw = _records_to_table(records, header_idx, start_row=1)
+    raw.name, raw.format, raw.sheet, raw.sheets = name, "xlsx", chosen, sheets
+    if raw.frame.empty:
+        raise DataError(f"Sheet '{chosen}' of {name} has a header but no data rows.")
+    return raw
+
+
+def _missing(value: Any) -> bool:
+    return value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT
+
+
+def _refuse_zip_bomb(name: str, data: bytes) -> None:
+    if not data.startswith(b"PK"):
+        return
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            expanded = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile as exc:
+        raise DataError(f"{name} is a damaged Excel file; save it again from Excel.") from exc
+    if expanded > MAX_EXPANDED_XLSX_BYTES:
+        raise DataError(
+            f"{name} would expand to {expanded / 2**30:,.1f} GB in memory, more than the "
+            f"{MAX_EXPANDED_XLSX_BYTES / 2**30:,.0f} GB allowed. Export the data as CSV or Parquet."
+        )
+
+
+def _read_parquet(name: str, data: bytes) -> RawTable:
+    try:
+        frame = pd.read_parquet(io.BytesIO(data))
+    except Exception as exc:
+        raise DataError(f"{name} could not be read as Parquet ({exc}).") from exc
+    raw = _from_frame(frame)
+    raw.name, raw.format = name, "parquet"
+    return raw
+
+
+def _from_frame(frame: pd.DataFrame) -> RawTable:
+    names, notes = unique_names([str(c).strip() for c in frame.columns])
+    if not names:
+        raise DataError("The table has no columns.")
+    out = frame.copy()
+    out.columns = names
+    out = out.reset_index(drop=True)
+    # Header is row 1, so data row i is row i + 2, as in a spreadsheet.
+    return RawTable(frame=out, rows=np.arange(2, len(out) + 2, dtype=np.int64), warnings=notes)

@@ -1,0 +1,69 @@
+"""Stage models: the ordered list of journey stages and where the purchase splits it."""
+
+from __future__ import annotations
+
+import ibis
+
+STAGE_PRESETS: dict[str, list[str]] = {
+    "Awareness → Advocacy": ["Awareness", "Consideration", "Purchase", "Retention", "Advocacy"],
+    "Discovery → Loyalty": ["Discovery", "Evaluation", "Purchase", "After-sales service",
+                            "Loyalty"],
+    "Need → Advocacy": ["Need", "Search", "Purchase", "Usage", "Repeat purchase", "Advocacy"],
+}
+# Stage names that mark the purchase; the buyer journey ends there, the customer journey follows.
+PURCHASE_WORDS = (
+    "purchase", "buy", "order", "checkout", "покупка", "заказ", "оплата", "zakup", "zamówienie",
+    "kupno",
+)
+
+
+def preset_for(stages: list[str]) -> str | None:
+    """Name of the preset that holds every one of ``stages`` (case-insensitive), if any."""
+    found = {s.casefold() for s in stages}
+    for name, preset in STAGE_PRESETS.items():
+        if found and found <= {p.casefold() for p in preset}:
+            return name
+    return None
+
+
+def order_by_preset(stages: list[str], preset: list[str]) -> list[str]:
+    """``stages`` in the preset's order; stages the preset does not name go last."""
+    rank = {p.casefold(): i for i, p in enumerate(preset)}
+    return sorted(stages, key=lambda s: (rank.get(s.casefold(), len(rank)), s))
+
+
+def infer_stage_order(table: ibis.Table) -> list[str]:
+    """Order stages by when customers first reach them.
+
+    For every pair of stages, counts the customers who reached one before the other (first
+    event in each stage); a stage ranks by how many other stages it precedes for most
+    customers (Copeland count), then by its earliest event. Robust to the odd customer who
+    skips or goes back. Runs as one query; only stage pairs come back.
+    """
+    t = table.filter(table.stage.notnull())
+    firsts = t.group_by(["customer_id", "stage"]).agg(first=t.timestamp.min())
+    a = firsts.view()
+    b = firsts.view()
+    pairs = a.join(b, (a.customer_id == b.customer_id) & (a.stage != b.stage))
+    pairs = pairs.select(
+        a_stage=a.stage, b_stage=b.stage, before=(a.first < b.first).cast("int64"),
+    )
+    counts = pairs.group_by(["a_stage", "b_stage"]).agg(before=pairs.before.sum(),
+                                                         both=pairs.count()).to_pandas()
+    earliest = t.group_by("stage").agg(first=t.timestamp.min()).to_pandas()
+    stages = list(earliest.sort_values(["first", "stage"]).stage)
+    wins = {s: 0.0 for s in stages}
+    for row in counts.itertuples(index=False):
+        share = row.before / row.both if row.both else 0.5
+        wins[row.a_stage] += 1.0 if share > 0.5 else 0.5 if share == 0.5 else 0.0
+    first_seen = {s: i for i, s in enumerate(stages)}
+    return sorted(stages, key=lambda s: (-wins[s], first_seen[s]))
+
+
+def find_purchase_stage(stages: list[str]) -> str | None:
+    """The first stage whose name says purchase (``Purchase``, ``Покупка``, ``Zakup``, ...)."""
+    for stage in stages:
+        folded = stage.casefold()
+        if any(word in folded for word in PURCHASE_WORDS):
+            return stage
+    return None

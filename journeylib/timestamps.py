@@ -1,0 +1,181 @@
+"""Timestamps in the forms spreadsheets hold: ISO, dd.mm.yyyy, dd/mm or mm/dd, Excel, Unix."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+_TIME = r"(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?\s*([AaPp][Mm])?)?"
+DOTTED = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})" + _TIME + r"$")
+SLASHED = re.compile(r"^(\d{1,2})[/-](\d{1,2})[/-](\d{4})" + _TIME + r"$")
+ISO = re.compile(r"^\d{4}[-/]\d{1,2}[-/]\d{1,2}")
+NUMBER = re.compile(r"^\d+(\.\d+)?$")
+MONTH_WORD = re.compile(
+    r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b"
+)
+EXCEL_EPOCH = pd.Timestamp("1899-12-30", tz="UTC")
+
+FORMAT_LABELS = {
+    "datetime": "date cells",
+    "iso": "ISO (yyyy-mm-dd)",
+    "dotted": "dd.mm.yyyy",
+    "slashed": "dd/mm/yyyy",
+    "excel": "Excel serial number",
+    "unix_s": "Unix seconds",
+    "unix_ms": "Unix milliseconds",
+    "text": "written-out date",
+}
+
+
+@dataclass
+class ParsedTimestamps:
+    """Result of :func:`parse_timestamps`.
+
+    ``values``: UTC timestamps (NaT where a value could not be read or is empty).
+    ``formats``: rows read per format label. ``date_order``: ``"dmy"`` or ``"mdy"`` for
+    dd/mm vs mm/dd dates (None when there were none). ``notes``: sentences for the user.
+    """
+
+    values: pd.Series
+    formats: dict[str, int] = field(default_factory=dict)
+    date_order: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def parse_timestamps(values: pd.Series, date_order: str | None = None) -> ParsedTimestamps:
+    """Read a column of timestamps; timezone-aware values are converted to UTC.
+
+    ``date_order`` forces ``"dmy"`` or ``"mdy"`` for ambiguous day/month dates; by default it
+    is decided from the values (a first number above 12 means day first) and dd/mm is assumed
+    when every value is ambiguous.
+    """
+    out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us, UTC]")
+    result = ParsedTimestamps(values=out)
+    if pd.api.types.is_datetime64_any_dtype(values):
+        out[:] = _to_utc(values)
+        result.formats["datetime"] = int(out.notna().sum())
+        return result
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        _parse_numbers(values.astype(float), out, result)
+        return result
+
+    is_dt = values.map(lambda v: isinstance(v, dt.datetime | dt.date | pd.Timestamp | np.datetime64))
+    if is_dt.any():
+        out[is_dt] = _to_utc(pd.to_datetime(values[is_dt].astype(object), utc=True))
+        result.formats["datetime"] = int(out[is_dt].notna().sum())
+    is_num = values.map(lambda v: isinstance(v, int | float | np.number) and not isinstance(v, bool))
+    text = values[~is_dt & ~is_num].map(lambda v: None if v is None else str(v).strip())
+    text = text[text.notna() & (text != "")]
+    numeric_text = text[text.str.match(NUMBER)]
+    numbers = pd.concat([values[is_num].astype(float), numeric_text.astype(float)])
+    if len(numbers):
+        _parse_numbers(numbers.dropna(), out, result)
+    text = text.drop(numeric_text.index)
+    if len(text):
+        _parse_text(text, out, result, date_order)
+    return result
+
+
+def _to_utc(values: pd.Series) -> pd.Series:
+    values = pd.to_datetime(values)
+    if getattr(values.dt, "tz", None) is None:
+        values = values.dt.tz_localize("UTC")
+    return values.dt.tz_convert("UTC").astype("datetime64[us, UTC]")
+
+
+def _parse_numbers(numbers: pd.Series, out: pd.Series, result: ParsedTimestamps) -> None:
+    ranges = [
+        ("excel", 20_000, 80_000, lambda x: EXCEL_EPOCH + pd.to_timedelta(x, unit="D")),
+        ("unix_s", 1e8, 1e10, lambda x: pd.to_datetime(x, unit="s", utc=True)),
+        ("unix_ms", 1e11, 1e13, lambda x: pd.to_datetime(x, unit="ms", utc=True)),
+    ]
+    for label, low, high, convert in ranges:
+        part = numbers[(numbers >= low) & (numbers < high)]
+        if len(part):
+            out[part.index] = convert(part).astype("datetime64[us, UTC]")
+            result.formats[label] = result.formats.get(label, 0) + len(part)
+
+
+def _parse_text(text: pd.Series, out: pd.Series, result: ParsedTimestamps, order: str | None):
+    iso = text[text.str.match(ISO)]
+    if len(iso):
+        normalised = iso.str.replace(r"^(\d{4})/(\d{1,2})/(\d{1,2})", r"\1-\2-\3", regex=True)
+        parsed = pd.to_datetime(normalised, format="ISO8601", utc=True, errors="coerce")
+        out[iso.index] = parsed.astype("datetime64[us, UTC]")
+        result.formats["iso"] = int(parsed.notna().sum())
+    rest = text.drop(iso.index)
+    dotted = rest.str.extract(DOTTED)
+    slashed = rest.str.extract(SLASHED)
+    if dotted[0].notna().any() or slashed[0].notna().any():
+        chosen = order or _decide_order(pd.concat([dotted[[0, 1]].dropna(), slashed[[0, 1]].dropna()]))
+        result.date_order = chosen
+        result.notes.append(_order_note(chosen, order is not None,
+                                        pd.concat([dotted[[0, 1]].dropna(), slashed[[0, 1]].dropna()])))
+        for label, parts in (("dotted", dotted), ("slashed", slashed)):
+            parts = parts.dropna(subset=[0])
+            if len(parts):
+                parsed = _from_parts(parts, chosen)
+                out[parts.index] = parsed
+                result.formats[label] = int(parsed.notna().sum())
+    rest = rest[dotted[0].isna() & slashed[0].isna()]
+    worded = rest[rest.str.contains(MONTH_WORD)]
+    if len(worded):
+        parsed = pd.to_datetime(worded, format="mixed", utc=True, errors="coerce",
+                                dayfirst=(result.date_order != "mdy"))
+        out[worded.index] = parsed.astype("datetime64[us, UTC]")
+        result.formats["text"] = int(parsed.notna().sum())
+
+
+def _decide_order(pairs: pd.DataFrame) -> str:
+    first = pairs[0].astype(int)
+    second = pairs[1].astype(int)
+    day_first = int((first > 12).sum())
+    month_first = int((second > 12).sum())
+    return "mdy" if month_first > day_first else "dmy"
+
+
+def _order_note(order: str, forced: bool, pairs: pd.DataFrame) -> str:
+    name = "day/month/year" if order == "dmy" else "month/day/year"
+    if forced:
+        return f"Dates read as {name}, as chosen."
+    first, second = pairs[0].astype(int), pairs[1].astype(int)
+    if (first > 12).any() or (second > 12).any():
+        evidence = int((first > 12).sum() if order == "dmy" else (second > 12).sum())
+        return f"Dates read as {name}: {evidence} values can only be read that way."
+    return (f"Dates read as {name}: every day is 12 or less, so the order cannot be told from "
+            "the values; change it if the dates look wrong.")
+
+
+def _from_parts(parts: pd.DataFrame, order: str) -> pd.Series:
+    first, second, year = parts[0].astype(float), parts[1].astype(float), parts[2].astype(float)
+    day, month = (first, second) if order == "dmy" else (second, first)
+    year = year.where(year >= 100, year + 2000)
+    hour = parts[3].astype(float).fillna(0)
+    ampm = parts[6].str.lower()
+    hour = hour.where(~((ampm == "pm") & (hour < 12)), hour + 12)
+    hour = hour.where(~((ampm == "am") & (hour == 12)), 0)
+    frame = pd.DataFrame({
+        "year": year, "month": month, "day": day, "hour": hour,
+        "minute": parts[4].astype(float).fillna(0), "second": parts[5].astype(float).fillna(0),
+    })
+    parsed = pd.to_datetime(frame, errors="coerce")
+    return parsed.dt.tz_localize("UTC").astype("datetime64[us, UTC]")
+
+
+def describe_formats(parsed: ParsedTimestamps) -> str:
+    """One sentence naming the timestamp formats found, e.g. ``dd.mm.yyyy (980 rows)``."""
+    parts = []
+    for label, count in sorted(parsed.formats.items(), key=lambda kv: -kv[1]):
+        if count == 0:
+            continue
+        name = FORMAT_LABELS[label]
+        if label == "slashed" and parsed.date_order == "mdy":
+            name = "mm/dd/yyyy"
+        if label == "dotted" and parsed.date_order == "mdy":
+            name = "mm.dd.yyyy"
+        parts.append(f"{name} ({count:,} row{'s' if count != 1 else ''})")
+    return ", ".join(parts) if parts else "none"
