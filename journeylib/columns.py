@@ -8,8 +8,16 @@ import unicodedata
 import pandas as pd
 
 CANONICAL = (
-    "customer_id", "timestamp", "stage", "channel", "touchpoint", "emotion",
-    "converted", "revenue", "segment", "note",
+    "customer_id",
+    "timestamp",
+    "stage",
+    "channel",
+    "touchpoint",
+    "emotion",
+    "converted",
+    "revenue",
+    "segment",
+    "note",
 )
 REQUIRED = ("customer_id", "timestamp")
 
@@ -17,50 +25,182 @@ REQUIRED = ("customer_id", "timestamp")
 # spacing and punctuation (see normalise_name). Earlier entries win when a header matches several.
 SYNONYMS: dict[str, list[str]] = {
     "customer_id": [
-        "customer id", "customer", "customerid", "client id", "client", "user id", "user",
-        "userid", "visitor id", "contact id", "account id", "person id", "respondent",
-        "id клиента", "клиент", "клиент id", "код клиента", "покупатель", "пользователь",
-        "id пользователя", "id покупателя", "id klienta", "klient", "klient id",
-        "użytkownik", "id użytkownika", "nabywca", "id",
+        "customer id",
+        "customer",
+        "customerid",
+        "client id",
+        "client",
+        "user id",
+        "user",
+        "userid",
+        "visitor id",
+        "contact id",
+        "account id",
+        "person id",
+        "respondent",
+        "id клиента",
+        "клиент",
+        "клиент id",
+        "код клиента",
+        "покупатель",
+        "пользователь",
+        "id пользователя",
+        "id покупателя",
+        "id klienta",
+        "klient",
+        "klient id",
+        "użytkownik",
+        "id użytkownika",
+        "nabywca",
+        "id",
     ],
     "timestamp": [
-        "timestamp", "datetime", "date time", "date", "time", "event time", "event date",
-        "created at", "occurred at", "дата", "дата и время", "дата время", "время",
-        "дата события", "data", "data i czas", "data i godzina", "czas", "data zdarzenia",
+        "timestamp",
+        "datetime",
+        "date time",
+        "date",
+        "time",
+        "event time",
+        "event date",
+        "created at",
+        "occurred at",
+        "дата",
+        "дата и время",
+        "дата время",
+        "время",
+        "дата события",
+        "data",
+        "data i czas",
+        "data i godzina",
+        "czas",
+        "data zdarzenia",
     ],
     "stage": [
-        "stage", "journey stage", "funnel stage", "phase", "step", "этап", "стадия", "фаза",
-        "этап пути", "шаг", "etap", "faza", "etap ścieżki", "krok",
+        "stage",
+        "journey stage",
+        "funnel stage",
+        "phase",
+        "step",
+        "этап",
+        "стадия",
+        "фаза",
+        "этап пути",
+        "шаг",
+        "etap",
+        "faza",
+        "etap ścieżki",
+        "krok",
     ],
     "channel": [
-        "channel", "source", "medium", "utm source", "канал", "источник", "kanał", "źródło",
+        "channel",
+        "source",
+        "medium",
+        "utm source",
+        "канал",
+        "источник",
+        "kanał",
+        "źródło",
     ],
     "touchpoint": [
-        "touchpoint", "touch point", "touchpoint name", "interaction", "event", "event name",
-        "action", "точка контакта", "точка касания", "точка", "событие", "действие",
-        "взаимодействие", "punkt styku", "punkt kontaktu", "zdarzenie", "interakcja",
+        "touchpoint",
+        "touch point",
+        "touchpoint name",
+        "interaction",
+        "event",
+        "event name",
+        "action",
+        "точка контакта",
+        "точка касания",
+        "точка",
+        "событие",
+        "действие",
+        "взаимодействие",
+        "punkt styku",
+        "punkt kontaktu",
+        "zdarzenie",
+        "interakcja",
         "działanie",
     ],
     "emotion": [
-        "emotion", "emotion score", "feeling", "sentiment", "csat", "nps", "ces", "score",
-        "rating", "satisfaction", "mood", "эмоция", "эмоции", "оценка", "настроение",
-        "удовлетворенность", "emocja", "emocje", "ocena", "nastrój", "satysfakcja",
+        "emotion",
+        "emotion score",
+        "feeling",
+        "sentiment",
+        "csat",
+        "nps",
+        "ces",
+        "score",
+        "rating",
+        "satisfaction",
+        "mood",
+        "эмоция",
+        "эмоции",
+        "оценка",
+        "настроение",
+        "удовлетворенность",
+        "emocja",
+        "emocje",
+        "ocena",
+        "nastrój",
+        "satysfakcja",
     ],
     "converted": [
-        "converted", "conversion", "purchased", "is conversion", "conversion flag",
-        "конверсия", "сконвертирован", "покупка", "konwersja", "zakup",
+        "converted",
+        "conversion",
+        "purchased",
+        "is conversion",
+        "conversion flag",
+        "конверсия",
+        "сконвертирован",
+        "покупка",
+        "konwersja",
+        "zakup",
     ],
     "revenue": [
-        "revenue", "amount", "value", "sales", "order value", "sum", "price", "выручка",
-        "сумма", "доход", "стоимость", "przychód", "kwota", "wartość", "sprzedaż",
+        "revenue",
+        "amount",
+        "value",
+        "sales",
+        "order value",
+        "sum",
+        "price",
+        "выручка",
+        "сумма",
+        "доход",
+        "стоимость",
+        "przychód",
+        "kwota",
+        "wartość",
+        "sprzedaż",
     ],
     "segment": [
-        "segment", "customer segment", "group", "cohort", "сегмент", "группа", "grupa",
+        "segment",
+        "customer segment",
+        "group",
+        "cohort",
+        "сегмент",
+        "группа",
+        "grupa",
     ],
     "note": [
-        "note", "notes", "comment", "comments", "quote", "verbatim", "feedback", "remark",
-        "заметка", "комментарий", "цитата", "отзыв", "примечание", "notatka", "komentarz",
-        "cytat", "opinia", "uwagi",
+        "note",
+        "notes",
+        "comment",
+        "comments",
+        "quote",
+        "verbatim",
+        "feedback",
+        "remark",
+        "заметка",
+        "комментарий",
+        "цитата",
+        "отзыв",
+        "примечание",
+        "notatka",
+        "komentarz",
+        "cytat",
+        "opinia",
+        "uwagi",
     ],
 }
 
@@ -71,9 +211,7 @@ def normalise_name(name: object) -> str:
     return re.sub(r"[\W_]+", " ", text).strip()
 
 
-_SYNONYM_INDEX = {
-    field: [normalise_name(s) for s in names] for field, names in SYNONYMS.items()
-}
+_SYNONYM_INDEX = {field: [normalise_name(s) for s in names] for field, names in SYNONYMS.items()}
 
 
 def guess_mapping(frame: pd.DataFrame) -> tuple[dict[str, str], dict[str, str]]:
@@ -94,8 +232,10 @@ def guess_mapping(frame: pd.DataFrame) -> tuple[dict[str, str], dict[str, str]]:
             if field in mapping:
                 continue
             for synonym in _SYNONYM_INDEX[field]:
-                match = next((c for c in columns if c not in used and _matches(folded[c], synonym,
-                                                                                exact)), None)
+                match = next(
+                    (c for c in columns if c not in used and _matches(folded[c], synonym, exact)),
+                    None,
+                )
                 if match is not None:
                     mapping[field], method[field] = match, "name"
                     used.add(match)
@@ -104,8 +244,11 @@ def guess_mapping(frame: pd.DataFrame) -> tuple[dict[str, str], dict[str, str]]:
         if field not in mapping:
             candidates = [c for c in columns if c not in used and sniff(frame[c])]
             if candidates:
-                best = max(candidates, key=lambda c: frame[c].nunique()) if field == "customer_id" \
+                best = (
+                    max(candidates, key=lambda c: frame[c].nunique())
+                    if field == "customer_id"
                     else candidates[0]
+                )
                 mapping[field], method[field] = best, "values"
                 used.add(best)
     return mapping, method
@@ -128,8 +271,10 @@ def _looks_like_timestamps(values: pd.Series) -> bool:
     sample = _sample(values)
     if sample.empty:
         return False
-    if pd.api.types.is_numeric_dtype(sample) or sample.map(
-            lambda v: isinstance(v, int | float)).all():
+    if (
+        pd.api.types.is_numeric_dtype(sample)
+        or sample.map(lambda v: isinstance(v, int | float)).all()
+    ):
         return False  # bare numbers are more often ids or amounts than Unix times
     parsed = parse_timestamps(sample).values
     return bool(parsed.notna().mean() >= 0.8)

@@ -129,7 +129,7 @@ class Dataset:
     @property
     def customer_stages(self) -> list[str]:
         """Stages after the purchase: service, loyalty, advocacy."""
-        return self.stages[len(self.buyer_stages):]
+        return self.stages[len(self.buyer_stages) :]
 
 
 def new_table_name() -> str:

@@ -22,7 +22,7 @@ from journeylib.dataset import (
     new_table_name,
 )
 from journeylib.errors import DataError
-from journeylib.numbers import parse_flags, parse_numbers
+from journeylib.numeric import parse_flags, parse_numbers
 from journeylib.read import DEFAULT_MAX_BYTES, RawTable, read_table
 from journeylib.stages import (
     STAGE_PRESETS,
@@ -36,13 +36,31 @@ from journeylib.valence import normalise_emotion
 
 TEXT_FIELDS = ("stage", "channel", "touchpoint", "segment", "note")
 TABLE_COLUMNS = (
-    "source_row", "customer_id", "timestamp", "stage", "channel", "touchpoint", "emotion",
-    "emotion_raw", "valence", "converted", "revenue", "segment", "note",
+    "source_row",
+    "customer_id",
+    "timestamp",
+    "stage",
+    "channel",
+    "touchpoint",
+    "emotion",
+    "emotion_raw",
+    "valence",
+    "converted",
+    "revenue",
+    "segment",
+    "note",
 )
 FIELD_LABELS = {
-    "customer_id": "customer id", "timestamp": "timestamp", "stage": "stage",
-    "channel": "channel", "touchpoint": "touchpoint", "emotion": "emotion",
-    "converted": "converted", "revenue": "revenue", "segment": "segment", "note": "note",
+    "customer_id": "customer id",
+    "timestamp": "timestamp",
+    "stage": "stage",
+    "channel": "channel",
+    "touchpoint": "touchpoint",
+    "emotion": "emotion",
+    "converted": "converted",
+    "revenue": "revenue",
+    "segment": "segment",
+    "note": "note",
 }
 FIELD_EXAMPLES = {
     "customer_id": "'Customer ID', 'Клиент' or 'Klient'",
@@ -81,8 +99,12 @@ def load(
     """
     raw = read_table(source, sheet=sheet, max_bytes=max_bytes)
     parsed = parse_touchpoints(
-        raw, mapping=mapping, touchpoint_stages=touchpoint_stages, date_order=date_order,
-        emotion_scale=emotion_scale, emotion_labels=emotion_labels,
+        raw,
+        mapping=mapping,
+        touchpoint_stages=touchpoint_stages,
+        date_order=date_order,
+        emotion_scale=emotion_scale,
+        emotion_labels=emotion_labels,
     )
     return to_dataset(parsed, con=con, stages=stages, purchase_stage=purchase_stage)
 
@@ -96,15 +118,18 @@ def resolve_mapping(
     columns = list(raw.frame.columns)
     for field, column in (mapping or {}).items():
         if field not in CANONICAL:
-            raise DataError(f"'{field}' is not a touchpoint field; fields are: "
-                            f"{', '.join(CANONICAL)}.")
+            raise DataError(
+                f"'{field}' is not a touchpoint field; fields are: {', '.join(CANONICAL)}."
+            )
         if column is None or column == "":
             merged.pop(field, None)
             method.pop(field, None)
             continue
         if column not in columns:
-            raise DataError(f"The mapping names column '{column}', which is not in the file; "
-                            f"columns found: {', '.join(columns)}.")
+            raise DataError(
+                f"The mapping names column '{column}', which is not in the file; "
+                f"columns found: {', '.join(columns)}."
+            )
         merged[field], method[field] = column, "user"
     return merged, method
 
@@ -140,10 +165,19 @@ def parse_touchpoints(
         )
     src = raw.frame
     report = LoadReport(
-        source=raw.name, format=raw.format, encoding=raw.encoding, delimiter=raw.delimiter,
-        sheet=raw.sheet, sheets=list(raw.sheets), header_row=raw.header_row,
-        title_rows=raw.title_rows, empty_rows=raw.empty_rows, source_columns=columns,
-        mapping=cols, mapping_method=method, warnings=list(raw.warnings),
+        source=raw.name,
+        format=raw.format,
+        encoding=raw.encoding,
+        delimiter=raw.delimiter,
+        sheet=raw.sheet,
+        sheets=list(raw.sheets),
+        header_row=raw.header_row,
+        title_rows=raw.title_rows,
+        empty_rows=raw.empty_rows,
+        source_columns=columns,
+        mapping=cols,
+        mapping_method=method,
+        warnings=list(raw.warnings),
     )
     n = len(src)
     out = pd.DataFrame(index=pd.RangeIndex(n))
@@ -156,8 +190,9 @@ def parse_touchpoints(
     report.date_order = stamps.date_order
     report.notes += stamps.notes
     for field in TEXT_FIELDS:
-        out[field] = _text(src[cols[field]]) if field in cols else pd.Series(
-            [None] * n, dtype="str")
+        out[field] = (
+            _text(src[cols[field]]) if field in cols else pd.Series([None] * n, dtype="str")
+        )
     if touchpoint_stages:
         _stages_from_touchpoints(out, touchpoint_stages, report)
     _parse_emotion(out, src, cols, report, emotion_scale, emotion_labels)
@@ -193,8 +228,10 @@ def _stages_from_touchpoints(out: pd.DataFrame, lookup: dict[str, str], report: 
     missing = out.loc[out["stage"].isna() & out["touchpoint"].notna(), "touchpoint"]
     if len(missing):
         names = ", ".join(f"'{t}'" for t in missing.value_counts().index[:8])
-        report.warnings.append(f"{len(missing):,} rows have a touchpoint with no stage in the "
-                               f"touchpoint-to-stage mapping: {names}.")
+        report.warnings.append(
+            f"{len(missing):,} rows have a touchpoint with no stage in the "
+            f"touchpoint-to-stage mapping: {names}."
+        )
 
 
 def _parse_emotion(out, src, cols, report, scale, labels) -> None:
@@ -205,8 +242,7 @@ def _parse_emotion(out, src, cols, report, scale, labels) -> None:
         out["valence"] = np.nan
         return
     values = src[cols["emotion"]]
-    emotion = normalise_emotion(values, scale=scale, lexicon=labels,
-                                column_name=cols["emotion"])
+    emotion = normalise_emotion(values, scale=scale, lexicon=labels, column_name=cols["emotion"])
     out["emotion"] = emotion.score.to_numpy()
     out["emotion_raw"] = _text(values)
     out["valence"] = emotion.valence.to_numpy()
@@ -227,7 +263,8 @@ def _parse_outcomes(out, src, cols, report) -> None:
             examples = src.loc[unknown, cols["converted"]].astype(str).value_counts().index[:5]
             report.warnings.append(
                 f"{int(unknown.sum()):,} values of '{cols['converted']}' are not a yes/no flag "
-                f"({', '.join(map(repr, examples))}); they are treated as unknown.")
+                f"({', '.join(map(repr, examples))}); they are treated as unknown."
+            )
     else:
         out["converted"] = pd.array([pd.NA] * len(out), dtype="boolean")
     if "revenue" in cols:
@@ -241,7 +278,8 @@ def _parse_outcomes(out, src, cols, report) -> None:
             examples = values[unreadable].astype(str).value_counts().index[:5]
             report.warnings.append(
                 f"{int(unreadable.sum()):,} values of '{cols['revenue']}' are not numbers "
-                f"({', '.join(map(repr, examples))}); they are left empty.")
+                f"({', '.join(map(repr, examples))}); they are left empty."
+            )
     else:
         out["revenue"] = np.nan
     if "emotion" in cols and report.emotion_kind == "scale":
@@ -257,11 +295,19 @@ def _reasons(out: pd.DataFrame, raw_ts: pd.Series) -> pd.Series:
     parts = [
         np.where(no_id, "no customer id", ""),
         np.where(ts_missing, "no timestamp", ""),
-        np.where(ts_bad, np.char.add(np.char.add("timestamp '", shown.astype(str)),
-                                     "' is not a date that could be read"), ""),
+        np.where(
+            ts_bad,
+            np.char.add(
+                np.char.add("timestamp '", shown.astype(str)), "' is not a date that could be read"
+            ),
+            "",
+        ),
     ]
-    joined = pd.Series(["; ".join(p for p in row if p) for row in zip(*parts, strict=True)],
-                       index=out.index, dtype=object)
+    joined = pd.Series(
+        ["; ".join(p for p in row if p) for row in zip(*parts, strict=True)],
+        index=out.index,
+        dtype=object,
+    )
     return joined
 
 
@@ -272,8 +318,10 @@ def _rejected_frame(src: pd.DataFrame, rows: np.ndarray, reasons: pd.Series, raw
     if raw.bad_rows:
         width = len(raw.frame.columns)
         extra = pd.DataFrame(
-            [[r, reason, *(cells[:width] + [""] * (width - len(cells)))]
-             for r, reason, cells in raw.bad_rows],
+            [
+                [r, reason, *(cells[:width] + [""] * (width - len(cells)))]
+                for r, reason, cells in raw.bad_rows
+            ],
             columns=["row", "reason", *raw.frame.columns],
         )
         table = pd.concat([table, extra], ignore_index=True).sort_values("row")
@@ -283,8 +331,10 @@ def _rejected_frame(src: pd.DataFrame, rows: np.ndarray, reasons: pd.Series, raw
 def _nothing_usable(rejected: pd.DataFrame) -> str:
     counts = rejected["reason"].str.replace(r"'.*'", "'…'", regex=True).value_counts()
     top = "; ".join(f"{reason} ({n:,} rows)" for reason, n in counts.head(3).items())
-    return (f"None of the {len(rejected):,} rows can be used: {top}. Check that the customer id "
-            "and timestamp columns are mapped to the right columns.")
+    return (
+        f"None of the {len(rejected):,} rows can be used: {top}. Check that the customer id "
+        "and timestamp columns are mapped to the right columns."
+    )
 
 
 def to_dataset(
@@ -307,8 +357,9 @@ def to_dataset(
     report = touchpoints.report
     if isinstance(stages, str):
         if stages not in STAGE_PRESETS:
-            raise DataError(f"Unknown stage preset '{stages}'; presets: "
-                            f"{', '.join(STAGE_PRESETS)}.")
+            raise DataError(
+                f"Unknown stage preset '{stages}'; presets: {', '.join(STAGE_PRESETS)}."
+            )
         ordered, model = order_by_preset(found, STAGE_PRESETS[stages]), f"preset {stages}"
     elif stages is not None:
         ordered = list(stages) + sorted(s for s in found if s not in stages)
@@ -319,11 +370,15 @@ def to_dataset(
         ordered = infer_stage_order(table) if found else []
         model = "inferred from the data"
     if purchase_stage is not None and purchase_stage not in ordered:
-        raise DataError(f"'{purchase_stage}' is not a stage of this data; stages: "
-                        f"{', '.join(ordered)}.")
+        raise DataError(
+            f"'{purchase_stage}' is not a stage of this data; stages: {', '.join(ordered)}."
+        )
     return Dataset(
-        table=table, stages=ordered,
+        table=table,
+        stages=ordered,
         purchase_stage=purchase_stage or find_purchase_stage(ordered),
-        rejected=touchpoints.rejected, report=report, name=name or report.source,
+        rejected=touchpoints.rejected,
+        report=report,
+        name=name or report.source,
         stage_model=model,
     )

@@ -7,8 +7,18 @@ import pandas as pd
 from journeylib.dataset import Dataset
 from journeylib.load import FIELD_LABELS
 
-QUALITY_FIELDS = ("customer_id", "timestamp", "stage", "channel", "touchpoint", "emotion",
-                  "converted", "revenue", "segment", "note")
+QUALITY_FIELDS = (
+    "customer_id",
+    "timestamp",
+    "stage",
+    "channel",
+    "touchpoint",
+    "emotion",
+    "converted",
+    "revenue",
+    "segment",
+    "note",
+)
 
 
 def summary(ds: Dataset) -> dict[str, object]:
@@ -19,14 +29,25 @@ def summary(ds: Dataset) -> dict[str, object]:
     ``rejected`` (rows not loaded), ``touchpoints_per_customer`` (mean).
     """
     t = ds.table
-    row = t.aggregate(
-        rows=t.count(), customers=t.customer_id.nunique(), first=t.timestamp.min(),
-        last=t.timestamp.max(), stages=t.stage.nunique(),
-    ).to_pandas().iloc[0]
+    row = (
+        t.aggregate(
+            rows=t.count(),
+            customers=t.customer_id.nunique(),
+            first=t.timestamp.min(),
+            last=t.timestamp.max(),
+            stages=t.stage.nunique(),
+        )
+        .to_pandas()
+        .iloc[0]
+    )
     rows, customers = int(row["rows"]), int(row["customers"])
     return {
-        "rows": rows, "customers": customers, "first": row["first"], "last": row["last"],
-        "stages": int(row["stages"]), "rejected": ds.n_rejected,
+        "rows": rows,
+        "customers": customers,
+        "first": row["first"],
+        "last": row["last"],
+        "stages": int(row["stages"]),
+        "rejected": ds.n_rejected,
         "touchpoints_per_customer": rows / customers if customers else 0.0,
     }
 
@@ -51,14 +72,16 @@ def data_quality(ds: Dataset) -> pd.DataFrame:
     records = []
     for field in QUALITY_FIELDS:
         filled = int(row[f"{field}__filled"])
-        records.append({
-            "field": FIELD_LABELS[field],
-            "source_column": ds.mapping.get(field, ""),
-            "filled": filled,
-            "missing": rows - filled,
-            "share_filled": filled / rows if rows else 0.0,
-            "distinct": int(row[f"{field}__distinct"]),
-        })
+        records.append(
+            {
+                "field": FIELD_LABELS[field],
+                "source_column": ds.mapping.get(field, ""),
+                "filled": filled,
+                "missing": rows - filled,
+                "share_filled": filled / rows if rows else 0.0,
+                "distinct": int(row[f"{field}__distinct"]),
+            }
+        )
     return pd.DataFrame.from_records(records)
 
 
@@ -69,3 +92,29 @@ def duplicate_touchpoints(ds: Dataset) -> int:
     groups = t.group_by(keys).agg(n=t.count())
     extra = groups.aggregate(extra=(groups.n - 1).sum()).to_pandas().iloc[0]["extra"]
     return int(extra or 0)
+
+
+def touchpoints_over_time(ds: Dataset, freq: str = "week") -> pd.DataFrame:
+    """Touchpoints and customers per calendar period and stage, from one query.
+
+    ``freq``: ``"day"``, ``"week"`` (weeks start on Monday) or ``"month"``. Returns one row per
+    period and stage: ``period_start`` (UTC date), ``stage`` ("(no stage)" when missing),
+    ``touchpoints``, ``customers``; sorted by period and the dataset's stage order.
+    """
+    units = {"day": "D", "week": "W", "month": "M"}
+    if freq not in units:
+        raise ValueError(f"freq must be one of {', '.join(units)}, not {freq!r}")
+    t = ds.table
+    t = t.mutate(
+        period_start=t.timestamp.truncate(units[freq]).date(), stage=t.stage.fill_null("(no stage)")
+    )
+    out = (
+        t.group_by(["period_start", "stage"])
+        .agg(touchpoints=t.count(), customers=t.customer_id.nunique())
+        .to_pandas()
+    )
+    rank = {s: i for i, s in enumerate(ds.stages)}
+    out["_rank"] = out["stage"].map(rank).fillna(len(rank))
+    out = out.sort_values(["period_start", "_rank"]).drop(columns="_rank")
+    out["period_start"] = pd.to_datetime(out["period_start"])
+    return out.reset_index(drop=True)

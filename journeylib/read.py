@@ -174,14 +174,24 @@ def _read_text_fast(
     width = len(header) if header_idx >= 0 else max(len(r) for r in head)
     skip = line_numbers[header_idx] if header_idx >= 0 else 0
     frame = pd.read_csv(
-        io.StringIO(text), sep=delimiter, header=None, names=list(range(width)), skiprows=skip,
-        dtype=str, keep_default_na=False, na_filter=False, skip_blank_lines=False, engine="c",
+        io.StringIO(text),
+        sep=delimiter,
+        header=None,
+        names=list(range(width)),
+        skiprows=skip,
+        dtype=str,
+        keep_default_na=False,
+        na_filter=False,
+        skip_blank_lines=False,
+        engine="c",
     )
     frame = frame.fillna("").astype(object)
     rows = np.arange(skip + 1, skip + 1 + len(frame), dtype=np.int64)
     filled = (frame != "").any(axis=1).to_numpy()
     raw = _records_to_table([header] if header_idx >= 0 else [], 0 if header_idx >= 0 else -1, 1)
-    names = list(raw.frame.columns) if header_idx >= 0 else [f"column_{i + 1}" for i in range(width)]
+    names = (
+        list(raw.frame.columns) if header_idx >= 0 else [f"column_{i + 1}" for i in range(width)]
+    )
     frame = frame.loc[filled].reset_index(drop=True)
     frame.columns = names
     raw.frame, raw.rows = _drop_blank_columns(frame), rows[filled]
@@ -192,8 +202,9 @@ def _read_text_fast(
 
 def _drop_blank_columns(frame: pd.DataFrame) -> pd.DataFrame:
     """Drop unnamed columns without a value: trailing separators make them, they hold nothing."""
-    blank = [c for c in frame.columns if str(c).startswith("column_")
-             and not frame[c].map(_filled).any()]
+    blank = [
+        c for c in frame.columns if str(c).startswith("column_") and not frame[c].map(_filled).any()
+    ]
     return frame.drop(columns=blank) if blank else frame
 
 
@@ -204,7 +215,7 @@ def decode(data: bytes, name: str = "file") -> tuple[str, str]:
     (Cyrillic) and cp1250 (Central European). Raises :class:`DataError` for binary content.
     """
     if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8):].decode("utf-8", errors="replace"), "UTF-8-BOM"
+        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace"), "UTF-8-BOM"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return data.decode("utf-16", errors="replace"), "UTF-16"
     _reject_binary(data, name)
@@ -214,7 +225,9 @@ def decode(data: bytes, name: str = "file") -> tuple[str, str]:
         pass
     sample = np.frombuffer(data[: 2**20], dtype=np.uint8)
     high = int((sample >= 0x80).sum())
-    letters = int(((sample >= 0x41) & (sample <= 0x5A)).sum() + ((sample >= 0x61) & (sample <= 0x7A)).sum())
+    letters = int(
+        ((sample >= 0x41) & (sample <= 0x5A)).sum() + ((sample >= 0x61) & (sample <= 0x7A)).sum()
+    )
     # Cyrillic text is almost all high bytes; Polish text is mostly ASCII with a few diacritics.
     encoding = "cp1251" if high / max(high + letters, 1) > 0.3 else "cp1250"
     return data.decode(encoding, errors="replace"), encoding
@@ -303,7 +316,7 @@ def _records_to_table(records: list[list[Any]], header_idx: int, start_row: int)
         )
     else:
         names = [str(c).strip() if _filled(c) else "" for c in records[header_idx]]
-        body, first = records[header_idx + 1:], header_idx + 1
+        body, first = records[header_idx + 1 :], header_idx + 1
     names, renamed = unique_names(names)
     warnings += renamed
     width = len(names)
@@ -317,19 +330,33 @@ def _records_to_table(records: list[list[Any]], header_idx: int, start_row: int)
             empty += 1
             continue
         if len(record) > width and any(_filled(c) for c in record[width:]):
-            bad.append((row_no, f"row has {len(record)} cells but the header has {width}; "
-                        "check for a stray separator or an unquoted text cell", list(map(str, record))))
+            bad.append(
+                (
+                    row_no,
+                    f"row has {len(record)} cells but the header has {width}; "
+                    "check for a stray separator or an unquoted text cell",
+                    list(map(str, record)),
+                )
+            )
             continue
         record = list(record[:width]) + [""] * (width - len(record))
         good.append(record)
         rows.append(row_no)
-    frame = pd.DataFrame(good, columns=names, dtype=object) if good else pd.DataFrame(
-        columns=names, dtype=object)
+    frame = (
+        pd.DataFrame(good, columns=names, dtype=object)
+        if good
+        else pd.DataFrame(columns=names, dtype=object)
+    )
     frame = _drop_blank_columns(frame) if good else frame
-    return RawTable(frame=frame, rows=np.asarray(rows, dtype=np.int64),
-                    header_row=start_row + header_idx if header_idx >= 0 else 0,
-                    title_rows=max(header_idx, 0), empty_rows=empty, bad_rows=bad,
-                    warnings=warnings)
+    return RawTable(
+        frame=frame,
+        rows=np.asarray(rows, dtype=np.int64),
+        header_row=start_row + header_idx if header_idx >= 0 else 0,
+        title_rows=max(header_idx, 0),
+        empty_rows=empty,
+        bad_rows=bad,
+        warnings=warnings,
+    )
 
 
 def unique_names(names: list[str]) -> tuple[list[str], list[str]]:
@@ -343,8 +370,10 @@ def unique_names(names: list[str]) -> tuple[list[str], list[str]]:
         while candidate in seen:
             candidate, k = f"{base} ({k})", k + 1
         if name and candidate != name:
-            notes.append(f"Column name '{name}' appears more than once; the later one is "
-                         f"called '{candidate}'.")
+            notes.append(
+                f"Column name '{name}' appears more than once; the later one is "
+                f"called '{candidate}'."
+            )
         seen.add(candidate)
         out.append(candidate)
     return out, notes
@@ -376,7 +405,9 @@ def _read_excel(name: str, data: bytes, sheet: str | int | None) -> RawTable:
             raise DataError(f"{name} has no data: every sheet ({', '.join(sheets)}) is empty.")
     elif isinstance(sheet, int):
         if not 0 <= sheet < len(sheets):
-            raise DataError(f"{name} has {len(sheets)} sheets; there is no sheet number {sheet + 1}.")
+            raise DataError(
+                f"{name} has {len(sheets)} sheets; there is no sheet number {sheet + 1}."
+            )
         chosen = sheets[sheet]
     else:
         if sheet not in sheets:

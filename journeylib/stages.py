@@ -6,13 +6,26 @@ import ibis
 
 STAGE_PRESETS: dict[str, list[str]] = {
     "Awareness → Advocacy": ["Awareness", "Consideration", "Purchase", "Retention", "Advocacy"],
-    "Discovery → Loyalty": ["Discovery", "Evaluation", "Purchase", "After-sales service",
-                            "Loyalty"],
+    "Discovery → Loyalty": [
+        "Discovery",
+        "Evaluation",
+        "Purchase",
+        "After-sales service",
+        "Loyalty",
+    ],
     "Need → Advocacy": ["Need", "Search", "Purchase", "Usage", "Repeat purchase", "Advocacy"],
 }
 # Stage names that mark the purchase; the buyer journey ends there, the customer journey follows.
 PURCHASE_WORDS = (
-    "purchase", "buy", "order", "checkout", "покупка", "заказ", "оплата", "zakup", "zamówienie",
+    "purchase",
+    "buy",
+    "order",
+    "checkout",
+    "покупка",
+    "заказ",
+    "оплата",
+    "zakup",
+    "zamówienie",
     "kupno",
 )
 
@@ -46,10 +59,15 @@ def infer_stage_order(table: ibis.Table) -> list[str]:
     b = firsts.view()
     pairs = a.join(b, (a.customer_id == b.customer_id) & (a.stage != b.stage))
     pairs = pairs.select(
-        a_stage=a.stage, b_stage=b.stage, before=(a.first < b.first).cast("int64"),
+        a_stage=a.stage,
+        b_stage=b.stage,
+        before=(a.first < b.first).cast("int64"),
     )
-    counts = pairs.group_by(["a_stage", "b_stage"]).agg(before=pairs.before.sum(),
-                                                         both=pairs.count()).to_pandas()
+    counts = (
+        pairs.group_by(["a_stage", "b_stage"])
+        .agg(before=pairs.before.sum(), both=pairs.count())
+        .to_pandas()
+    )
     earliest = t.group_by("stage").agg(first=t.timestamp.min()).to_pandas()
     stages = list(earliest.sort_values(["first", "stage"]).stage)
     wins = {s: 0.0 for s in stages}

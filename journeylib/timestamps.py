@@ -14,9 +14,7 @@ DOTTED = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})" + _TIME + r"$")
 SLASHED = re.compile(r"^(\d{1,2})[/-](\d{1,2})[/-](\d{4})" + _TIME + r"$")
 ISO = re.compile(r"^\d{4}[-/]\d{1,2}[-/]\d{1,2}")
 NUMBER = re.compile(r"^\d+(\.\d+)?$")
-MONTH_WORD = re.compile(
-    r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b"
-)
+MONTH_WORD = re.compile(r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b")
 EXCEL_EPOCH = pd.Timestamp("1899-12-30", tz="UTC")
 
 FORMAT_LABELS = {
@@ -63,11 +61,15 @@ def parse_timestamps(values: pd.Series, date_order: str | None = None) -> Parsed
         _parse_numbers(values.astype(float), out, result)
         return result
 
-    is_dt = values.map(lambda v: isinstance(v, dt.datetime | dt.date | pd.Timestamp | np.datetime64))
+    is_dt = values.map(
+        lambda v: isinstance(v, dt.datetime | dt.date | pd.Timestamp | np.datetime64)
+    )
     if is_dt.any():
         out[is_dt] = _to_utc(pd.to_datetime(values[is_dt].astype(object), utc=True))
         result.formats["datetime"] = int(out[is_dt].notna().sum())
-    is_num = values.map(lambda v: isinstance(v, int | float | np.number) and not isinstance(v, bool))
+    is_num = values.map(
+        lambda v: isinstance(v, int | float | np.number) and not isinstance(v, bool)
+    )
     text = values[~is_dt & ~is_num].map(lambda v: None if v is None else str(v).strip())
     text = text[text.notna() & (text != "")]
     numeric_text = text[text.str.match(NUMBER)]
@@ -111,10 +113,17 @@ def _parse_text(text: pd.Series, out: pd.Series, result: ParsedTimestamps, order
     dotted = rest.str.extract(DOTTED)
     slashed = rest.str.extract(SLASHED)
     if dotted[0].notna().any() or slashed[0].notna().any():
-        chosen = order or _decide_order(pd.concat([dotted[[0, 1]].dropna(), slashed[[0, 1]].dropna()]))
+        chosen = order or _decide_order(
+            pd.concat([dotted[[0, 1]].dropna(), slashed[[0, 1]].dropna()])
+        )
         result.date_order = chosen
-        result.notes.append(_order_note(chosen, order is not None,
-                                        pd.concat([dotted[[0, 1]].dropna(), slashed[[0, 1]].dropna()])))
+        result.notes.append(
+            _order_note(
+                chosen,
+                order is not None,
+                pd.concat([dotted[[0, 1]].dropna(), slashed[[0, 1]].dropna()]),
+            )
+        )
         for label, parts in (("dotted", dotted), ("slashed", slashed)):
             parts = parts.dropna(subset=[0])
             if len(parts):
@@ -124,8 +133,9 @@ def _parse_text(text: pd.Series, out: pd.Series, result: ParsedTimestamps, order
     rest = rest[dotted[0].isna() & slashed[0].isna()]
     worded = rest[rest.str.contains(MONTH_WORD)]
     if len(worded):
-        parsed = pd.to_datetime(worded, format="mixed", utc=True, errors="coerce",
-                                dayfirst=(result.date_order != "mdy"))
+        parsed = pd.to_datetime(
+            worded, format="mixed", utc=True, errors="coerce", dayfirst=(result.date_order != "mdy")
+        )
         out[worded.index] = parsed.astype("datetime64[us, UTC]")
         result.formats["text"] = int(parsed.notna().sum())
 
@@ -146,8 +156,10 @@ def _order_note(order: str, forced: bool, pairs: pd.DataFrame) -> str:
     if (first > 12).any() or (second > 12).any():
         evidence = int((first > 12).sum() if order == "dmy" else (second > 12).sum())
         return f"Dates read as {name}: {evidence} values can only be read that way."
-    return (f"Dates read as {name}: every day is 12 or less, so the order cannot be told from "
-            "the values; change it if the dates look wrong.")
+    return (
+        f"Dates read as {name}: every day is 12 or less, so the order cannot be told from "
+        "the values; change it if the dates look wrong."
+    )
 
 
 def _from_parts(parts: pd.DataFrame, order: str) -> pd.Series:
@@ -158,10 +170,16 @@ def _from_parts(parts: pd.DataFrame, order: str) -> pd.Series:
     ampm = parts[6].str.lower()
     hour = hour.where(~((ampm == "pm") & (hour < 12)), hour + 12)
     hour = hour.where(~((ampm == "am") & (hour == 12)), 0)
-    frame = pd.DataFrame({
-        "year": year, "month": month, "day": day, "hour": hour,
-        "minute": parts[4].astype(float).fillna(0), "second": parts[5].astype(float).fillna(0),
-    })
+    frame = pd.DataFrame(
+        {
+            "year": year,
+            "month": month,
+            "day": day,
+            "hour": hour,
+            "minute": parts[4].astype(float).fillna(0),
+            "second": parts[5].astype(float).fillna(0),
+        }
+    )
     parsed = pd.to_datetime(frame, errors="coerce")
     return parsed.dt.tz_localize("UTC").astype("datetime64[us, UTC]")
 

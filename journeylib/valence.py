@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from journeylib.numbers import parse_numbers
+from journeylib.numeric import parse_numbers
 
 # Known scales, tried from the narrowest; on equal width the earlier one wins.
 SCALES: dict[str, tuple[float, float]] = {
@@ -32,41 +32,130 @@ SCALES: dict[str, tuple[float, float]] = {
 SCALE_HINTS = {"nps": "0-10", "csat": "1-5", "ces": "1-7"}
 
 _EN = {
-    "joy": 1.0, "trust": 0.6, "anticipation": 0.3, "surprise": 0.1,
-    "sadness": -0.7, "fear": -0.8, "anger": -1.0, "disgust": -0.9,
-    "positive": 1.0, "neutral": 0.0, "negative": -1.0,
-    "happy": 0.9, "delighted": 1.0, "delight": 1.0, "satisfied": 0.7, "excited": 0.9,
-    "love": 1.0, "calm": 0.3, "interest": 0.4, "interested": 0.4, "ok": 0.0, "okay": 0.0,
-    "confused": -0.5, "bored": -0.3, "disappointed": -0.7, "frustrated": -0.8,
-    "annoyed": -0.7, "angry": -1.0, "sad": -0.7, "afraid": -0.8, "anxious": -0.6,
-    "unhappy": -0.8, "dissatisfied": -0.7,
+    "joy": 1.0,
+    "trust": 0.6,
+    "anticipation": 0.3,
+    "surprise": 0.1,
+    "sadness": -0.7,
+    "fear": -0.8,
+    "anger": -1.0,
+    "disgust": -0.9,
+    "positive": 1.0,
+    "neutral": 0.0,
+    "negative": -1.0,
+    "happy": 0.9,
+    "delighted": 1.0,
+    "delight": 1.0,
+    "satisfied": 0.7,
+    "excited": 0.9,
+    "love": 1.0,
+    "calm": 0.3,
+    "interest": 0.4,
+    "interested": 0.4,
+    "ok": 0.0,
+    "okay": 0.0,
+    "confused": -0.5,
+    "bored": -0.3,
+    "disappointed": -0.7,
+    "frustrated": -0.8,
+    "annoyed": -0.7,
+    "angry": -1.0,
+    "sad": -0.7,
+    "afraid": -0.8,
+    "anxious": -0.6,
+    "unhappy": -0.8,
+    "dissatisfied": -0.7,
 }
 _RU = {
-    "радость": 1.0, "доверие": 0.6, "ожидание": 0.3, "предвкушение": 0.3, "удивление": 0.1,
-    "грусть": -0.7, "печаль": -0.7, "страх": -0.8, "гнев": -1.0, "злость": -1.0,
+    "радость": 1.0,
+    "доверие": 0.6,
+    "ожидание": 0.3,
+    "предвкушение": 0.3,
+    "удивление": 0.1,
+    "грусть": -0.7,
+    "печаль": -0.7,
+    "страх": -0.8,
+    "гнев": -1.0,
+    "злость": -1.0,
     "отвращение": -0.9,
-    "позитив": 1.0, "позитивно": 1.0, "позитивная": 1.0, "позитивный": 1.0,
-    "положительно": 1.0, "положительная": 1.0, "положительный": 1.0,
-    "нейтрально": 0.0, "нейтральная": 0.0, "нейтральный": 0.0,
-    "негатив": -1.0, "негативно": -1.0, "негативная": -1.0, "негативный": -1.0,
-    "отрицательно": -1.0, "отрицательная": -1.0, "отрицательный": -1.0,
-    "доволен": 0.7, "довольна": 0.7, "восторг": 1.0, "недоволен": -0.7, "недовольна": -0.7,
-    "разочарование": -0.7, "раздражение": -0.7, "растерянность": -0.5, "спокойствие": 0.3,
+    "позитив": 1.0,
+    "позитивно": 1.0,
+    "позитивная": 1.0,
+    "позитивный": 1.0,
+    "положительно": 1.0,
+    "положительная": 1.0,
+    "положительный": 1.0,
+    "нейтрально": 0.0,
+    "нейтральная": 0.0,
+    "нейтральный": 0.0,
+    "негатив": -1.0,
+    "негативно": -1.0,
+    "негативная": -1.0,
+    "негативный": -1.0,
+    "отрицательно": -1.0,
+    "отрицательная": -1.0,
+    "отрицательный": -1.0,
+    "доволен": 0.7,
+    "довольна": 0.7,
+    "восторг": 1.0,
+    "недоволен": -0.7,
+    "недовольна": -0.7,
+    "разочарование": -0.7,
+    "раздражение": -0.7,
+    "растерянность": -0.5,
+    "спокойствие": 0.3,
     "интерес": 0.4,
 }
 _PL = {
-    "radość": 1.0, "zaufanie": 0.6, "oczekiwanie": 0.3, "wyczekiwanie": 0.3,
-    "zaskoczenie": 0.1, "smutek": -0.7, "strach": -0.8, "złość": -1.0, "gniew": -1.0,
-    "wstręt": -0.9, "obrzydzenie": -0.9,
-    "pozytywny": 1.0, "pozytywna": 1.0, "pozytywne": 1.0, "pozytywnie": 1.0,
-    "neutralny": 0.0, "neutralna": 0.0, "neutralne": 0.0, "neutralnie": 0.0,
-    "negatywny": -1.0, "negatywna": -1.0, "negatywne": -1.0, "negatywnie": -1.0,
-    "zadowolony": 0.7, "zadowolona": 0.7, "zachwyt": 1.0, "niezadowolony": -0.7,
-    "niezadowolona": -0.7, "rozczarowanie": -0.7, "frustracja": -0.8, "irytacja": -0.7,
-    "dezorientacja": -0.5, "spokój": 0.3, "zainteresowanie": 0.4,
+    "radość": 1.0,
+    "zaufanie": 0.6,
+    "oczekiwanie": 0.3,
+    "wyczekiwanie": 0.3,
+    "zaskoczenie": 0.1,
+    "smutek": -0.7,
+    "strach": -0.8,
+    "złość": -1.0,
+    "gniew": -1.0,
+    "wstręt": -0.9,
+    "obrzydzenie": -0.9,
+    "pozytywny": 1.0,
+    "pozytywna": 1.0,
+    "pozytywne": 1.0,
+    "pozytywnie": 1.0,
+    "neutralny": 0.0,
+    "neutralna": 0.0,
+    "neutralne": 0.0,
+    "neutralnie": 0.0,
+    "negatywny": -1.0,
+    "negatywna": -1.0,
+    "negatywne": -1.0,
+    "negatywnie": -1.0,
+    "zadowolony": 0.7,
+    "zadowolona": 0.7,
+    "zachwyt": 1.0,
+    "niezadowolony": -0.7,
+    "niezadowolona": -0.7,
+    "rozczarowanie": -0.7,
+    "frustracja": -0.8,
+    "irytacja": -0.7,
+    "dezorientacja": -0.5,
+    "spokój": 0.3,
+    "zainteresowanie": 0.4,
 }
-_EMOJI = {"😀": 1.0, "😃": 1.0, "😄": 1.0, "😊": 0.8, "🙂": 0.5, "😐": 0.0, "🙁": -0.5,
-          "☹️": -0.7, "☹": -0.7, "😞": -0.7, "😠": -1.0, "😡": -1.0}
+_EMOJI = {
+    "😀": 1.0,
+    "😃": 1.0,
+    "😄": 1.0,
+    "😊": 0.8,
+    "🙂": 0.5,
+    "😐": 0.0,
+    "🙁": -0.5,
+    "☹️": -0.7,
+    "☹": -0.7,
+    "😞": -0.7,
+    "😠": -1.0,
+    "😡": -1.0,
+}
 LEXICON: dict[str, float] = {**_EN, **_RU, **_PL, **_EMOJI}
 
 
@@ -107,12 +196,16 @@ def detect_scale(scores: pd.Series, column_name: str = "") -> str | None:
     if scores.empty:
         return None
     low, high = float(scores.min()), float(scores.max())
-    hint = next((s for word, s in SCALE_HINTS.items()
-                 if re.search(rf"(?i)\b{word}\b", column_name)), None)
+    hint = next(
+        (s for word, s in SCALE_HINTS.items() if re.search(rf"(?i)\b{word}\b", column_name)), None
+    )
     if hint and SCALES[hint][0] <= low and high <= SCALES[hint][1]:
         return hint
-    fitting = [(b - a, i, name) for i, (name, (a, b)) in enumerate(SCALES.items())
-               if a <= low and high <= b]
+    fitting = [
+        (b - a, i, name)
+        for i, (name, (a, b)) in enumerate(SCALES.items())
+        if a <= low and high <= b
+    ]
     return min(fitting)[2] if fitting else None
 
 
@@ -129,8 +222,11 @@ def normalise_emotion(
     ``(low, high)`` pair); ``lexicon`` adds or overrides label valences.
     """
     words = {**LEXICON, **{normalise_label(k): float(v) for k, v in (lexicon or {}).items()}}
-    filled = values.map(lambda v: v is not None and not (isinstance(v, float) and np.isnan(v))
-                        and str(v).strip() != "")
+    filled = values.map(
+        lambda v: (
+            v is not None and not (isinstance(v, float) and np.isnan(v)) and str(v).strip() != ""
+        )
+    )
     scores, _ = parse_numbers(values.where(filled, None))
     valence = pd.Series(np.nan, index=values.index)
     result = ParsedEmotion(valence=valence, score=scores.where(filled))
@@ -188,8 +284,12 @@ def _apply_scale(result: ParsedEmotion, scores: pd.Series, scale, column_name: s
     result.valence[scores[inside].index] = (scores[inside] - mid) / half
     result.out_of_scale = int((~inside).sum())
     how = "detected from the values" if result.scale_detected else "as chosen"
-    result.notes.append(f"Emotion read as scores on a {name} scale ({how}); "
-                        f"{low:g} -> -1, {mid:g} -> 0, {high:g} -> +1.")
+    result.notes.append(
+        f"Emotion read as scores on a {name} scale ({how}); "
+        f"{low:g} -> -1, {mid:g} -> 0, {high:g} -> +1."
+    )
     if result.out_of_scale:
-        result.notes.append(f"{result.out_of_scale:,} scores lie outside {name} and have no "
-                            "valence; choose a wider scale if they are valid.")
+        result.notes.append(
+            f"{result.out_of_scale:,} scores lie outside {name} and have no "
+            "valence; choose a wider scale if they are valid."
+        )

@@ -13,11 +13,41 @@ _COMMA_DECIMAL = re.compile(r"^[+-]?\d*,\d+$|^[+-]?\d{1,3}(\.\d{3})+,\d+$")
 _DOT_DECIMAL = re.compile(r"^[+-]?\d*\.\d+$|^[+-]?\d{1,3}(,\d{3})+\.\d+$")
 
 TRUE_WORDS = {
-    "1", "true", "yes", "y", "t", "x", "+", "✓", "✔", "converted", "purchased", "bought",
-    "да", "д", "истина", "купил", "купила", "tak", "t", "prawda", "kupił", "kupiła",
+    "1",
+    "true",
+    "yes",
+    "y",
+    "t",
+    "x",
+    "+",
+    "✓",
+    "✔",
+    "converted",
+    "purchased",
+    "bought",
+    "да",
+    "д",
+    "истина",
+    "купил",
+    "купила",
+    "tak",
+    "prawda",
+    "kupił",
+    "kupiła",
 }
 FALSE_WORDS = {
-    "0", "false", "no", "n", "f", "-", "none", "нет", "н", "ложь", "nie", "fałsz",
+    "0",
+    "false",
+    "no",
+    "n",
+    "f",
+    "-",
+    "none",
+    "нет",
+    "н",
+    "ложь",
+    "nie",
+    "fałsz",
 }
 
 
@@ -33,8 +63,13 @@ def parse_numbers(values: pd.Series) -> tuple[pd.Series, str]:
         return values.astype(float), "."
     if pd.api.types.is_numeric_dtype(values):
         return values.astype(float), "."
-    numeric = values.map(lambda v: float(v) if isinstance(v, int | float | np.number)
-                         and not isinstance(v, bool) else np.nan)
+    numeric = values.map(
+        lambda v: (
+            float(v)
+            if isinstance(v, int | float | np.number) and not isinstance(v, bool)
+            else np.nan
+        )
+    )
     text = values.where(values.map(lambda v: isinstance(v, str)), None).dropna().astype(str)
     text = text.str.replace(_CURRENCY, "", regex=True).str.replace(_SPACES, "", regex=True)
     commas = int(text.str.match(_COMMA_DECIMAL).sum())
@@ -56,6 +91,7 @@ def parse_flags(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     empty or not understood) and ``unknown`` a boolean mask of filled cells that were not
     understood.
     """
+
     def one(v: object) -> object:
         if v is None or (isinstance(v, float) and np.isnan(v)):
             return pd.NA

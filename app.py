@@ -1,0 +1,15 @@
+"""Customer Journey Dashboard: entry point. Run with `make run` (or `streamlit run app.py`)."""
+
+import streamlit as st
+
+from dashboard import sidebar
+
+st.set_page_config(page_title="Customer Journey Dashboard", page_icon="🧭", layout="wide")
+
+pages = [
+    st.Page("app_pages/data.py", title="Data", icon="📄", default=True),
+]
+page = st.navigation(pages)
+st.session_state.setdefault("source", "sample")
+st.session_state["dataset_in_use"] = sidebar.render()
+page.run()

@@ -1,0 +1,145 @@
+"""Per-session state of the app: the engine connection, the chosen file and the loaded dataset.
+
+Everything here is plumbing between widgets and journeylib; calculations live in journeylib.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import streamlit as st
+
+import journeylib as jl
+
+SAMPLE_PATH = Path(__file__).resolve().parent.parent / "sample_data" / "journeys.csv"
+SAMPLE_NAME = "Sample journeys (journeys.csv)"
+
+
+@dataclass
+class LoadOptions:
+    """What the user chose on the Data page; every field is part of the cache key."""
+
+    sheet: str | None = None
+    mapping: dict[str, str | None] = field(default_factory=dict)
+    date_order: str | None = None
+    emotion_scale: str | None = None
+    emotion_labels: dict[str, float] = field(default_factory=dict)
+    stages: str | list[str] | None = None
+    purchase_stage: str | None = None
+
+    def parse_key(self) -> tuple:
+        return (
+            self.sheet,
+            tuple(sorted(self.mapping.items(), key=str)),
+            self.date_order,
+            self.emotion_scale,
+            tuple(sorted(self.emotion_labels.items())),
+        )
+
+    def dataset_key(self) -> tuple:
+        stages = tuple(self.stages) if isinstance(self.stages, list) else self.stages
+        return (*self.parse_key(), stages, self.purchase_stage)
+
+
+@st.cache_resource(scope="session")
+def connection():
+    """One DuckDB connection per browser session (connections are not thread-safe)."""
+    return jl.connect()
+
+
+@st.cache_data(show_spinner="Reading the file…", max_entries=8)
+def read_file(digest: str, name: str, sheet: str | None, _data: bytes) -> jl.RawTable:
+    """The file's table, cached by content digest (the bytes themselves are not hashed)."""
+    return jl.read_table(_named_bytes(_data, name), sheet=sheet)
+
+
+@st.cache_data(show_spinner="Interpreting columns…", max_entries=8)
+def parse_file(digest: str, name: str, key: tuple, _data: bytes, _options: LoadOptions):
+    """Parsed touchpoints for a file and the parse-relevant options (``key``)."""
+    raw = read_file(digest, name, _options.sheet, _data)
+    return jl.parse_touchpoints(
+        raw,
+        mapping=_options.mapping,
+        date_order=_options.date_order,
+        emotion_scale=_options.emotion_scale,
+        emotion_labels=_options.emotion_labels,
+    )
+
+
+def _named_bytes(data: bytes, name: str):
+    import io
+
+    buffer = io.BytesIO(data)
+    buffer.name = name
+    return buffer
+
+
+def options() -> LoadOptions:
+    """The session's load options (created on first use)."""
+    if "load_options" not in st.session_state:
+        st.session_state["load_options"] = LoadOptions()
+    return st.session_state["load_options"]
+
+
+def set_upload(name: str, data: bytes) -> None:
+    """Make an uploaded file the active source, with fresh options."""
+    st.session_state["upload"] = {
+        "name": name,
+        "data": data,
+        "digest": hashlib.sha256(data).hexdigest(),
+    }
+    st.session_state["load_options"] = LoadOptions()
+    st.session_state["source"] = "upload"
+
+
+def active_file() -> dict | None:
+    """``{"name", "data", "digest"}`` of the file in use, or None when no upload exists yet."""
+    if st.session_state.get("source", "sample") == "upload":
+        return st.session_state.get("upload")
+    if "sample_file" not in st.session_state:
+        data = SAMPLE_PATH.read_bytes()
+        st.session_state["sample_file"] = {
+            "name": SAMPLE_NAME,
+            "data": data,
+            "digest": hashlib.sha256(data).hexdigest(),
+        }
+    return st.session_state["sample_file"]
+
+
+def active_raw() -> jl.RawTable | None:
+    """The active file's table (raises ``jl.DataError`` when the file cannot be read)."""
+    file = active_file()
+    if file is None:
+        return None
+    return read_file(file["digest"], file["name"], options().sheet, file["data"])
+
+
+def active_dataset() -> jl.Dataset | None:
+    """The active dataset, rebuilt only when the file or options change.
+
+    Raises ``jl.DataError`` with a message for the user when the file cannot be used.
+    """
+    file = active_file()
+    if file is None:
+        return None
+    opts = options()
+    key = (file["digest"], opts.dataset_key())
+    cached = st.session_state.get("dataset")
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    parsed = parse_file(file["digest"], file["name"], opts.parse_key(), file["data"], opts)
+    if cached is not None:
+        # The old table is no longer reachable from this session: free its memory.
+        connection().drop_table(cached[1].table.get_name(), force=True)
+        del st.session_state["dataset"]
+    dataset = jl.to_dataset(
+        parsed,
+        con=connection(),
+        stages=opts.stages,
+        purchase_stage=opts.purchase_stage,
+        name=file["name"],
+    )
+    st.session_state["dataset"] = (key, dataset)
+    return dataset

@@ -1,0 +1,43 @@
+"""The sidebar shown on every page: data-source switch and a card for the active dataset."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import journeylib as jl
+from dashboard import session
+
+
+def render() -> jl.Dataset | None:
+    """Draw the sidebar; returns the active dataset (None when there is none yet)."""
+    with st.sidebar:
+        has_upload = "upload" in st.session_state
+        labels = {"sample": "Sample data", "upload": "My file"}
+        st.radio(
+            "Data source",
+            options=list(labels),
+            format_func=labels.get,
+            key="source",
+            horizontal=True,
+            help="The sample is a generated shop with known effects; 'My file' is the last "
+            "file you uploaded on the Data page.",
+        )
+        if st.session_state.get("source") == "upload" and not has_upload:
+            st.info("No file yet: upload one on the Data page.")
+            return None
+        try:
+            dataset = session.active_dataset()
+        except jl.DataError as exc:
+            st.error(f"This file cannot be used yet: {exc}")
+            return None
+        stats = jl.summary(dataset)
+        st.markdown(f"**{dataset.name}**")
+        left, right = st.columns(2)
+        left.metric("Touchpoints", f"{stats['rows']:,}")
+        right.metric("Customers", f"{stats['customers']:,}")
+        st.caption(f"{stats['first']:%d %b %Y} – {stats['last']:%d %b %Y} (UTC)")
+        if dataset.n_rejected:
+            st.warning(f"{dataset.n_rejected:,} rows rejected — see the Data page.")
+        else:
+            st.caption("No rows rejected.")
+    return dataset
