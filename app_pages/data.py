@@ -4,6 +4,7 @@ import streamlit as st
 
 import journeylib as jl
 from dashboard import data_panels, session
+from dashboard.text import count
 
 FILE_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "ods", "parquet"]
 
@@ -46,7 +47,7 @@ st.subheader(file["name"])
 if error:
     st.error(f"**This file cannot be used yet.** {error}")
 else:
-    st.caption(f"{dataset.n_rows:,} touchpoints loaded, {dataset.n_rejected:,} rows rejected.")
+    st.caption(f"{count(dataset.n_rows, 'touchpoint')} loaded, {count(dataset.n_rejected, 'row')} rejected.")
 
 tabs = st.tabs(
     [

@@ -6,6 +6,7 @@ import streamlit as st
 
 import journeylib as jl
 from dashboard import session
+from dashboard.text import count
 
 
 def render() -> jl.Dataset | None:
@@ -37,7 +38,7 @@ def render() -> jl.Dataset | None:
         right.metric("Customers", f"{stats['customers']:,}")
         st.caption(f"{stats['first']:%d %b %Y} – {stats['last']:%d %b %Y} (UTC)")
         if dataset.n_rejected:
-            st.warning(f"{dataset.n_rejected:,} rows rejected — see the Data page.")
+            st.warning(f"{count(dataset.n_rejected, 'row')} rejected — see the Data page.")
         else:
             st.caption("No rows rejected.")
     return dataset

@@ -36,9 +36,10 @@ def touchpoints_over_time_chart(frame: pd.DataFrame, stages: list[str], freq: st
         .mark_bar()
         .encode(
             x=alt.X(
-                "period_start:T",
+                "period_start:O",
                 title=f"{freq.capitalize()} starting (UTC)",
                 timeUnit="yearmonthdate",
+                axis=alt.Axis(format="%d %b %Y", labelAngle=-45, labelOverlap=True),
             ),
             y=alt.Y("touchpoints:Q", title="Touchpoints (rows)", stack=True),
             color=alt.Color(

@@ -210,15 +210,23 @@ def parse_touchpoints(
 
 
 def _text(values: pd.Series) -> pd.Series:
-    def one(v: object) -> object:
-        if v is None or v is pd.NaT or (isinstance(v, float) and np.isnan(v)):
-            return None
-        if isinstance(v, float) and v.is_integer():
-            v = int(v)  # Excel stores ids like 1001 as 1001.0
-        text = str(v).strip()
-        return text or None
+    """Cells as stripped text; empty cells become missing."""
+    if pd.api.types.is_float_dtype(values):
+        whole = values.dropna()
+        if (whole % 1 == 0).all():
+            values = values.astype("Int64")  # ids like 1001 stored as 1001.0
+    elif values.dtype == object:
+        values = values.map(_cell_text)
+    text = values.astype("str").str.strip()
+    return text.where(values.notna() & (text != ""), None)
 
-    return values.map(one).astype("str").where(values.map(one).notna(), None)
+
+def _cell_text(v: object) -> object:
+    if v is None or v is pd.NaT or (isinstance(v, float) and np.isnan(v)):
+        return None
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))  # Excel stores ids like 1001 as 1001.0
+    return str(v)
 
 
 def _stages_from_touchpoints(out: pd.DataFrame, lookup: dict[str, str], report: LoadReport):
@@ -258,7 +266,7 @@ def _parse_outcomes(out, src, cols, report) -> None:
     decimals = []
     if "converted" in cols:
         flags, unknown = parse_flags(src[cols["converted"]])
-        out["converted"] = flags.to_numpy()
+        out["converted"] = flags.array
         if unknown.any():
             examples = src.loc[unknown, cols["converted"]].astype(str).value_counts().index[:5]
             report.warnings.append(
@@ -288,27 +296,22 @@ def _parse_outcomes(out, src, cols, report) -> None:
 
 
 def _reasons(out: pd.DataFrame, raw_ts: pd.Series) -> pd.Series:
-    no_id = out["customer_id"].isna().to_numpy()
-    ts_missing = _text(raw_ts).isna().to_numpy()
-    ts_bad = out["timestamp"].isna().to_numpy() & ~ts_missing
-    shown = raw_ts.astype(str).str.slice(0, 40).to_numpy()
-    parts = [
-        np.where(no_id, "no customer id", ""),
-        np.where(ts_missing, "no timestamp", ""),
-        np.where(
-            ts_bad,
-            np.char.add(
-                np.char.add("timestamp '", shown.astype(str)), "' is not a date that could be read"
-            ),
-            "",
-        ),
-    ]
-    joined = pd.Series(
-        ["; ".join(p for p in row if p) for row in zip(*parts, strict=True)],
-        index=out.index,
-        dtype=object,
-    )
-    return joined
+    """Why each row cannot be used ("" for usable rows)."""
+    reasons = pd.Series("", index=out.index, dtype=object)
+    bad = out["customer_id"].isna() | out["timestamp"].isna()
+    if not bad.any():
+        return reasons
+    ts_text = _text(raw_ts[bad])
+    for i in bad[bad].index:
+        parts = []
+        if pd.isna(out.at[i, "customer_id"]):
+            parts.append("no customer id")
+        if pd.isna(ts_text.at[i]):
+            parts.append("no timestamp")
+        elif pd.isna(out.at[i, "timestamp"]):
+            parts.append(f"timestamp '{ts_text.at[i][:40]}' is not a date that could be read")
+        reasons.at[i] = "; ".join(parts)
+    return reasons
 
 
 def _rejected_frame(src: pd.DataFrame, rows: np.ndarray, reasons: pd.Series, raw: RawTable):

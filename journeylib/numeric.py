@@ -59,19 +59,17 @@ def parse_numbers(values: pd.Series) -> tuple[pd.Series, str]:
     float Series (NaN where a value is not a number or empty) and ``decimal`` is ``","`` when the
     column uses decimal commas, else ``"."``.
     """
-    if pd.api.types.is_bool_dtype(values):
+    if pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values):
         return values.astype(float), "."
-    if pd.api.types.is_numeric_dtype(values):
-        return values.astype(float), "."
-    numeric = values.map(
-        lambda v: (
-            float(v)
-            if isinstance(v, int | float | np.number) and not isinstance(v, bool)
-            else np.nan
-        )
-    )
-    text = values.where(values.map(lambda v: isinstance(v, str)), None).dropna().astype(str)
+    numeric = pd.Series(np.nan, index=values.index)
+    if values.dtype == object:
+        typed = values.map(_is_number)
+        numeric[typed] = values[typed].astype(float)
+        text = values[values.map(lambda v: isinstance(v, str))].astype("str")
+    else:
+        text = values.dropna().astype("str")
     text = text.str.replace(_CURRENCY, "", regex=True).str.replace(_SPACES, "", regex=True)
+    text = text[text != ""]
     commas = int(text.str.match(_COMMA_DECIMAL).sum())
     dots = int(text.str.match(_DOT_DECIMAL).sum())
     decimal = "," if commas > dots else "."
@@ -79,9 +77,12 @@ def parse_numbers(values: pd.Series) -> tuple[pd.Series, str]:
         text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
     else:
         text = text.str.replace(",", "", regex=False)
-    parsed = pd.to_numeric(text, errors="coerce")
-    numeric.loc[parsed.index] = parsed.astype(float)
-    return numeric.astype(float), decimal
+    numeric[text.index] = pd.to_numeric(text, errors="coerce").astype(float)
+    return numeric, decimal
+
+
+def _is_number(v: object) -> bool:
+    return isinstance(v, int | float | np.number) and not isinstance(v, bool | np.bool_)
 
 
 def parse_flags(values: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -92,26 +93,26 @@ def parse_flags(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     understood.
     """
 
-    def one(v: object) -> object:
-        if v is None or (isinstance(v, float) and np.isnan(v)):
-            return pd.NA
-        if isinstance(v, bool | np.bool_):
-            return bool(v)
-        if isinstance(v, int | float | np.number):
-            return bool(v > 0)
-        word = str(v).strip().lower()
-        if word == "":
-            return pd.NA
-        if word in TRUE_WORDS:
-            return True
-        if word in FALSE_WORDS:
-            return False
-        number, _ = parse_numbers(pd.Series([word], dtype=object))
-        if not np.isnan(number.iloc[0]):
-            return bool(number.iloc[0] > 0)
-        return "?"
-
-    parsed = values.map(one)
-    unknown = parsed.map(lambda v: isinstance(v, str))
-    flags = parsed.where(~unknown, pd.NA).astype("boolean")
+    flags = pd.Series(pd.NA, index=values.index, dtype="boolean")
+    if values.dtype == object:
+        is_bool = values.map(lambda v: isinstance(v, bool | np.bool_))
+        flags[is_bool] = values[is_bool].astype(bool)
+        typed = values.map(_is_number)
+        flags[typed] = values[typed].astype(float) > 0
+        words = values[~is_bool & ~typed & values.notna()].astype("str")
+    elif pd.api.types.is_bool_dtype(values) or pd.api.types.is_numeric_dtype(values):
+        filled = values.notna()
+        flags[filled] = values[filled].astype(float) > 0
+        return flags, pd.Series(False, index=values.index)
+    else:
+        words = values.dropna().astype("str")
+    words = words.str.strip().str.lower()
+    words = words[words != ""]
+    flags[words.index[words.isin(TRUE_WORDS)]] = True
+    flags[words.index[words.isin(FALSE_WORDS)]] = False
+    rest = words[~words.isin(TRUE_WORDS | FALSE_WORDS)]
+    numbers, _ = parse_numbers(rest)
+    flags[numbers.index[numbers.notna()]] = numbers[numbers.notna()] > 0
+    unknown = pd.Series(False, index=values.index)
+    unknown[numbers.index[numbers.isna()]] = True
     return flags, unknown

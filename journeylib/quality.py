@@ -98,8 +98,9 @@ def touchpoints_over_time(ds: Dataset, freq: str = "week") -> pd.DataFrame:
     """Touchpoints and customers per calendar period and stage, from one query.
 
     ``freq``: ``"day"``, ``"week"`` (weeks start on Monday) or ``"month"``. Returns one row per
-    period and stage: ``period_start`` (UTC date), ``stage`` ("(no stage)" when missing),
-    ``touchpoints``, ``customers``; sorted by period and the dataset's stage order.
+    period and stage: ``period_start`` and ``period_end`` (UTC dates, end exclusive), ``stage``
+    ("(no stage)" when missing), ``touchpoints``, ``customers``; sorted by period and the
+    dataset's stage order.
     """
     units = {"day": "D", "week": "W", "month": "M"}
     if freq not in units:
@@ -117,4 +118,7 @@ def touchpoints_over_time(ds: Dataset, freq: str = "week") -> pd.DataFrame:
     out["_rank"] = out["stage"].map(rank).fillna(len(rank))
     out = out.sort_values(["period_start", "_rank"]).drop(columns="_rank")
     out["period_start"] = pd.to_datetime(out["period_start"])
+    step = {"day": pd.DateOffset(days=1), "week": pd.DateOffset(weeks=1),
+            "month": pd.DateOffset(months=1)}[freq]
+    out.insert(1, "period_end", out["period_start"] + step)
     return out.reset_index(drop=True)

@@ -185,7 +185,7 @@ def _read_text_fast(
         skip_blank_lines=False,
         engine="c",
     )
-    frame = frame.fillna("").astype(object)
+    frame = frame.fillna("")
     rows = np.arange(skip + 1, skip + 1 + len(frame), dtype=np.int64)
     filled = (frame != "").any(axis=1).to_numpy()
     raw = _records_to_table([header] if header_idx >= 0 else [], 0 if header_idx >= 0 else -1, 1)

@@ -61,17 +61,20 @@ def parse_timestamps(values: pd.Series, date_order: str | None = None) -> Parsed
         _parse_numbers(values.astype(float), out, result)
         return result
 
-    is_dt = values.map(
-        lambda v: isinstance(v, dt.datetime | dt.date | pd.Timestamp | np.datetime64)
-    )
-    if is_dt.any():
-        out[is_dt] = _to_utc(pd.to_datetime(values[is_dt].astype(object), utc=True))
-        result.formats["datetime"] = int(out[is_dt].notna().sum())
-    is_num = values.map(
-        lambda v: isinstance(v, int | float | np.number) and not isinstance(v, bool)
-    )
-    text = values[~is_dt & ~is_num].map(lambda v: None if v is None else str(v).strip())
-    text = text[text.notna() & (text != "")]
+    is_dt = pd.Series(False, index=values.index)
+    is_num = pd.Series(False, index=values.index)
+    if values.dtype == object:  # typed spreadsheet cells: dates and numbers next to text
+        is_dt = values.map(
+            lambda v: isinstance(v, dt.datetime | dt.date | pd.Timestamp | np.datetime64)
+        )
+        if is_dt.any():
+            out[is_dt] = _to_utc(pd.to_datetime(values[is_dt].astype(object), utc=True))
+            result.formats["datetime"] = int(out[is_dt].notna().sum())
+        is_num = values.map(
+            lambda v: isinstance(v, int | float | np.number) and not isinstance(v, bool)
+        )
+    text = values[~is_dt & ~is_num].dropna().astype("str").str.strip()
+    text = text[text != ""]
     numeric_text = text[text.str.match(NUMBER)]
     numbers = pd.concat([values[is_num].astype(float), numeric_text.astype(float)])
     if len(numbers):

@@ -222,11 +222,8 @@ def normalise_emotion(
     ``(low, high)`` pair); ``lexicon`` adds or overrides label valences.
     """
     words = {**LEXICON, **{normalise_label(k): float(v) for k, v in (lexicon or {}).items()}}
-    filled = values.map(
-        lambda v: (
-            v is not None and not (isinstance(v, float) and np.isnan(v)) and str(v).strip() != ""
-        )
-    )
+    filled = values.notna()
+    filled[filled] = values[filled].astype("str").str.strip() != ""
     scores, _ = parse_numbers(values.where(filled, None))
     valence = pd.Series(np.nan, index=values.index)
     result = ParsedEmotion(valence=valence, score=scores.where(filled))

@@ -1,0 +1,114 @@
+"""AppTest tests of the Data page: upload CSV and XLSX, change a mapping, see rejected rows."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import openpyxl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+RU_CSV = (
+    "Отчёт о клиентах за март;;;;;\n"
+    "ID клиента;Дата;Этап;Канал;Оценка;Выручка\n"
+    "1001;01.03.2026 10:15;Awareness;поиск;4,5;\n"
+    "1001;02.03.2026 11:00;Purchase;сайт;5;1 234,50\n"
+    ";03.03.2026;Purchase;сайт;5;10\n"
+    "1002;xx.03.2026;Purchase;сайт;2;10\n"
+    "1003;04.03.2026 09:30;Awareness;почта;1;\n"
+).encode("cp1251")
+
+
+def _xlsx() -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Dane"
+    sheet.append(["Raport ścieżek klientów — marzec 2026"])
+    sheet.append(["Klient", "Data", "Etap", "Kanał", "Ocena", "Przychód"])
+    sheet.append(["K1", "14.03.2026 10:00", "Awareness", "e-mail", 4, None])
+    sheet.append(["K1", "15.03.2026 12:30", "Purchase", "sklep", 5, 199.99])
+    sheet.append(["K2", "16.03.2026 08:00", "Awareness", "social", 2, None])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def app() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def _selectbox(at: AppTest, label: str):
+    return next(s for s in at.selectbox if s.label == label)
+
+
+def test_opens_on_the_sample(app: AppTest) -> None:
+    assert [m.value for m in app.sidebar.metric] == ["42,524", "5,000"]
+    assert app.subheader[0].value.startswith("Sample journeys")
+    assert not app.error
+    preview = app.dataframe[0].value
+    assert list(preview.columns[:3]) == ["source_row", "customer_id", "timestamp"]
+    assert len(preview) == 100
+
+
+def test_upload_russian_csv_shows_counts_and_rejections(app: AppTest) -> None:
+    app.file_uploader[0].set_value(("клиенты.csv", RU_CSV, "text/csv")).run()
+    assert not app.exception
+    assert app.session_state["source"] == "upload"
+    assert [m.value for m in app.sidebar.metric] == ["3", "2"]
+    assert app.subheader[0].value == "клиенты.csv"
+    assert "3 touchpoints loaded, 2 rows rejected." in [c.value for c in app.caption]
+    rejected_tab = next(t for t in app.tabs if t.label.startswith("Rejected rows"))
+    assert rejected_tab.label == "Rejected rows (2)"
+    reasons = app.dataframe[1].value  # preview, reason summary, rejected rows, quality
+    rejected = app.dataframe[2].value
+    assert list(rejected["row"]) == [5, 6]
+    assert rejected["reason"].iloc[0] == "no customer id"
+    assert "xx.03.2026" in rejected["reason"].iloc[1]
+    assert reasons["rows"].sum() == 2
+    markdown = " ".join(m.value for m in app.markdown)
+    assert "encoding cp1251" in markdown and "separated by semicolons" in markdown
+    assert "1 title row(s) above it skipped" in markdown
+
+
+def test_upload_polish_xlsx(app: AppTest) -> None:
+    app.file_uploader[0].set_value(("ścieżki.xlsx", _xlsx(), "application/vnd.ms-excel")).run()
+    assert not app.exception
+    assert [m.value for m in app.sidebar.metric] == ["3", "2"]
+    assert _selectbox(app, "Customer id").value == "Klient"
+    assert _selectbox(app, "Revenue").value == "Przychód"
+    preview = app.dataframe[0].value
+    assert preview["revenue"].iloc[1] == pytest.approx(199.99)
+    assert list(preview["valence"]) == [0.5, 1.0, -0.5]
+
+
+def test_changing_a_mapping_reloads(app: AppTest) -> None:
+    app.file_uploader[0].set_value(("клиенты.csv", RU_CSV, "text/csv")).run()
+    _selectbox(app, "Segment").select("Канал").run()
+    assert not app.exception
+    preview = app.dataframe[0].value
+    assert list(preview["segment"]) == ["поиск", "сайт", "почта"]
+    assert app.session_state["load_options"].mapping == {"segment": "Канал"}
+    # Unmapping the timestamp makes the file unusable: a clear error, no traceback.
+    _selectbox(app, "Timestamp").select("(not used)").run()
+    assert not app.exception
+    assert any("No column looks like the timestamp" in e.value for e in app.error)
+
+
+def test_unreadable_upload_gives_a_clear_error(app: AppTest) -> None:
+    app.file_uploader[0].set_value(("junk.csv", bytes(range(256)) * 10, "text/csv")).run()
+    assert not app.exception
+    errors = [e.value for e in app.error]
+    assert any("binary data" in e for e in errors), errors
+
+
+def test_switching_back_to_the_sample(app: AppTest) -> None:
+    app.file_uploader[0].set_value(("клиенты.csv", RU_CSV, "text/csv")).run()
+    app.radio(key="source").set_value("sample").run()
+    assert [m.value for m in app.sidebar.metric] == ["42,524", "5,000"]

@@ -1,0 +1,52 @@
+"""End-to-end: the real app in headless Chromium (Debian's browser, driven by Playwright)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from e2e import ROOT, chromium_path, running_app, browser_page, wait_idle
+
+pytestmark = pytest.mark.browser
+
+if chromium_path() is None and not os.environ.get("CI"):
+    pytest.skip("Chromium is not installed (apt-get install chromium); under CI this test runs.",
+                allow_module_level=True)
+
+RU_CSV = (
+    "ID клиента;Дата;Этап;Канал;Оценка;Выручка\n"
+    "1001;01.03.2026 10:15;Awareness;поиск;4,5;\n"
+    "1001;02.03.2026 11:00;Purchase;сайт;5;1 234,50\n"
+    "1002;нет даты;Purchase;сайт;2;10\n"
+).encode("cp1251")
+
+
+@pytest.fixture(scope="module")
+def app_url():
+    (ROOT / ".pytest_cache").mkdir(exist_ok=True)
+    with running_app() as url:
+        yield url
+
+
+def test_upload_shows_preview_without_errors(app_url: str, tmp_path) -> None:
+    upload = tmp_path / "клиенты.csv"
+    upload.write_bytes(RU_CSV)
+    with browser_page() as page:
+        page.goto(app_url)
+        wait_idle(page)
+        page.get_by_test_id("stDataFrame").first.wait_for()
+        assert "42,524" in page.get_by_test_id("stSidebar").inner_text()
+
+        page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(upload))
+        page.get_by_role("heading", name="клиенты.csv").wait_for(timeout=30_000)
+        wait_idle(page)
+        page.get_by_test_id("stDataFrame").first.wait_for()
+
+        body = page.inner_text("body")
+        assert "2 touchpoints loaded, 1 row rejected." in body
+        assert "Rejected rows (1)" in body
+        assert page.get_by_test_id("stException").count() == 0
+        assert "Traceback" not in body
+        sidebar = page.get_by_test_id("stSidebar").inner_text()
+        assert "1 row rejected" in sidebar
