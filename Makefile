@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test lint sample bench clean
+.PHONY: run test lint sample bench screenshot clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,7 +31,11 @@ sample: $(VENV)/.runtime
 	$(BIN)/python -m journeylib.sample sample_data
 
 bench: $(VENV)/.dev
-	$(BIN)/python bench/bench_load.py
+	PYTHONPATH=. $(BIN)/python bench/bench_load.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+screenshot: $(VENV)/.dev
+	mkdir -p .pytest_cache docs
+	$(BIN)/python tests/e2e.py docs/screenshot.png

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
 
-_SPACES = re.compile(r"[\s\u00a0\u202f']")
-_CURRENCY = re.compile(r"(?i)(руб\.?|р\.|₽|zł|pln|usd|eur|rub|\$|€|£|%)")
-_COMMA_DECIMAL = re.compile(r"^[+-]?\d*,\d+$|^[+-]?\d{1,3}(\.\d{3})+,\d+$")
-_DOT_DECIMAL = re.compile(r"^[+-]?\d*\.\d+$|^[+-]?\d{1,3}(,\d{3})+\.\d+$")
+# Plain pattern strings (not compiled) let pandas run them in Arrow's vectorised regex engine.
+_SPACES = "[\\s\u00a0\u202f']"
+_CURRENCY = r"(?i)(руб\.?|р\.|₽|zł|pln|usd|eur|rub|\$|€|£|%)"
+_PLAIN = r"^[+-]?\d+(\.\d+)?$"
+_COMMA_DECIMAL = r"^[+-]?\d*,\d+$|^[+-]?\d{1,3}(\.\d{3})+,\d+$"
+_DOT_DECIMAL = r"^[+-]?\d*\.\d+$|^[+-]?\d{1,3}(,\d{3})+\.\d+$"
 
 TRUE_WORDS = {
     "1",
@@ -68,8 +68,12 @@ def parse_numbers(values: pd.Series) -> tuple[pd.Series, str]:
         text = values[values.map(lambda v: isinstance(v, str))].astype("str")
     else:
         text = values.dropna().astype("str")
-    text = text.str.replace(_CURRENCY, "", regex=True).str.replace(_SPACES, "", regex=True)
+    text = text.str.strip()
     text = text[text != ""]
+    if text.str.match(_PLAIN).all():
+        numeric[text.index] = pd.to_numeric(text, errors="coerce").astype(float)
+        return numeric, "."
+    text = text.str.replace(_CURRENCY, "", regex=True).str.replace(_SPACES, "", regex=True)
     commas = int(text.str.match(_COMMA_DECIMAL).sum())
     dots = int(text.str.match(_DOT_DECIMAL).sum())
     decimal = "," if commas > dots else "."

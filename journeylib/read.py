@@ -223,14 +223,24 @@ def decode(data: bytes, name: str = "file") -> tuple[str, str]:
         return data.decode("utf-8"), "UTF-8"
     except UnicodeDecodeError:
         pass
-    sample = np.frombuffer(data[: 2**20], dtype=np.uint8)
-    high = int((sample >= 0x80).sum())
-    letters = int(
-        ((sample >= 0x41) & (sample <= 0x5A)).sum() + ((sample >= 0x61) & (sample <= 0x7A)).sum()
-    )
-    # Cyrillic text is almost all high bytes; Polish text is mostly ASCII with a few diacritics.
-    encoding = "cp1251" if high / max(high + letters, 1) > 0.3 else "cp1250"
+    encoding = "cp1251" if _looks_cyrillic(np.frombuffer(data[: 2**20], dtype=np.uint8)) else (
+        "cp1250")
     return data.decode(encoding, errors="replace"), encoding
+
+
+def _looks_cyrillic(sample: np.ndarray) -> bool:
+    """Whether single-byte text is Cyrillic (cp1251) rather than Central European (cp1250).
+
+    In Russian every letter of a word is a high byte, so high bytes come in runs; in Polish the
+    diacritics sit alone between ASCII letters ("Kanał", "Przychód").
+    """
+    high = sample >= 0x80
+    if not high.any():
+        return False
+    neighbour = np.zeros_like(high)
+    neighbour[1:] |= high[:-1]
+    neighbour[:-1] |= high[1:]
+    return float((high & neighbour).sum()) / float(high.sum()) > 0.5
 
 
 def _reject_binary(data: bytes, name: str) -> None:

@@ -84,7 +84,7 @@ def test_sniffing_prefers_the_busiest_repeating_column() -> None:
     frame = pd.DataFrame({
         "a": ["s1", "s1", "s1", "s2", "s2", "s2"],
         "b": ["k1", "k1", "k2", "k2", "k3", "k3"],
-        "Date": ["2026-03-0%d" % i for i in range(1, 7)],
+        "Date": [f"2026-03-0{i}" for i in range(1, 7)],
         "Touchpoint": ["t"] * 6,
     })
     mapping, method = jl.guess_mapping(frame)
@@ -101,10 +101,10 @@ def test_bare_numbers_are_not_sniffed_as_timestamps() -> None:
 
 def test_user_mapping_overrides_and_unmaps() -> None:
     data = (
-        "Customer ID,Date,Updated,Stage,Score\n"
-        "c1,2026-03-01,2026-04-01,A,5\n"
-        "c2,2026-03-02,2026-04-02,B,1\n"
-    ).encode()
+        b"Customer ID,Date,Updated,Stage,Score\n"
+        b"c1,2026-03-01,2026-04-01,A,5\n"
+        b"c2,2026-03-02,2026-04-02,B,1\n"
+    )
     auto = jl.load(data)
     assert auto.mapping == {"customer_id": "Customer ID", "timestamp": "Date", "stage": "Stage",
                             "emotion": "Score"}
@@ -125,8 +125,8 @@ def test_bad_user_mapping_raises_data_error() -> None:
     with pytest.raises(jl.DataError, match="'colour' is not a touchpoint field; fields are: "
                                            "customer_id, timestamp"):
         jl.load(data, mapping={"colour": "Stage"})
-    with pytest.raises(jl.DataError, match="The mapping names column 'When', which is not in the "
-                                           "file; columns found: Customer ID, Date, Stage."):
+    with pytest.raises(jl.DataError, match=r"The mapping names column 'When', which is not in the "
+                                           r"file; columns found: Customer ID, Date, Stage\."):
         jl.load(data, mapping={"timestamp": "When"})
     with pytest.raises(jl.DataError, match="No column looks like the timestamp"):
         jl.load(data, mapping={"timestamp": None})

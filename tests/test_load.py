@@ -208,7 +208,7 @@ def test_every_rejection_is_explained(wide: bool) -> None:
     assert ds.n_rejected == len(ds.rejected)
 
 
-def test_rejected_cells_are_text_with_empty_strings_for_missing(xlsx_bytes) -> None:
+def test_rejected_cells_are_text_with_empty_strings_for_missing() -> None:
     frame = pd.DataFrame({
         "Customer ID": ["c1", None, "c2", "c3"],
         "Date": ["2026-03-01", "2026-03-02", "bad", None],
@@ -341,20 +341,20 @@ def test_given_stage_list_and_purchase_stage() -> None:
     assert ds.stage_model == "as given"
     assert ds.buyer_stages == ["Apple", "Zebra"]
     assert ds.customer_stages == ["Mango"]
-    with pytest.raises(jl.DataError, match="'Kiwi' is not a stage of this data; stages: Zebra, "
-                                           "Mango, Apple."):
+    with pytest.raises(jl.DataError, match=r"'Kiwi' is not a stage of this data; stages: Zebra, "
+                                           r"Mango, Apple\."):
         jl.load(GOES_BACK.encode(), purchase_stage="Kiwi")
 
 
 def test_preset_found_and_purchase_splits_the_journey() -> None:
     data = (
-        "Customer ID,Date,Stage\n"
-        "c1,2026-03-05,Advocacy\n"
-        "c1,2026-03-01,Awareness\n"
-        "c1,2026-03-03,Purchase\n"
-        "c1,2026-03-04,Retention\n"
-        "c2,2026-03-02,Consideration\n"
-    ).encode()
+        b"Customer ID,Date,Stage\n"
+        b"c1,2026-03-05,Advocacy\n"
+        b"c1,2026-03-01,Awareness\n"
+        b"c1,2026-03-03,Purchase\n"
+        b"c1,2026-03-04,Retention\n"
+        b"c2,2026-03-02,Consideration\n"
+    )
     ds = jl.load(data)
     assert ds.stage_model == "preset Awareness → Advocacy"
     assert ds.stages == ["Awareness", "Consideration", "Purchase", "Retention", "Advocacy"]
@@ -378,17 +378,18 @@ def test_named_preset_orders_the_stages() -> None:
 
 def test_touchpoint_stages_when_the_file_has_no_stage() -> None:
     data = (
-        "Customer ID,Date,Touchpoint\n"
-        "c1,2026-03-01,Ad\n"
-        "c1,2026-03-02,Checkout\n"
-        "c1,2026-03-03,Review\n"
-        "c2,2026-03-01,ad\n"
-        "c2,2026-03-04,Hotline\n"
-    ).encode()
+        b"Customer ID,Date,Touchpoint\n"
+        b"c1,2026-03-01,Ad\n"
+        b"c1,2026-03-02,Checkout\n"
+        b"c1,2026-03-03,Review\n"
+        b"c2,2026-03-01,ad\n"
+        b"c2,2026-03-04,Hotline\n"
+    )
     lookup = {"Ad": "Awareness", "checkout": "Purchase", "Review": "Advocacy"}
     ds = jl.load(data, touchpoint_stages=lookup)
     frame = _frame(ds)
-    assert frame["stage"].tolist() == ["Awareness", "Purchase", "Advocacy", "Awareness", None]
+    assert frame["stage"].tolist()[:4] == ["Awareness", "Purchase", "Advocacy", "Awareness"]
+    assert frame["stage"].isna().tolist() == [False, False, False, False, True]
     assert ds.stages == ["Awareness", "Purchase", "Advocacy"]
     assert ds.buyer_stages == ["Awareness", "Purchase"]
     assert ds.customer_stages == ["Advocacy"]

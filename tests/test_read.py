@@ -12,7 +12,9 @@ import pytest
 import journeylib as jl
 from journeylib.read import decode, find_header_row, sniff_delimiter, unique_names
 
-UTF8_SAMPLE = "Customer ID,Date,Stage\nc1,2026-03-01 10:00,Awareness\nc2,2026-03-02 11:30,Purchase\n"
+UTF8_SAMPLE = (
+    "Customer ID,Date,Stage\nc1,2026-03-01 10:00,Awareness\nc2,2026-03-02 11:30,Purchase\n"
+)
 
 
 def _named(data: bytes, name: str) -> io.BytesIO:
@@ -168,11 +170,11 @@ def test_delimiters_are_detected(name: str, delimiter: str) -> None:
 
 def test_quoted_cells_holding_other_delimiters() -> None:
     data = (
-        'Customer ID;Date;Stage;Note\n'
-        'c1;2026-03-01;Awareness;"said: a, b, c"\n'
-        'c2;2026-03-02;Purchase;"x; y"\n'
-        'c3;2026-03-03;Purchase;plain\n'
-    ).encode()
+        b'Customer ID;Date;Stage;Note\n'
+        b'c1;2026-03-01;Awareness;"said: a, b, c"\n'
+        b'c2;2026-03-02;Purchase;"x; y"\n'
+        b'c3;2026-03-03;Purchase;plain\n'
+    )
     ds = jl.load(data)
     assert ds.report.delimiter == ";"
     notes = ds.table.order_by("source_row").to_pandas()["note"].tolist()
@@ -253,7 +255,7 @@ def test_trailing_separators_do_not_make_columns_or_rejections() -> None:
     assert (ds.n_rows, ds.n_rejected) == (2, 0)
 
 
-# ---------------------------------------------------------------------------- rows with too many cells
+# ---------------------------------------------------------------------------- too many cells
 
 
 def test_wide_row_in_the_middle_is_rejected_with_its_row_number() -> None:
@@ -320,9 +322,9 @@ def test_excel_zero_row_sheet_and_empty_sheet(xlsx_bytes) -> None:
         "Naglowek": [["Klient", "Data", "Etap"]],
         "Pusty": [],
     })
-    with pytest.raises(jl.DataError, match="Sheet 'Naglowek' of .* has a header but no data rows"):
+    with pytest.raises(jl.DataError, match=r"Sheet 'Naglowek' of .* has a header but no data rows"):
         jl.load(book)
-    with pytest.raises(jl.DataError, match="Sheet 'Pusty' of book.xlsx is empty; choose another"):
+    with pytest.raises(jl.DataError, match=r"Sheet 'Pusty' of book\.xlsx is empty; choose another"):
         jl.load(_named(book, "book.xlsx"), sheet="Pusty")
 
 
@@ -368,7 +370,7 @@ def test_file_over_the_size_limit(write_file) -> None:
     data = UTF8_SAMPLE.encode()
     path = write_file("big.csv", data)
     for source in (path, data, _named(data, "big.csv")):
-        with pytest.raises(jl.DataError, match="files up to .* MB can be loaded"):
+        with pytest.raises(jl.DataError, match=r"files up to .* MB can be loaded"):
             jl.load(source, max_bytes=len(data) - 1)
     assert jl.load(path, max_bytes=len(data)).n_rows == 2
 
@@ -378,7 +380,7 @@ def test_xlsx_name_without_excel_content(write_file) -> None:
     with pytest.raises(jl.DataError, match=r"report.xlsx is named like a .xlsx file but its "
                                            r"content is not one"):
         jl.load(path)
-    with pytest.raises(jl.DataError, match="named like a .parquet file"):
+    with pytest.raises(jl.DataError, match=r"named like a \.parquet file"):
         jl.load(_named(UTF8_SAMPLE.encode(), "t.parquet"))
 
 

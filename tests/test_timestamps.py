@@ -154,11 +154,11 @@ def test_mixed_formats_in_one_column() -> None:
 
 def test_time_zone_offsets_in_a_loaded_file() -> None:
     data = (
-        "Customer ID,Date,Stage\n"
-        "c1,2026-03-01T10:00:00+03:00,A\n"
-        "c1,2026-03-01T10:00:00+01:00,B\n"
-        "c2,2026-03-01T10:00:00Z,A\n"
-    ).encode()
+        b"Customer ID,Date,Stage\n"
+        b"c1,2026-03-01T10:00:00+03:00,A\n"
+        b"c1,2026-03-01T10:00:00+01:00,B\n"
+        b"c2,2026-03-01T10:00:00Z,A\n"
+    )
     ds = jl.load(data)
     assert ds.table.order_by("source_row").to_pandas()["timestamp"].tolist() == _utc(
         "2026-03-01 07:00", "2026-03-01 09:00", "2026-03-01 10:00",

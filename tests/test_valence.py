@@ -132,12 +132,12 @@ def test_empty_values_have_no_valence() -> None:
 
 def test_load_keeps_raw_value_and_reports_scale() -> None:
     data = (
-        "Customer ID;Date;Stage;CSAT\n"
-        "c1;2026-03-01;A;1\n"
-        "c1;2026-03-02;B;4,5\n"
-        "c2;2026-03-03;A;\n"
-        "c2;2026-03-04;B;3\n"
-    ).encode()
+        b"Customer ID;Date;Stage;CSAT\n"
+        b"c1;2026-03-01;A;1\n"
+        b"c1;2026-03-02;B;4,5\n"
+        b"c2;2026-03-03;A;\n"
+        b"c2;2026-03-04;B;3\n"
+    )
     ds = jl.load(data)
     frame = ds.table.order_by("source_row").to_pandas()
     assert frame["emotion_raw"].tolist()[:2] == ["1", "4,5"]
