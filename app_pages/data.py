@@ -47,7 +47,8 @@ st.subheader(file["name"])
 if error:
     st.error(f"**This file cannot be used yet.** {error}")
 else:
-    st.caption(f"{count(dataset.n_rows, 'touchpoint')} loaded, {count(dataset.n_rejected, 'row')} rejected.")
+    loaded, rejected = count(dataset.n_rows, "touchpoint"), count(dataset.n_rejected, "row")
+    st.caption(f"{loaded} loaded, {rejected} rejected.")
 
 tabs = st.tabs(
     [

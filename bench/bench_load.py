@@ -81,7 +81,7 @@ def main() -> None:
                     duck_s = float("nan")  # DuckDB reads cp1251 only with an extension
                 else:
                     duck_s = median_seconds(
-                        lambda p=path: con.read_csv(str(p)).to_arrow_table(), args.runs)
+                        lambda p=path, c=con: c.read_csv(str(p)).to_arrow_table(), args.runs)
                 mb = path.stat().st_size / 2**20
                 print(f"| {label} | {len(frame):,} | {mb:,.1f} | {loaded:.2f} | {pandas_s:.2f} | "
                       f"{duck_s:.2f} | {loaded / pandas_s:.1f}x |")

@@ -315,7 +315,7 @@ def _reasons(out: pd.DataFrame, raw_ts: pd.Series) -> pd.Series:
 
 
 def _rejected_frame(src: pd.DataFrame, rows: np.ndarray, reasons: pd.Series, raw: RawTable):
-    table = src.astype(str).replace({"None": "", "nan": "", "NaT": ""})
+    table = src.map(lambda v: "" if v is None or v is pd.NaT or v != v else str(v))
     table.insert(0, "reason", reasons.to_numpy())
     table.insert(0, "row", rows)
     if raw.bad_rows:

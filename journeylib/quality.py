@@ -118,7 +118,10 @@ def touchpoints_over_time(ds: Dataset, freq: str = "week") -> pd.DataFrame:
     out["_rank"] = out["stage"].map(rank).fillna(len(rank))
     out = out.sort_values(["period_start", "_rank"]).drop(columns="_rank")
     out["period_start"] = pd.to_datetime(out["period_start"])
-    step = {"day": pd.DateOffset(days=1), "week": pd.DateOffset(weeks=1),
-            "month": pd.DateOffset(months=1)}[freq]
+    step = {
+        "day": pd.DateOffset(days=1),
+        "week": pd.DateOffset(weeks=1),
+        "month": pd.DateOffset(months=1),
+    }[freq]
     out.insert(1, "period_end", out["period_start"] + step)
     return out.reset_index(drop=True)

@@ -114,10 +114,14 @@ def _check_size(name: str, size: int, max_bytes: int) -> None:
         )
     if size > max_bytes:
         raise DataError(
-            f"{name} is {size / 2**20:,.0f} MB; files up to {max_bytes / 2**20:,.0f} MB can be "
-            "loaded. Split it (for example by month) or save it as Parquet, which is several "
-            "times smaller."
+            f"{name} is {_megabytes(size)}; files up to {_megabytes(max_bytes)} can be loaded. "
+            "Split it (for example by month) or save it as Parquet, which is several times "
+            "smaller."
         )
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 2**20:,.0f} MB" if size >= 10 * 2**20 else f"{size / 2**20:,.2g} MB"
 
 
 def _sniff_format(name: str, data: bytes) -> str:
@@ -185,9 +189,12 @@ def _read_text_fast(
         skip_blank_lines=False,
         engine="c",
     )
+    if not isinstance(frame.index, pd.RangeIndex):
+        # A row wider than the header made pandas take the first column as an index.
+        raise pd.errors.ParserError("a row is wider than the header")
     frame = frame.fillna("")
     rows = np.arange(skip + 1, skip + 1 + len(frame), dtype=np.int64)
-    filled = (frame != "").any(axis=1).to_numpy()
+    filled = frame.apply(lambda column: column.str.strip() != "").any(axis=1).to_numpy()
     raw = _records_to_table([header] if header_idx >= 0 else [], 0 if header_idx >= 0 else -1, 1)
     names = (
         list(raw.frame.columns) if header_idx >= 0 else [f"column_{i + 1}" for i in range(width)]
@@ -223,24 +230,30 @@ def decode(data: bytes, name: str = "file") -> tuple[str, str]:
         return data.decode("utf-8"), "UTF-8"
     except UnicodeDecodeError:
         pass
-    encoding = "cp1251" if _looks_cyrillic(np.frombuffer(data[: 2**20], dtype=np.uint8)) else (
-        "cp1250")
+    encoding = (
+        "cp1251" if _looks_cyrillic(np.frombuffer(data[: 2**20], dtype=np.uint8)) else ("cp1250")
+    )
     return data.decode(encoding, errors="replace"), encoding
 
 
 def _looks_cyrillic(sample: np.ndarray) -> bool:
     """Whether single-byte text is Cyrillic (cp1251) rather than Central European (cp1250).
 
-    In Russian every letter of a word is a high byte, so high bytes come in runs; in Polish the
-    diacritics sit alone between ASCII letters ("Kanał", "Przychód").
+    A Russian word is all high bytes, so a run of high bytes is bounded by spaces or
+    punctuation; Polish diacritics sit inside words next to ASCII letters ("Kanał", "ść").
     """
     high = sample >= 0x80
     if not high.any():
         return False
-    neighbour = np.zeros_like(high)
-    neighbour[1:] |= high[:-1]
-    neighbour[:-1] |= high[1:]
-    return float((high & neighbour).sum()) / float(high.sum()) > 0.5
+    folded = sample | 0x20
+    letter = (folded >= 0x61) & (folded <= 0x7A)
+    before = np.concatenate(([False], high[:-1]))
+    after = np.concatenate((high[1:], [False]))
+    starts = np.flatnonzero(high & ~before)
+    ends = np.flatnonzero(high & ~after)
+    touches = letter[np.maximum(starts - 1, 0)] & (starts > 0)
+    touches |= letter[np.minimum(ends + 1, len(sample) - 1)] & (ends < len(sample) - 1)
+    return float(touches.mean()) < 0.5
 
 
 def _reject_binary(data: bytes, name: str) -> None:
@@ -471,5 +484,18 @@ def _from_frame(frame: pd.DataFrame) -> RawTable:
     out = frame.copy()
     out.columns = names
     out = out.reset_index(drop=True)
+    filled = np.zeros(len(out), dtype=bool)
+    for column in out.columns:
+        values = out[column]
+        present = np.array(values.notna(), dtype=bool)
+        if values.dtype == object or pd.api.types.is_string_dtype(values):
+            present &= (values.astype("str").str.strip() != "").to_numpy()
+        filled |= present
     # Header is row 1, so data row i is row i + 2, as in a spreadsheet.
-    return RawTable(frame=out, rows=np.arange(2, len(out) + 2, dtype=np.int64), warnings=notes)
+    rows = np.arange(2, len(out) + 2, dtype=np.int64)[filled]
+    return RawTable(
+        frame=out[filled].reset_index(drop=True),
+        rows=rows,
+        warnings=notes,
+        empty_rows=int((~filled).sum()),
+    )

@@ -5,8 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
-
-from e2e import ROOT, chromium_path, running_app, browser_page, wait_idle
+from e2e import ROOT, browser_page, chromium_path, running_app, wait_idle
 
 pytestmark = pytest.mark.browser
 

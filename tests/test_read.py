@@ -75,6 +75,22 @@ def test_decode_detects_each_encoding() -> None:
     assert decode(codecs.BOM_UTF16_BE + polish.encode("utf-16-be")) == (polish, "UTF-16")
 
 
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        ("Klient;Kanał;Przychód\nk1;Strona główna;12,5\n", "cp1250"),
+        ("Klient;Etap\nk1;Świadomość\nk2;Lojalność\n", "cp1250"),
+        ("Klient;Punkt styku\nk1;Płatność kartą\nk2;Rozważanie zakupu\n", "cp1250"),
+        ("Klient;Miasto\nk1;Łódź\nk2;Kraków\nk3;Gdańsk\n", "cp1250"),
+        ("Клиент;Дата\nИван;01.03.2026\n", "cp1251"),
+        ("Клиент;Этап\nc1;Знакомство\nc2;Покупка\n", "cp1251"),
+        ("Клиент;Дата;Этап\n" + "customer-1;2026-03-01;Awareness\n" * 5, "cp1251"),
+    ],
+)
+def test_decode_tells_cp1250_from_cp1251(text: str, encoding: str) -> None:
+    assert decode(text.encode(encoding)) == (text, encoding)
+
+
 def test_utf8_bom_csv_header_is_clean() -> None:
     data = codecs.BOM_UTF8 + "Customer ID,Дата,Stage\nc1,2026-03-01,Awareness\n".encode()
     ds = jl.load(data)
@@ -246,6 +262,17 @@ def test_duplicate_column_names_are_made_unique() -> None:
     later = jl.load(data, mapping={"timestamp": "Date (2)"})
     stamps = later.table.order_by("source_row").to_pandas()["timestamp"].tolist()
     assert stamps == [pd.Timestamp("2026-04-01", tz="UTC"), pd.Timestamp("2026-04-02", tz="UTC")]
+
+
+def test_trailing_separator_on_data_rows_only() -> None:
+    """Some exporters end every data row with a separator but not the header."""
+    data = b"Customer ID;Date;Stage\nc1;2026-03-01;A;\nc2;2026-03-02;B;\n"
+    ds = jl.load(data)
+    assert ds.report.source_columns == ["Customer ID", "Date", "Stage"]
+    frame = ds.table.order_by("source_row").to_pandas()
+    assert frame["customer_id"].tolist() == ["c1", "c2"]
+    assert frame["stage"].tolist() == ["A", "B"]
+    assert (ds.n_rows, ds.n_rejected) == (2, 0)
 
 
 def test_trailing_separators_do_not_make_columns_or_rejections() -> None:
