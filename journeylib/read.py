@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 
 from journeylib.errors import DataError
 
@@ -177,6 +179,49 @@ def _read_text_fast(
     header = head[header_idx] if header_idx >= 0 else []
     width = len(header) if header_idx >= 0 else max(len(r) for r in head)
     skip = line_numbers[header_idx] if header_idx >= 0 else 0
+    frame = _read_with_arrow(text, delimiter, skip, width)
+    if frame is None:
+        frame = _read_with_pandas(text, delimiter, skip, width)
+    frame = frame.fillna("")
+    rows = np.arange(skip + 1, skip + 1 + len(frame), dtype=np.int64)
+    filled = frame.apply(lambda column: column.str.strip() != "").any(axis=1).to_numpy()
+    raw = _records_to_table([header] if header_idx >= 0 else [], 0 if header_idx >= 0 else -1, 1)
+    names = (
+        list(raw.frame.columns) if header_idx >= 0 else [f"column_{i + 1}" for i in range(width)]
+    )
+    frame = frame.loc[filled].reset_index(drop=True)
+    frame.columns = names
+    raw.frame, raw.rows = _drop_blank_columns(frame), rows[filled]
+    raw.header_row = skip if header_idx >= 0 else 0
+    raw.title_rows, raw.empty_rows = max(header_idx, 0), int((~filled).sum())
+    return raw
+
+
+def _read_with_arrow(text: str, delimiter: str, skip: int, width: int) -> pd.DataFrame | None:
+    """Arrow's multi-threaded CSV reader, all columns as text; None when the file needs the
+    row-by-row readers (blank lines would shift row numbers; ragged rows must be reported)."""
+    if "\n\n" in text or "\r\n\r\n" in text:
+        return None
+    names = [f"c{i}" for i in range(width)]
+    try:
+        table = pa_csv.read_csv(
+            io.BytesIO(text.encode("utf-8")),
+            read_options=pa_csv.ReadOptions(skip_rows=skip, column_names=names),
+            parse_options=pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except pa.ArrowInvalid:
+        return None
+    frame = table.to_pandas(types_mapper=lambda t: pd.StringDtype(na_value=np.nan)
+                            if t == pa.string() else None)
+    frame.columns = list(range(width))
+    return frame
+
+
+def _read_with_pandas(text: str, delimiter: str, skip: int, width: int) -> pd.DataFrame:
     frame = pd.read_csv(
         io.StringIO(text),
         sep=delimiter,
@@ -192,19 +237,7 @@ def _read_text_fast(
     if not isinstance(frame.index, pd.RangeIndex):
         # A row wider than the header made pandas take the first column as an index.
         raise pd.errors.ParserError("a row is wider than the header")
-    frame = frame.fillna("")
-    rows = np.arange(skip + 1, skip + 1 + len(frame), dtype=np.int64)
-    filled = frame.apply(lambda column: column.str.strip() != "").any(axis=1).to_numpy()
-    raw = _records_to_table([header] if header_idx >= 0 else [], 0 if header_idx >= 0 else -1, 1)
-    names = (
-        list(raw.frame.columns) if header_idx >= 0 else [f"column_{i + 1}" for i in range(width)]
-    )
-    frame = frame.loc[filled].reset_index(drop=True)
-    frame.columns = names
-    raw.frame, raw.rows = _drop_blank_columns(frame), rows[filled]
-    raw.header_row = skip if header_idx >= 0 else 0
-    raw.title_rows, raw.empty_rows = max(header_idx, 0), int((~filled).sum())
-    return raw
+    return frame
 
 
 def _drop_blank_columns(frame: pd.DataFrame) -> pd.DataFrame:

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-_TIME = r"(?:[ T,]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?\s*([AaPp][Mm])?)?"
-DOTTED = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4}|\d{2})" + _TIME + r"$")
-SLASHED = re.compile(r"^(\d{1,2})[/-](\d{1,2})[/-](\d{4})" + _TIME + r"$")
-ISO = re.compile(r"^\d{4}[-/]\d{1,2}[-/]\d{1,2}")
-NUMBER = re.compile(r"^\d+(\.\d+)?$")
-MONTH_WORD = re.compile(r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b")
+# Patterns are plain strings so that pandas and Arrow run them vectorised (RE2 syntax).
+_TIME = (
+    r"(?:[ T,]+(?P<g3>\d{1,2}):(?P<g4>\d{2})(?::(?P<g5>\d{2})(?:[.,]\d+)?)?"
+    r"\s*(?P<g6>[AaPp][Mm])?)?"
+)
+DOTTED = r"^(?P<g0>\d{1,2})\.(?P<g1>\d{1,2})\.(?P<g2>\d{4}|\d{2})" + _TIME + r"$"
+SLASHED = r"^(?P<g0>\d{1,2})[/-](?P<g1>\d{1,2})[/-](?P<g2>\d{4})" + _TIME + r"$"
+ISO = r"^\d{4}[-/]\d{1,2}[-/]\d{1,2}"
+NUMBER = r"^\d+(\.\d+)?$"
+MONTH_WORD = r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b"
 EXCEL_EPOCH = pd.Timestamp("1899-12-30", tz="UTC")
 
 FORMAT_LABELS = {
@@ -113,8 +118,8 @@ def _parse_text(text: pd.Series, out: pd.Series, result: ParsedTimestamps, order
         out[iso.index] = parsed.astype("datetime64[us, UTC]")
         result.formats["iso"] = int(parsed.notna().sum())
     rest = text.drop(iso.index)
-    dotted = rest.str.extract(DOTTED)
-    slashed = rest.str.extract(SLASHED)
+    dotted = _extract(rest, DOTTED)
+    slashed = _extract(rest, SLASHED)
     if dotted[0].notna().any() or slashed[0].notna().any():
         chosen = order or _decide_order(
             pd.concat([dotted[[0, 1]].dropna(), slashed[[0, 1]].dropna()])
@@ -141,6 +146,16 @@ def _parse_text(text: pd.Series, out: pd.Series, result: ParsedTimestamps, order
         )
         out[worded.index] = parsed.astype("datetime64[us, UTC]")
         result.formats["text"] = int(parsed.notna().sum())
+
+
+def _extract(text: pd.Series, pattern: str) -> pd.DataFrame:
+    """Groups g0..g6 of ``pattern`` as columns 0..6 (NaN where absent), computed by Arrow."""
+    matched = pc.extract_regex(pa.array(text.to_numpy(dtype=object), type=pa.string()), pattern)
+    columns = {}
+    for i, group in enumerate(matched.flatten()):
+        values = pd.Series(group.to_numpy(zero_copy_only=False), index=text.index, dtype=object)
+        columns[i] = values.where(values.notna() & (values != ""), np.nan)
+    return pd.DataFrame(columns, index=text.index)
 
 
 def _decide_order(pairs: pd.DataFrame) -> str:
