@@ -184,7 +184,7 @@ def parse_touchpoints(
     out["source_row"] = raw.rows
     out["customer_id"] = _text(src[cols["customer_id"]])
     stamps = parse_timestamps(src[cols["timestamp"]], date_order=date_order)
-    out["timestamp"] = stamps.values.to_numpy()
+    out["timestamp"] = stamps.values
     report.timestamp_formats = {k: v for k, v in stamps.formats.items() if v}
     report.timestamp_description = describe_formats(stamps)
     report.date_order = stamps.date_order

@@ -149,18 +149,21 @@ def _parse_text(text: pd.Series, out: pd.Series, result: ParsedTimestamps, order
 
 
 def _extract(text: pd.Series, pattern: str) -> pd.DataFrame:
-    """Groups g0..g6 of ``pattern`` as columns 0..6 (NaN where absent), computed by Arrow."""
-    matched = pc.extract_regex(pa.array(text.to_numpy(dtype=object), type=pa.string()), pattern)
+    """Groups g0..g6 of ``pattern`` as columns 0..6, computed by Arrow: numbers as floats
+    (NaN where absent or the value did not match), the am/pm group as text."""
+    matched = pc.extract_regex(pa.array(text.astype("str").array), pattern)
     columns = {}
     for i, group in enumerate(matched.flatten()):
-        values = pd.Series(group.to_numpy(zero_copy_only=False), index=text.index, dtype=object)
-        columns[i] = values.where(values.notna() & (values != ""), np.nan)
+        group = pc.if_else(pc.equal(group, ""), None, group)
+        if i < 6:
+            columns[i] = pc.cast(group, pa.float64()).to_numpy(zero_copy_only=False)
+        else:
+            columns[i] = group.to_pandas()
     return pd.DataFrame(columns, index=text.index)
 
 
 def _decide_order(pairs: pd.DataFrame) -> str:
-    first = pairs[0].astype(int)
-    second = pairs[1].astype(int)
+    first, second = pairs[0], pairs[1]
     day_first = int((first > 12).sum())
     month_first = int((second > 12).sum())
     return "mdy" if month_first > day_first else "dmy"
@@ -170,7 +173,7 @@ def _order_note(order: str, forced: bool, pairs: pd.DataFrame) -> str:
     name = "day/month/year" if order == "dmy" else "month/day/year"
     if forced:
         return f"Dates read as {name}, as chosen."
-    first, second = pairs[0].astype(int), pairs[1].astype(int)
+    first, second = pairs[0], pairs[1]
     if (first > 12).any() or (second > 12).any():
         evidence = int((first > 12).sum() if order == "dmy" else (second > 12).sum())
         return f"Dates read as {name}: {evidence} values can only be read that way."
@@ -185,7 +188,7 @@ def _from_parts(parts: pd.DataFrame, order: str) -> pd.Series:
     day, month = (first, second) if order == "dmy" else (second, first)
     year = year.where(year >= 100, year + 2000)
     hour = parts[3].astype(float).fillna(0)
-    ampm = parts[6].str.lower()
+    ampm = parts[6].astype("str").str.lower()
     hour = hour.where(~((ampm == "pm") & (hour < 12)), hour + 12)
     hour = hour.where(~((ampm == "am") & (hour == 12)), 0)
     frame = pd.DataFrame(

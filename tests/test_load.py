@@ -449,7 +449,9 @@ def test_any_frame_loads_or_raises_data_error(frame: pd.DataFrame) -> None:
 @ROBUST
 @given(string_frames(), st.sampled_from([",", ";", "\t", "|"]))
 def test_any_frame_as_csv_loads_or_raises_data_error(frame: pd.DataFrame, sep: str) -> None:
-    data = frame.to_csv(index=False, sep=sep).encode()
+    # "\r\n" line ends make the writer quote cells holding a bare "\r", as Excel does; with
+    # "\n" pandas leaves it bare, and a bare "\r" is a line break to every CSV reader.
+    data = frame.to_csv(index=False, sep=sep, lineterminator="\r\n").encode()
     try:
         ds = jl.load(data)
     except jl.DataError:
