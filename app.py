@@ -11,5 +11,5 @@ pages = [
 ]
 page = st.navigation(pages)
 st.session_state.setdefault("source", "sample")
-st.session_state["dataset_in_use"] = sidebar.render()
+sidebar.render()
 page.run()

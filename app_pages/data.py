@@ -35,13 +35,11 @@ except jl.DataError as exc:
     st.error(f"**{file['name']} cannot be read.** {exc}")
     st.stop()
 
-dataset = st.session_state.get("dataset_in_use")
-error = None
-if dataset is None:
-    try:
-        dataset = session.active_dataset()
-    except jl.DataError as exc:
-        error = str(exc)
+dataset, error = None, None
+try:
+    dataset = session.active_dataset()
+except jl.DataError as exc:
+    error = str(exc)
 
 st.subheader(file["name"])
 if error:

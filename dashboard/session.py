@@ -143,3 +143,19 @@ def active_dataset() -> jl.Dataset | None:
     )
     st.session_state["dataset"] = (key, dataset)
     return dataset
+
+
+def require_dataset() -> jl.Dataset:
+    """The active dataset for an analysis page; stops the page with a pointer to the Data page
+    when there is none or it cannot be used."""
+    try:
+        dataset = active_dataset()
+    except jl.DataError as exc:
+        dataset, problem = None, str(exc)
+    else:
+        problem = "No data yet: upload a file, or switch the data source to the sample."
+    if dataset is None:
+        st.warning(problem)
+        st.page_link("app_pages/data.py", label="Go to the Data page", icon="📄")
+        st.stop()
+    return dataset

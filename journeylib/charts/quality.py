@@ -1,21 +1,11 @@
-"""Altair chart builders: aggregated DataFrame in, chart out (no Streamlit, no raw rows)."""
+"""Charts of the Data page: touchpoints over time."""
 
 from __future__ import annotations
 
 import altair as alt
 import pandas as pd
 
-# Colour-blind-safe categorical palette (Okabe-Ito), readable on a projector.
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
-MAX_CHART_ROWS = 5000
-
-
-def _check_small(frame: pd.DataFrame) -> None:
-    if len(frame) > MAX_CHART_ROWS:
-        raise ValueError(
-            f"chart input has {len(frame):,} rows; aggregate before charting "
-            f"(limit {MAX_CHART_ROWS:,})"
-        )
+from journeylib.charts.base import PALETTE, check_small
 
 
 def touchpoints_over_time_chart(frame: pd.DataFrame, stages: list[str], freq: str = "week"):
@@ -23,7 +13,7 @@ def touchpoints_over_time_chart(frame: pd.DataFrame, stages: list[str], freq: st
 
     ``frame`` is the output of :func:`journeylib.quality.touchpoints_over_time`.
     """
-    _check_small(frame)
+    check_small(frame)
     order = list(stages) + sorted(set(frame["stage"]) - set(stages))
     return (
         alt.Chart(
