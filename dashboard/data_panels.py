@@ -160,42 +160,50 @@ def _stage_controls(ds: jl.Dataset, digest: str) -> None:
     st.markdown(f"**Stages** ({ds.stage_model}): " + " → ".join(ds.stages or ["none"]))
     if not ds.stages:
         return
-    choices = [AUTO, *jl.STAGE_PRESETS, "Custom order"]
+    custom = "Custom order"
+    choices = [AUTO, *jl.STAGE_PRESETS, custom]
     current = (
         opts.stages
         if isinstance(opts.stages, str)
-        else "Custom order"
+        else custom
         if isinstance(opts.stages, list)
         else AUTO
     )
-    key = f"stage_model_{digest[:12]}"
-    model = st.selectbox("Stage model", choices, index=choices.index(current), key=key)
-    if model == "Custom order":
-        order = st.multiselect(
-            "Stages in journey order (pick them in order)",
+    model_key, order_key = f"stage_model_{digest[:12]}", f"stage_order_{digest[:12]}"
+
+    def apply_model(value):
+        opts.stages = None if value == AUTO else list(ds.stages) if value == custom else value
+
+    st.selectbox(
+        "Stage model",
+        choices,
+        index=choices.index(current),
+        key=model_key,
+        on_change=_on_change(model_key, apply_model),
+    )
+    if current == custom:
+        st.multiselect(
+            "Stages in journey order (remove them all, then pick them in order)",
             ds.stages,
-            default=opts.stages if isinstance(opts.stages, list) else ds.stages,
-            key=f"stage_order_{digest[:12]}",
+            default=opts.stages,
+            key=order_key,
+            on_change=_on_change(order_key, lambda v: setattr(opts, "stages", list(v) or None)),
         )
-        wanted: str | list[str] | None = order or None
-    else:
-        wanted = None if model == AUTO else model
-    purchase_choices = ["(none)", *ds.stages]
-    purchase = st.selectbox(
+    none = "(none)"
+    purchase_choices = list(ds.stages) if ds.purchase_stage else [none, *ds.stages]
+    purchase_key = f"purchase_{digest[:12]}"
+    st.selectbox(
         "Purchase stage (ends the buyer journey; the customer journey follows)",
         purchase_choices,
-        index=purchase_choices.index(ds.purchase_stage or "(none)"),
-        key=f"purchase_{digest[:12]}",
+        index=purchase_choices.index(ds.purchase_stage or none),
+        key=purchase_key,
+        on_change=_on_change(
+            purchase_key, lambda v: setattr(opts, "purchase_stage", None if v == none else v)
+        ),
     )
-    wanted_purchase = None if purchase == "(none)" else purchase
-    if (wanted, wanted_purchase) != (opts.stages, opts.purchase_stage) and (
-        wanted != opts.stages or wanted_purchase != ds.purchase_stage
-    ):
-        opts.stages, opts.purchase_stage = wanted, wanted_purchase
-        st.rerun()
-    buyer, after = ds.buyer_stages, ds.customer_stages
+    after = ds.customer_stages
     st.caption(
-        f"Buyer journey: {' → '.join(buyer)}. Customer journey: "
+        f"Buyer journey: {' → '.join(ds.buyer_stages)}. Customer journey: "
         f"{' → '.join(after) if after else 'none (no stage after the purchase)'}."
     )
 

@@ -112,3 +112,43 @@ def test_switching_back_to_the_sample(app: AppTest) -> None:
     app.file_uploader[0].set_value(("клиенты.csv", RU_CSV, "text/csv")).run()
     app.radio(key="source").set_value("sample").run()
     assert [m.value for m in app.sidebar.metric] == ["42,524", "5,000"]
+
+
+def test_stage_model_and_purchase_stage_overrides(app: AppTest) -> None:
+    _selectbox(app, "Stage model").select("Custom order").run()
+    assert not app.exception
+    order = next(m for m in app.multiselect if m.label.startswith("Stages in journey order"))
+    order.set_value(["Awareness", "Consideration", "Retention", "Purchase", "Advocacy"]).run()
+    assert not app.exception
+    assert app.session_state["load_options"].stages[2:4] == ["Retention", "Purchase"]
+    markdown = " ".join(m.value for m in app.markdown)
+    assert "Awareness → Consideration → Retention → Purchase → Advocacy" in markdown
+    purchase = next(s for s in app.selectbox if s.label.startswith("Purchase stage"))
+    purchase.select("Retention").run()
+    captions = " ".join(c.value for c in app.caption)
+    assert ("Buyer journey: Awareness → Consideration → Retention. "
+            "Customer journey: Purchase → Advocacy.") in captions
+
+
+def test_emotion_scale_override_changes_valence(app: AppTest) -> None:
+    _selectbox(app, "Emotion scale").select("0-10").run()
+    assert not app.exception
+    preview = app.dataframe[0].value
+    scored = preview.dropna(subset=["emotion"])
+    # On 0-10 a CSAT 5 is the midpoint: valence 0; a 3 is -0.4.
+    expected = (scored["emotion"] - 5) / 5
+    assert list(scored["valence"].round(6)) == list(expected.round(6))
+    assert any("0-10 scale (as chosen)" in c.value for c in app.caption)
+
+
+def test_label_emotions_show_their_lexicon(app: AppTest) -> None:
+    data = ("customer,date,stage,feeling\n"
+            "a,2026-03-01,Awareness,joy\n"
+            "a,2026-03-02,Purchase,Злость\n"
+            "b,2026-03-01,Awareness,meh\n").encode()
+    app.file_uploader[0].set_value(("labels.csv", data, "text/csv")).run()
+    assert not app.exception
+    lexicon = next(d.value for d in app.dataframe if "label" in d.value.columns)
+    assert dict(zip(lexicon["label"], lexicon["valence"], strict=True))["joy"] == 1.0
+    assert "meh" in set(lexicon["label"])
+    assert any("'meh' (1)" in w.value for w in app.warning)
