@@ -74,8 +74,20 @@ def reading_panel(ds: jl.Dataset | None, raw: jl.RawTable, digest: str) -> None:
         st.warning(warning)
     if report is None:
         return
+    left, right = st.columns(2, gap="large")
+    with left:
+        _timestamp_controls(report, digest)
+    with right:
+        _emotion_controls(report, digest)
+    _stage_controls(ds, digest)
+    for warning in report.warnings:
+        st.warning(warning)
+
+
+def _timestamp_controls(report: jl.LoadReport, digest: str) -> None:
+    opts = session.options()
     st.markdown(f"**Timestamps:** {report.timestamp_description}.")
-    for note in report.notes:
+    for note in report.timestamp_notes:
         st.caption(note)
     orders = {AUTO: None, "Day first (dd/mm/yyyy)": "dmy", "Month first (mm/dd/yyyy)": "mdy"}
     key = f"order_{digest[:12]}"
@@ -87,10 +99,6 @@ def reading_panel(ds: jl.Dataset | None, raw: jl.RawTable, digest: str) -> None:
         index=list(orders.values()).index(opts.date_order),
         on_change=_on_change(key, lambda v: setattr(opts, "date_order", orders[v])),
     )
-    _emotion_controls(report, digest)
-    _stage_controls(ds, digest)
-    for warning in report.warnings:
-        st.warning(warning)
 
 
 def _file_sentence(raw: jl.RawTable) -> str:
@@ -117,6 +125,8 @@ def _emotion_controls(report: jl.LoadReport, digest: str) -> None:
     if report.emotion_kind == "scale":
         scale = report.emotion_scale_name or "unknown"
         st.markdown(f"**Emotion:** scores on a **{scale}** scale, turned into valence -1..+1.")
+        for note in report.emotion_notes:
+            st.caption(note)
         choices = [AUTO, *jl.SCALES]
         key = f"scale_{digest[:12]}"
         st.selectbox(
@@ -174,33 +184,36 @@ def _stage_controls(ds: jl.Dataset, digest: str) -> None:
     def apply_model(value):
         opts.stages = None if value == AUTO else list(ds.stages) if value == custom else value
 
-    st.selectbox(
-        "Stage model",
-        choices,
-        index=choices.index(current),
-        key=model_key,
-        on_change=_on_change(model_key, apply_model),
-    )
-    if current == custom:
-        st.multiselect(
-            "Stages in journey order (remove them all, then pick them in order)",
-            ds.stages,
-            default=opts.stages,
-            key=order_key,
-            on_change=_on_change(order_key, lambda v: setattr(opts, "stages", list(v) or None)),
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.selectbox(
+            "Stage model",
+            choices,
+            index=choices.index(current),
+            key=model_key,
+            on_change=_on_change(model_key, apply_model),
         )
-    none = "(none)"
-    purchase_choices = list(ds.stages) if ds.purchase_stage else [none, *ds.stages]
-    purchase_key = f"purchase_{digest[:12]}"
-    st.selectbox(
-        "Purchase stage (ends the buyer journey; the customer journey follows)",
-        purchase_choices,
-        index=purchase_choices.index(ds.purchase_stage or none),
-        key=purchase_key,
-        on_change=_on_change(
-            purchase_key, lambda v: setattr(opts, "purchase_stage", None if v == none else v)
-        ),
-    )
+        if current == custom:
+            st.multiselect(
+                "Stages in journey order (remove them all, then pick them in order)",
+                ds.stages,
+                default=opts.stages,
+                key=order_key,
+                on_change=_on_change(order_key, lambda v: setattr(opts, "stages", list(v) or None)),
+            )
+    with right:
+        none = "(none)"
+        purchase_choices = list(ds.stages) if ds.purchase_stage else [none, *ds.stages]
+        purchase_key = f"purchase_{digest[:12]}"
+        st.selectbox(
+            "Purchase stage (ends the buyer journey; the customer journey follows)",
+            purchase_choices,
+            index=purchase_choices.index(ds.purchase_stage or none),
+            key=purchase_key,
+            on_change=_on_change(
+                purchase_key, lambda v: setattr(opts, "purchase_stage", None if v == none else v)
+            ),
+        )
     after = ds.customer_stages
     st.caption(
         f"Buyer journey: {' → '.join(ds.buyer_stages)}. Customer journey: "

@@ -38,7 +38,8 @@ class LoadReport:
     ``mapping``: canonical field -> source column; ``mapping_method``: field -> ``"name"``,
     ``"values"`` (sniffed) or ``"user"``. ``timestamp_formats``: rows per format label.
     ``emotion_scale``: ``(low, high)`` of a numeric scale; ``emotion_labels``: label -> valence
-    for labels found. ``notes``: how things were read; ``warnings``: things the user should check.
+    for labels found. ``notes``: how things were read (``timestamp_notes`` and ``emotion_notes``
+    are the parts about each column); ``warnings``: things the user should check.
     """
 
     source: str = "data"
@@ -66,6 +67,8 @@ class LoadReport:
     n_source_rows: int = 0
     n_rows: int = 0
     n_rejected: int = 0
+    timestamp_notes: list[str] = field(default_factory=list)
+    emotion_notes: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 

@@ -188,6 +188,7 @@ def parse_touchpoints(
     report.timestamp_formats = {k: v for k, v in stamps.formats.items() if v}
     report.timestamp_description = describe_formats(stamps)
     report.date_order = stamps.date_order
+    report.timestamp_notes = list(stamps.notes)
     report.notes += stamps.notes
     for field in TEXT_FIELDS:
         out[field] = (
@@ -258,7 +259,8 @@ def _parse_emotion(out, src, cols, report, scale, labels) -> None:
     report.emotion_scale, report.emotion_scale_name = emotion.scale, emotion.scale_name
     report.emotion_scale_detected = emotion.scale_detected
     report.emotion_labels, report.emotion_unknown = emotion.labels, emotion.unknown
-    report.notes += [n for n in emotion.notes if not n.startswith(tuple("0123456789"))]
+    report.emotion_notes = [n for n in emotion.notes if not n.startswith(tuple("0123456789"))]
+    report.notes += report.emotion_notes
     report.warnings += [n for n in emotion.notes if n.startswith(tuple("0123456789"))]
 
 
