@@ -38,4 +38,4 @@ clean:
 
 screenshot: $(VENV)/.dev
 	mkdir -p .pytest_cache docs
-	$(BIN)/python tests/e2e.py docs/screenshot.png
+	$(BIN)/python tests/e2e.py docs/screenshot.png "Data quality" 1500
