@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 # Plain pattern strings (not compiled) let pandas run them in Arrow's vectorised regex engine.
-_SPACES = "[\\s\u00a0\u202f']"
+# Spaces listed one by one: "\\s" would send pandas back to Python's regex engine.
+_SPACES = "[ \t\u00a0\u202f']"
+_FLOAT = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 _CURRENCY = r"(?i)(руб\.?|р\.|₽|zł|pln|usd|eur|rub|\$|€|£|%)"
 _PLAIN = r"^[+-]?\d+(\.\d+)?$"
 _COMMA_DECIMAL = r"^[+-]?\d*,\d+$|^[+-]?\d{1,3}(\.\d{3})+,\d+$"
@@ -71,7 +75,7 @@ def parse_numbers(values: pd.Series) -> tuple[pd.Series, str]:
     text = text.str.strip()
     text = text[text != ""]
     if text.str.match(_PLAIN).all():
-        numeric[text.index] = pd.to_numeric(text, errors="coerce").astype(float)
+        numeric[text.index] = _to_float(text)
         return numeric, "."
     text = text.str.replace(_CURRENCY, "", regex=True).str.replace(_SPACES, "", regex=True)
     commas = int(text.str.match(_COMMA_DECIMAL).sum())
@@ -81,8 +85,19 @@ def parse_numbers(values: pd.Series) -> tuple[pd.Series, str]:
         text = text.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
     else:
         text = text.str.replace(",", "", regex=False)
-    numeric[text.index] = pd.to_numeric(text, errors="coerce").astype(float)
+    numeric[text.index] = _to_float(text)
     return numeric, decimal
+
+
+def _to_float(text: pd.Series) -> np.ndarray:
+    """Floats for number-shaped text, NaN elsewhere; Arrow casts the valid ones in one pass."""
+    out = np.full(len(text), np.nan)
+    valid = text.str.match(_FLOAT).to_numpy(dtype=bool)
+    if valid.any():
+        out[valid] = pc.cast(pa.array(text[valid].astype("str").array), pa.float64()).to_numpy(
+            zero_copy_only=False
+        )
+    return out
 
 
 def _is_number(v: object) -> bool:

@@ -119,7 +119,7 @@ def _parse_text(text: pd.Series, out: pd.Series, result: ParsedTimestamps, order
         result.formats["iso"] = int(parsed.notna().sum())
     rest = text.drop(iso.index)
     dotted = _extract(rest, DOTTED)
-    slashed = _extract(rest, SLASHED)
+    slashed = _extract(rest[dotted[0].isna()], SLASHED).reindex(rest.index)
     if dotted[0].notna().any() or slashed[0].notna().any():
         chosen = order or _decide_order(
             pd.concat([dotted[[0, 1]].dropna(), slashed[[0, 1]].dropna()])
