@@ -35,21 +35,9 @@ from journeylib.timestamps import describe_formats, parse_timestamps
 from journeylib.valence import normalise_emotion
 
 TEXT_FIELDS = ("stage", "channel", "touchpoint", "segment", "note")
-TABLE_COLUMNS = (
-    "source_row",
-    "customer_id",
-    "timestamp",
-    "stage",
-    "channel",
-    "touchpoint",
-    "emotion",
-    "emotion_raw",
-    "valence",
-    "converted",
-    "revenue",
-    "segment",
-    "note",
-)
+# The canonical fields, with the file's row number first and the emotion's raw text and valence
+# beside the score.
+TABLE_COLUMNS = ("source_row", *CANONICAL[:6], "emotion_raw", "valence", *CANONICAL[6:])
 FIELD_LABELS = {
     "customer_id": "customer id",
     "timestamp": "timestamp",

@@ -4,21 +4,11 @@ from __future__ import annotations
 
 import pandas as pd
 
+from journeylib.columns import CANONICAL
 from journeylib.dataset import Dataset
 from journeylib.load import FIELD_LABELS
 
-QUALITY_FIELDS = (
-    "customer_id",
-    "timestamp",
-    "stage",
-    "channel",
-    "touchpoint",
-    "emotion",
-    "converted",
-    "revenue",
-    "segment",
-    "note",
-)
+QUALITY_FIELDS = CANONICAL
 
 
 def summary(ds: Dataset) -> dict[str, object]:

@@ -12,24 +12,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from journeylib.columns import CANONICAL
+
 PERIOD_START = pd.Timestamp("2026-03-01 00:00:00")
 PERIOD_END = pd.Timestamp("2026-08-31 23:59:59")
 
 STAGES = ("Awareness", "Consideration", "Purchase", "Retention", "Advocacy")
 CHANNELS = ("search", "social", "email", "display", "referral", "direct", "store", "phone")
 SEGMENTS = ("New customer", "Returning", "Business")
-COLUMNS = (
-    "customer_id",
-    "timestamp",
-    "stage",
-    "channel",
-    "touchpoint",
-    "emotion",
-    "converted",
-    "revenue",
-    "segment",
-    "note",
-)
+COLUMNS = CANONICAL
 
 # touchpoint -> (stage, mean CSAT before noise, probability that the event carries a score).
 # Impressions are rarely rated; transactional moments almost always are. Checkout and Support
