@@ -12,6 +12,7 @@ from pathlib import Path
 import streamlit as st
 
 import journeylib as jl
+from journeylib.filters import Filters
 
 SAMPLE_PATH = Path(__file__).resolve().parent.parent / "sample_data" / "journeys.csv"
 SAMPLE_NAME = "Sample journeys (journeys.csv)"
@@ -91,6 +92,7 @@ def set_upload(name: str, data: bytes) -> None:
         "digest": hashlib.sha256(data).hexdigest(),
     }
     st.session_state["load_options"] = LoadOptions()
+    st.session_state["filters"] = Filters()
     st.session_state["source"] = "upload"
 
 
@@ -145,9 +147,28 @@ def active_dataset() -> jl.Dataset | None:
     return dataset
 
 
+def filters() -> Filters:
+    """The sidebar filters of this session."""
+    return st.session_state.get("filters", Filters())
+
+
+def set_filters(value: Filters) -> None:
+    """Replace the session's filters (every analysis page applies them)."""
+    st.session_state["filters"] = value
+
+
+def filter_options(dataset: jl.Dataset) -> dict:
+    """Values the filters can take for ``dataset``, computed once per dataset."""
+    cached = st.session_state.get("filter_options")
+    if cached is None or cached[0] != dataset.key:
+        cached = (dataset.key, jl.filter_options(dataset))
+        st.session_state["filter_options"] = cached
+    return cached[1]
+
+
 def require_dataset() -> jl.Dataset:
-    """The active dataset for an analysis page; stops the page with a pointer to the Data page
-    when there is none or it cannot be used."""
+    """The active dataset with the sidebar filters applied, for an analysis page; stops the page
+    with a pointer to the Data page when there is none or it cannot be used."""
     try:
         dataset = active_dataset()
     except jl.DataError as exc:
@@ -158,4 +179,4 @@ def require_dataset() -> jl.Dataset:
         st.warning(problem)
         st.page_link("app_pages/data.py", label="Go to the Data page", icon="📄")
         st.stop()
-    return dataset
+    return jl.apply_filters(dataset, filters())

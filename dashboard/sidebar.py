@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import streamlit as st
 
 import journeylib as jl
@@ -41,4 +43,50 @@ def render() -> jl.Dataset | None:
             st.warning(f"{count(dataset.n_rejected, 'row')} rejected — see the Data page.")
         else:
             st.caption("No rows rejected.")
+        _filters(dataset)
     return dataset
+
+
+def _filters(dataset: jl.Dataset) -> None:
+    """Filter widgets; the chosen filters apply to every analysis page."""
+    if st.session_state.get("filters_for") != dataset.key:
+        st.session_state["filters_for"] = dataset.key
+        session.set_filters(jl.Filters())
+    current = session.filters()
+    options = session.filter_options(dataset)
+    suffix = hashlib.sha256(dataset.key.encode()).hexdigest()[:10]
+    with st.expander("Filters" + (" (on)" if current.active else ""), expanded=current.active):
+        first, last = options["first"], options["last"]
+        dates = st.date_input(
+            "Dates (UTC)",
+            value=(current.start or first, current.end or last),
+            min_value=first,
+            max_value=last,
+            key=f"filter_dates_{suffix}",
+        )
+        chosen = {}
+        for field, label in (
+            ("segments", "Segments"),
+            ("channels", "Channels"),
+            ("stages", "Stages"),
+        ):
+            if options[field]:
+                chosen[field] = tuple(
+                    st.multiselect(
+                        label,
+                        options[field],
+                        default=list(getattr(current, field)),
+                        key=f"filter_{field}_{suffix}",
+                        placeholder="All",
+                    )
+                )
+        start, end = (*dates, None)[:2] if isinstance(dates, tuple) else (dates, None)
+        wanted = jl.Filters(
+            start=start if start and start > first else None,
+            end=end if end and end < last else None,
+            **chosen,
+        )
+        if wanted != current:
+            session.set_filters(wanted)
+        if wanted.active:
+            st.caption(f"Analyses show only: {jl.describe_filters(wanted)}.")

@@ -8,6 +8,7 @@ from journeylib import sample
 from journeylib.columns import CANONICAL, guess_mapping
 from journeylib.dataset import Dataset, LoadReport, Touchpoints, connect
 from journeylib.errors import DataError
+from journeylib.filters import Filters, apply_filters, describe_filters, filter_options
 from journeylib.load import TABLE_COLUMNS, load, parse_touchpoints, resolve_mapping, to_dataset
 from journeylib.quality import data_quality, duplicate_touchpoints, summary
 from journeylib.read import RawTable, read_table
@@ -22,12 +23,16 @@ __all__ = [
     "TABLE_COLUMNS",
     "DataError",
     "Dataset",
+    "Filters",
     "LoadReport",
     "RawTable",
     "Touchpoints",
+    "apply_filters",
     "connect",
     "data_quality",
+    "describe_filters",
     "duplicate_touchpoints",
+    "filter_options",
     "guess_mapping",
     "infer_stage_order",
     "load",

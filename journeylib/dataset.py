@@ -96,7 +96,9 @@ class Dataset:
     [-1, 1]), ``converted`` (bool), ``revenue`` (float), ``segment``, ``note`` (text). Unmapped
     columns are present and null. ``stages``: ordered stage list; ``purchase_stage``: the stage
     that ends the buyer journey (None when there is no such stage). ``rejected``: rows that could
-    not be used, with ``row`` and ``reason``.
+    not be used, with ``row`` and ``reason``. ``key``: a string that identifies the table and any
+    filters on it, for caching results; ``filters``: a sentence naming the active filters ("" when
+    none).
     """
 
     table: ibis.Table
@@ -106,6 +108,12 @@ class Dataset:
     report: LoadReport
     name: str = "data"
     stage_model: str = "inferred from the data"
+    key: str = ""
+    filters: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.key:
+            self.key = self.table.get_name()
 
     @property
     def mapping(self) -> dict[str, str]:

@@ -152,3 +152,15 @@ def test_label_emotions_show_their_lexicon(app: AppTest) -> None:
     assert dict(zip(lexicon["label"], lexicon["valence"], strict=True))["joy"] == 1.0
     assert "meh" in set(lexicon["label"])
     assert any("'meh' (1)" in w.value for w in app.warning)
+
+
+def test_sidebar_filters_are_kept_and_described(app: AppTest) -> None:
+    segments = next(m for m in app.sidebar.multiselect if m.label == "Segments")
+    segments.set_value(["Business"]).run()
+    assert not app.exception
+    filters = app.session_state["filters"]
+    assert filters.segments == ("Business",) and filters.start is None
+    assert "Analyses show only: segment: Business." in [c.value for c in app.sidebar.caption]
+    # New data resets the filters: its segments are different.
+    app.file_uploader[0].set_value(("клиенты.csv", RU_CSV, "text/csv")).run()
+    assert not app.session_state["filters"].active

@@ -1,0 +1,115 @@
+"""Filters that apply to every analysis: date range, segments, channels and stages."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from dataclasses import dataclass
+
+import ibis
+import pandas as pd
+
+from journeylib.dataset import Dataset
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which touchpoints to keep. Empty tuples and None mean "no restriction".
+
+    ``start``/``end``: first and last calendar day kept (UTC, inclusive). ``segments``,
+    ``channels``, ``stages``: keep touchpoints whose value is one of these.
+    """
+
+    start: dt.date | None = None
+    end: dt.date | None = None
+    segments: tuple[str, ...] = ()
+    channels: tuple[str, ...] = ()
+    stages: tuple[str, ...] = ()
+
+    @property
+    def active(self) -> bool:
+        """Whether any restriction is set."""
+        return any((self.start, self.end, self.segments, self.channels, self.stages))
+
+
+def filter_options(ds: Dataset) -> dict[str, object]:
+    """What the filters can choose from, from one query per list.
+
+    Returns ``first`` and ``last`` (UTC dates of the earliest and latest touchpoint) and sorted
+    lists ``segments``, ``channels``, ``stages`` (stages in journey order).
+    """
+    t = ds.table
+    span = t.aggregate(first=t.timestamp.min(), last=t.timestamp.max()).to_pandas().iloc[0]
+    values = (
+        t.select(column=ibis.literal("segment"), value=t.segment)
+        .union(t.select(column=ibis.literal("channel"), value=t.channel))
+        .union(t.select(column=ibis.literal("stage"), value=t.stage))
+        .filter(lambda r: r.value.notnull())
+        .distinct()
+        .to_pandas()
+    )
+    by_column = {
+        c: sorted(values.loc[values["column"] == c, "value"])
+        for c in ("segment", "channel", "stage")
+    }
+    rank = {s: i for i, s in enumerate(ds.stages)}
+    return {
+        "first": pd.Timestamp(span["first"]).date(),
+        "last": pd.Timestamp(span["last"]).date(),
+        "segments": by_column["segment"],
+        "channels": by_column["channel"],
+        "stages": sorted(by_column["stage"], key=lambda s: (rank.get(s, len(rank)), s)),
+    }
+
+
+def apply_filters(ds: Dataset, filters: Filters) -> Dataset:
+    """The dataset restricted to the touchpoints ``filters`` keep (the same object when none).
+
+    The result's ``table`` is a filtered Ibis expression over the same engine table, its
+    ``key`` names the filters (for caching) and its ``filters`` attribute describes them.
+    """
+    if not filters.active:
+        return ds
+    t = ds.table
+    conditions = []
+    if filters.start is not None:
+        conditions.append(t.timestamp >= _utc_midnight(filters.start))
+    if filters.end is not None:
+        conditions.append(t.timestamp < _utc_midnight(filters.end + dt.timedelta(days=1)))
+    for column, chosen in (
+        ("segment", filters.segments),
+        ("channel", filters.channels),
+        ("stage", filters.stages),
+    ):
+        if chosen:
+            conditions.append(t[column].isin(list(chosen)))
+    return dataclasses.replace(
+        ds,
+        table=t.filter(*conditions),
+        key=f"{ds.key}|{filters!r}",
+        filters=describe_filters(filters),
+    )
+
+
+def _utc_midnight(day: dt.date):
+    return ibis.timestamp(dt.datetime(day.year, day.month, day.day), timezone="UTC")
+
+
+def describe_filters(filters: Filters) -> str:
+    """The active filters in one line, for pages and exports ("" when none).
+
+    Example: ``"1 Mar 2026 – 30 Jun 2026; segment: Business; channel: email, search"``.
+    """
+    parts = []
+    if filters.start or filters.end:
+        start = f"{filters.start:%-d %b %Y}" if filters.start else "the start"
+        end = f"{filters.end:%-d %b %Y}" if filters.end else "the end"
+        parts.append(f"{start} – {end}")
+    for label, chosen in (
+        ("segment", filters.segments),
+        ("channel", filters.channels),
+        ("stage", filters.stages),
+    ):
+        if chosen:
+            parts.append(f"{label}: {', '.join(chosen)}")
+    return "; ".join(parts)
