@@ -24,55 +24,63 @@ def _take_upload() -> None:
 
 st.file_uploader("Upload touchpoint data", type=FILE_TYPES, key="uploader", on_change=_take_upload)
 
-file = session.active_file()
-if file is None:
+file, raw = session.active_file(), None
+if file is None and session.source() != "workspace":
     st.info("Choose a file above, or switch the data source to the sample in the sidebar.")
     st.stop()
-
-try:
-    raw = session.active_raw()
-except jl.DataError as exc:
-    st.error(f"**{file['name']} cannot be read.** {exc}")
-    st.stop()
+if file is not None:
+    try:
+        raw = session.active_raw()
+    except jl.DataError as exc:
+        st.error(f"**{file['name']} cannot be read.** {exc}")
+        st.stop()
 
 dataset, error = None, None
 try:
     dataset = session.active_dataset()
 except jl.DataError as exc:
     error = str(exc)
+if dataset is None and raw is None:
+    st.info(error or "Choose a saved workspace in the sidebar.")
+    st.stop()
 
-st.subheader(file["name"])
+st.subheader(dataset.name if dataset is not None else file["name"])
 if error:
     st.error(f"**This file cannot be used yet.** {error}")
 else:
     loaded, rejected = count(dataset.n_rows, "touchpoint"), count(dataset.n_rejected, "row")
     st.caption(f"{loaded} loaded, {rejected} rejected.")
 
-tabs = st.tabs(
-    [
-        "Preview",
-        "Column mapping",
-        "How it was read",
-        f"Rejected rows ({dataset.n_rejected:,})" if dataset else "Rejected rows",
-        "Data quality",
-    ]
-)
-with tabs[1]:
-    data_panels.mapping_panel(raw, file["digest"])
-with tabs[2]:
-    data_panels.reading_panel(dataset, raw, file["digest"])
+names = [
+    "Preview",
+    "Column mapping",
+    "How it was read",
+    f"Rejected rows ({dataset.n_rejected:,})" if dataset else "Rejected rows",
+    "Data quality",
+    "Save",
+]
+if raw is None:  # a saved workspace: the file's layout is no longer at hand
+    names = [n for n in names if n not in ("Column mapping", "How it was read")]
+tabs = dict(zip(names, st.tabs(names), strict=True))
+if raw is not None:
+    with tabs["Column mapping"]:
+        data_panels.mapping_panel(raw, file["digest"])
+    with tabs["How it was read"]:
+        data_panels.reading_panel(dataset, raw, file["digest"])
 if dataset is None:
-    with tabs[0]:
+    with tabs["Preview"]:
         st.caption("The file as read (first 100 rows), before mapping:")
         st.dataframe(raw.frame.head(100))
     st.stop()
-with tabs[0]:
+with tabs["Preview"]:
     st.caption(
         "The first 100 touchpoints as loaded (timestamps in UTC; valence is the emotion "
         "on a -1..+1 scale)."
     )
     st.dataframe(dataset.table.limit(100).to_pandas(), hide_index=True, key="preview")
-with tabs[3]:
+with tabs[names[-3]]:
     data_panels.rejected_panel(dataset)
-with tabs[4]:
+with tabs["Data quality"]:
     data_panels.quality_panel(dataset)
+with tabs["Save"]:
+    data_panels.save_panel(dataset)

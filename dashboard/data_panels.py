@@ -9,6 +9,7 @@ import streamlit as st
 
 import journeylib as jl
 from dashboard import session
+from dashboard.text import count
 from journeylib.charts import touchpoints_over_time_chart
 from journeylib.load import FIELD_LABELS
 from journeylib.quality import touchpoints_over_time
@@ -276,3 +277,23 @@ def quality_panel(ds: jl.Dataset) -> None:
         },
     )
     st.altair_chart(touchpoints_over_time_chart(touchpoints_over_time(ds), ds.stages))
+
+
+def save_panel(ds: jl.Dataset) -> None:
+    """Save the dataset as a named workspace on this server."""
+    st.caption(
+        "A workspace keeps the loaded touchpoints, the rejected rows and the settings above "
+        "(stage model, purchase stage) on this server, so the team can open it from the "
+        "sidebar ('Saved'). Uploads that are not saved stay in your session only."
+    )
+    with st.form("save_workspace"):
+        name = st.text_input("Workspace name", value=ds.name.rsplit(".", 1)[0])
+        read_only = st.checkbox("Read-only (nobody can overwrite it from the app)")
+        submitted = st.form_submit_button("Save workspace", type="primary")
+    if submitted:
+        try:
+            path = session.save_active(name, read_only=read_only)
+        except jl.DataError as exc:
+            st.error(str(exc))
+        else:
+            st.success(f"Saved '{name}' ({count(ds.n_rows, 'touchpoint')}) as {path.name}.")

@@ -12,6 +12,7 @@ from pathlib import Path
 import streamlit as st
 
 import journeylib as jl
+from journeylib import workspace
 from journeylib.filters import Filters
 
 SAMPLE_PATH = Path(__file__).resolve().parent.parent / "sample_data" / "journeys.csv"
@@ -96,9 +97,17 @@ def set_upload(name: str, data: bytes) -> None:
     st.session_state["source"] = "upload"
 
 
+def source() -> str:
+    """Where the data comes from: ``"sample"``, ``"upload"`` or ``"workspace"``."""
+    return st.session_state.get("source", "sample")
+
+
 def active_file() -> dict | None:
-    """``{"name", "data", "digest"}`` of the file in use, or None when no upload exists yet."""
-    if st.session_state.get("source", "sample") == "upload":
+    """``{"name", "data", "digest"}`` of the file in use; None when no upload exists yet or
+    the data comes from a saved workspace."""
+    if source() == "workspace":
+        return None
+    if source() == "upload":
         return st.session_state.get("upload")
     if "sample_file" not in st.session_state:
         data = SAMPLE_PATH.read_bytes()
@@ -123,6 +132,8 @@ def active_dataset() -> jl.Dataset | None:
 
     Raises ``jl.DataError`` with a message for the user when the file cannot be used.
     """
+    if source() == "workspace":
+        return _workspace_dataset()
     file = active_file()
     if file is None:
         return None
@@ -132,19 +143,47 @@ def active_dataset() -> jl.Dataset | None:
     if cached is not None and cached[0] == key:
         return cached[1]
     parsed = parse_file(file["digest"], file["name"], opts.parse_key(), file["data"], opts)
-    if cached is not None:
-        # The old table is no longer reachable from this session: free its memory.
-        connection().drop_table(cached[1].table.get_name(), force=True)
-        del st.session_state["dataset"]
     dataset = jl.to_dataset(
         parsed,
-        con=connection(),
+        con=_fresh_connection(),
         stages=opts.stages,
         purchase_stage=opts.purchase_stage,
         name=file["name"],
     )
     st.session_state["dataset"] = (key, dataset)
     return dataset
+
+
+def _fresh_connection():
+    """The session connection, after dropping the table of the dataset being replaced."""
+    cached = st.session_state.pop("dataset", None)
+    if cached is not None:
+        connection().drop_table(cached[1].table.get_name(), force=True)
+    return connection()
+
+
+def _workspace_dataset() -> jl.Dataset | None:
+    name = st.session_state.get("workspace_name")
+    if not name:
+        return None
+    path = workspace.data_dir() / f"{workspace.slug(name)}{workspace.SUFFIX}"
+    key = ("workspace", name, path.stat().st_mtime_ns if path.exists() else None)
+    cached = st.session_state.get("dataset")
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    opened = workspace.open_workspace(name, con=_fresh_connection())
+    st.session_state["workspace_extras"] = opened.extras
+    st.session_state["dataset"] = (key, opened.dataset)
+    return opened.dataset
+
+
+def save_active(name: str, *, read_only: bool) -> Path:
+    """Save the active dataset (unfiltered) as workspace ``name``; returns its file."""
+    dataset = active_dataset()
+    if dataset is None:
+        raise jl.DataError("There is no data to save yet.")
+    extras = st.session_state.get("workspace_extras", {}) if source() == "workspace" else {}
+    return workspace.save_workspace(dataset, name, read_only=read_only, extras=extras)
 
 
 def filters() -> Filters:

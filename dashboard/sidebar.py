@@ -9,13 +9,14 @@ import streamlit as st
 import journeylib as jl
 from dashboard import session
 from dashboard.text import count
+from journeylib import workspace
 
 
 def render() -> jl.Dataset | None:
     """Draw the sidebar; returns the active dataset (None when there is none yet)."""
     with st.sidebar:
         has_upload = "upload" in st.session_state
-        labels = {"sample": "Sample data", "upload": "My file"}
+        labels = {"sample": "Sample data", "upload": "My file", "workspace": "Saved"}
         st.radio(
             "Data source",
             options=list(labels),
@@ -23,8 +24,21 @@ def render() -> jl.Dataset | None:
             key="source",
             horizontal=True,
             help="The sample is a generated shop with known effects; 'My file' is the last "
-            "file you uploaded on the Data page.",
+            "file you uploaded on the Data page; 'Saved' opens a workspace saved on this server.",
         )
+        if st.session_state.get("source") == "workspace":
+            saved = workspace.list_workspaces()
+            if saved.empty:
+                st.info("No saved workspaces yet: save one from the Data page.")
+                return None
+            st.selectbox(
+                "Workspace",
+                list(saved["name"]),
+                key="workspace_name",
+                format_func=lambda n: (
+                    f"{n} 🔒" if saved.set_index("name").at[n, "read_only"] else n
+                ),
+            )
         if st.session_state.get("source") == "upload" and not has_upload:
             st.info("No file yet: upload one on the Data page.")
             return None
