@@ -2,16 +2,20 @@
 
 import streamlit as st
 
-from dashboard import access, sidebar
+from dashboard import access, links, sidebar
 
 st.set_page_config(page_title="Customer Journey Dashboard", page_icon="🧭", layout="wide")
 access.require_access()
 
 pages = [
     st.Page("app_pages/data.py", title="Data", icon="📄", default=True),
-    st.Page("app_pages/attribution.py", title="Attribution", icon="🎯"),
 ]
 page = st.navigation(pages)
 st.session_state.setdefault("source", "sample")
+links.start_run()
 sidebar.render()
-page.run()
+try:
+    page.run()
+finally:
+    sidebar.share()
+    links.publish()

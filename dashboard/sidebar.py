@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 
 import streamlit as st
 
 import journeylib as jl
-from dashboard import session
+from dashboard import links, session
 from dashboard.text import count
 from journeylib import workspace
 
@@ -61,13 +62,37 @@ def render() -> jl.Dataset | None:
     return dataset
 
 
+def share() -> None:
+    """The link to the current view, with a copy button (draw after the page has run)."""
+    with st.sidebar.expander("Share this view"):
+        st.code(links.share_link(), language=None, wrap_lines=True)
+        if session.source() == "upload":
+            st.caption(
+                "Uploaded files stay in your session: the link opens the sample. Save a "
+                "workspace on the Data page to share your data."
+            )
+
+
 def _filters(dataset: jl.Dataset) -> None:
     """Filter widgets; the chosen filters apply to every analysis page."""
-    if st.session_state.get("filters_for") != dataset.key:
+    options = session.filter_options(dataset)
+    if st.session_state.get("filters_for") == links.LINK_FILTERS:
+        # Filters from a shared link: keep the values this dataset has.
+        st.session_state["filters_for"] = dataset.key
+        linked = session.filters()
+        session.set_filters(
+            dataclasses.replace(
+                linked,
+                **{
+                    field: tuple(v for v in getattr(linked, field) if v in options[field])
+                    for field in ("segments", "channels", "stages")
+                },
+            )
+        )
+    elif st.session_state.get("filters_for") != dataset.key:
         st.session_state["filters_for"] = dataset.key
         session.set_filters(jl.Filters())
     current = session.filters()
-    options = session.filter_options(dataset)
     suffix = hashlib.sha256(dataset.key.encode()).hexdigest()[:10]
     with st.expander("Filters" + (" (on)" if current.active else ""), expanded=current.active):
         first, last = options["first"], options["last"]
