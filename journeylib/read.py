@@ -495,8 +495,8 @@ def _refuse_zip_bomb(name: str, data: bytes) -> None:
         raise DataError(f"{name} is a damaged Excel file; save it again from Excel.") from exc
     if expanded > MAX_EXPANDED_XLSX_BYTES:
         raise DataError(
-            f"{name} would expand to {expanded / 2**30:,.1f} GB in memory, more than the "
-            f"{MAX_EXPANDED_XLSX_BYTES / 2**30:,.0f} GB allowed. Export the data as CSV or Parquet."
+            f"{name} would expand to {_megabytes(expanded)} in memory, more than the "
+            f"{_megabytes(MAX_EXPANDED_XLSX_BYTES)} allowed. Export the data as CSV or Parquet."
         )
 
 
