@@ -17,6 +17,8 @@ COPY --chown=journey:journey dashboard ./dashboard
 COPY --chown=journey:journey journeylib ./journeylib
 COPY --chown=journey:journey sample_data ./sample_data
 COPY --chown=journey:journey .streamlit/config.toml ./.streamlit/config.toml
+# Workspaces are saved here; mount a volume to keep them across containers.
+RUN mkdir -p /app/data && chown journey:journey /app/data
 
 USER journey
 EXPOSE 8501
