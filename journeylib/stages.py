@@ -15,6 +15,29 @@ STAGE_PRESETS: dict[str, list[str]] = {
     ],
     "Need → Advocacy": ["Need", "Search", "Purchase", "Usage", "Repeat purchase", "Advocacy"],
 }
+# The presets' stage names in Russian and Polish (several spellings where usage varies), so
+# data exported with translated stage names still gets its preset's order.
+STAGE_TRANSLATIONS: dict[str, dict[str, list[str]]] = {
+    "Awareness": {"ru": ["Осведомленность", "Осведомлённость", "Знакомство"], "pl": ["Świadomość"]},
+    "Consideration": {"ru": ["Рассмотрение", "Оценка вариантов"], "pl": ["Rozważanie"]},
+    "Purchase": {"ru": ["Покупка"], "pl": ["Zakup"]},
+    "Retention": {"ru": ["Удержание"], "pl": ["Utrzymanie", "Retencja"]},
+    "Advocacy": {
+        "ru": ["Рекомендации", "Адвокация", "Лояльность и рекомендации"],
+        "pl": ["Rekomendacja", "Polecanie"],
+    },
+    "Discovery": {"ru": ["Поиск информации", "Открытие"], "pl": ["Odkrycie"]},
+    "Evaluation": {"ru": ["Оценка"], "pl": ["Ocena"]},
+    "After-sales service": {
+        "ru": ["Послепродажное обслуживание", "Сервис"],
+        "pl": ["Obsługa posprzedażowa", "Serwis"],
+    },
+    "Loyalty": {"ru": ["Лояльность"], "pl": ["Lojalność"]},
+    "Need": {"ru": ["Потребность"], "pl": ["Potrzeba"]},
+    "Search": {"ru": ["Поиск"], "pl": ["Wyszukiwanie"]},
+    "Usage": {"ru": ["Использование"], "pl": ["Użytkowanie"]},
+    "Repeat purchase": {"ru": ["Повторная покупка"], "pl": ["Ponowny zakup"]},
+}
 # Stage names that mark the purchase; the buyer journey ends there, the customer journey follows.
 PURCHASE_WORDS = (
     "purchase",
@@ -30,19 +53,34 @@ PURCHASE_WORDS = (
 )
 
 
+def _preset_ranks(preset: list[str]) -> dict[str, int]:
+    """Position in the preset of each stage name, in English and its translations (folded)."""
+    rank: dict[str, int] = {}
+    for i, stage in enumerate(preset):
+        names = [stage] + [n for names in STAGE_TRANSLATIONS.get(stage, {}).values() for n in names]
+        for name in names:
+            rank.setdefault(name.casefold().replace("ё", "е"), i)
+    return rank
+
+
+def _fold(stage: str) -> str:
+    return stage.strip().casefold().replace("ё", "е")
+
+
 def preset_for(stages: list[str]) -> str | None:
-    """Name of the preset that holds every one of ``stages`` (case-insensitive), if any."""
-    found = {s.casefold() for s in stages}
+    """Name of the preset that holds every one of ``stages`` (case-insensitive, in English,
+    Russian or Polish), if any."""
+    found = {_fold(s) for s in stages}
     for name, preset in STAGE_PRESETS.items():
-        if found and found <= {p.casefold() for p in preset}:
+        if found and found <= set(_preset_ranks(preset)):
             return name
     return None
 
 
 def order_by_preset(stages: list[str], preset: list[str]) -> list[str]:
     """``stages`` in the preset's order; stages the preset does not name go last."""
-    rank = {p.casefold(): i for i, p in enumerate(preset)}
-    return sorted(stages, key=lambda s: (rank.get(s.casefold(), len(rank)), s))
+    rank = _preset_ranks(preset)
+    return sorted(stages, key=lambda s: (rank.get(_fold(s), len(preset)), s))
 
 
 def infer_stage_order(table: ibis.Table) -> list[str]:
