@@ -9,6 +9,7 @@ import streamlit as st
 
 import journeylib as jl
 from dashboard import session
+from dashboard.exports import chart_downloads
 from dashboard.text import count
 from journeylib.charts import touchpoints_over_time_chart
 from journeylib.load import FIELD_LABELS
@@ -276,7 +277,9 @@ def quality_panel(ds: jl.Dataset) -> None:
             "distinct": st.column_config.NumberColumn("Distinct values", format="localized"),
         },
     )
-    st.altair_chart(touchpoints_over_time_chart(touchpoints_over_time(ds), ds.stages))
+    chart = touchpoints_over_time_chart(touchpoints_over_time(ds), ds.stages)
+    st.altair_chart(chart)
+    chart_downloads(chart, "touchpoints-per-week", ds)
 
 
 def save_panel(ds: jl.Dataset) -> None:

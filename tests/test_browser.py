@@ -49,3 +49,20 @@ def test_upload_shows_preview_without_errors(app_url: str, tmp_path) -> None:
         assert "Traceback" not in body
         sidebar = page.get_by_test_id("stSidebar").inner_text()
         assert "1 row rejected" in sidebar
+
+
+def test_chart_downloads_as_png(app_url: str) -> None:
+    with browser_page(height=1600) as page:
+        page.goto(app_url)
+        wait_idle(page)
+        page.get_by_role("tab", name="Data quality").click()
+        wait_idle(page)
+        button = page.get_by_test_id("stDownloadButton").filter(has_text="PNG").first
+        button.wait_for()
+        with page.expect_download(timeout=60_000) as download_info:
+            button.click()
+        path = download_info.value.path()
+        with open(path, "rb") as handle:
+            assert handle.read(8) == b"\x89PNG\r\n\x1a\n"
+        assert download_info.value.suggested_filename == "touchpoints-per-week.png"
+        assert page.get_by_test_id("stException").count() == 0

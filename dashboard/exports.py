@@ -1,0 +1,24 @@
+"""Download buttons that export a chart as PNG, SVG or PDF, rendered only when clicked."""
+
+from __future__ import annotations
+
+import re
+
+import altair as alt
+import streamlit as st
+
+import journeylib as jl
+from journeylib.export import FORMATS, export_chart
+
+
+def chart_downloads(chart: alt.TopLevelMixin, basename: str, ds: jl.Dataset) -> None:
+    """A row of PNG / SVG / PDF buttons for ``chart``; every file names the active filters."""
+    footnote = f"{ds.name}" + (f" — filters: {ds.filters}" if ds.filters else "")
+    stem = re.sub(r"[^\w-]+", "-", basename).strip("-") or "chart"
+    columns = st.columns(len(FORMATS) + 3)
+    for column, (fmt, mime) in zip(columns, FORMATS.items(), strict=False):
+        column.download_button(
+            fmt.upper(), data=lambda fmt=fmt: export_chart(chart, fmt, footnote=footnote),
+            file_name=f"{stem}.{fmt}", mime=mime, on_click="ignore", icon=":material/download:",
+            key=f"export_{stem}_{fmt}",
+        )
