@@ -1,0 +1,98 @@
+"""The Excel report: one formatted sheet per analysis, with the filters on every sheet."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+# Number formats chosen from the column name: shares and rates as percentages, money with two
+# decimals, counts with thousands separators, hours and valences with two decimals.
+FORMAT_RULES = (
+    (re.compile(r"share|rate|conversion_from|_pct$|^p_value$"), "0.0%"),
+    (re.compile(r"revenue|value$"), "#,##0.00"),
+    (re.compile(r"hours|valence|effect|ci_low|ci_high|removal"), "0.00"),
+    (re.compile(r"customers|touchpoints|conversions|rows|^n$|drop_off|count"), "#,##0"),
+)
+
+
+def number_format(column: str) -> str | None:
+    """The Excel number format for a column, judged by its name (None: leave as is)."""
+    for pattern, fmt in FORMAT_RULES:
+        if pattern.search(column):
+            return fmt
+    return None
+
+
+def excel_report(
+    sheets: dict[str, pd.DataFrame], *, title: str, filters: str = "",
+    generated: dt.datetime | None = None,
+) -> bytes:
+    """Write ``sheets`` (sheet name -> table) into one workbook and return its bytes.
+
+    Every sheet starts with ``title``, the active ``filters`` ("none" when empty) and the time
+    it was made, then the table with a bold coloured header, frozen panes, an auto filter,
+    column widths fitted to the content and number formats chosen by column name.
+    """
+    generated = generated or dt.datetime.now(dt.UTC)
+    book = Workbook()
+    book.remove(book.active)
+    for name, frame in sheets.items():
+        sheet = book.create_sheet(_sheet_name(name, book.sheetnames))
+        sheet.append([title])
+        sheet["A1"].font = Font(bold=True, size=14)
+        sheet.append([f"Filters: {filters or 'none'}"])
+        sheet.append([f"Made {generated:%Y-%m-%d %H:%M} UTC"])
+        sheet.append([])
+        header_row = 5
+        sheet.append([str(c) for c in frame.columns])
+        for cell in sheet[header_row]:
+            cell.fill, cell.font = HEADER_FILL, HEADER_FONT
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        for row in frame.itertuples(index=False):
+            sheet.append([_cell(v) for v in row])
+        for i, column in enumerate(frame.columns, start=1):
+            letter = get_column_letter(i)
+            fmt = number_format(str(column))
+            if fmt:
+                for (cell,) in sheet.iter_rows(min_row=header_row + 1, min_col=i, max_col=i):
+                    cell.number_format = fmt
+            longest = max([len(str(column))] + [len(str(v)) for v in frame.iloc[:200, i - 1]])
+            sheet.column_dimensions[letter].width = min(max(10, longest + 2), 60)
+        sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
+        if len(frame.columns):
+            sheet.auto_filter.ref = (
+                f"A{header_row}:{get_column_letter(len(frame.columns))}"
+                f"{header_row + max(len(frame), 1)}"
+            )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _sheet_name(name: str, taken: list[str]) -> str:
+    base = re.sub(r"[\[\]:*?/\\]", " ", name).strip()[:31] or "Sheet"
+    candidate, k = base, 2
+    while candidate in taken:
+        candidate = f"{base[:28]} {k}"
+        k += 1
+    return candidate
+
+
+def _cell(value: object) -> object:
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.tz_convert(None).to_pydatetime() if value.tzinfo else value.to_pydatetime()
+    if hasattr(value, "item"):  # numpy scalars
+        return value.item()
+    if isinstance(value, list | tuple | dict):
+        return str(value)
+    return value
