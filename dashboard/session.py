@@ -143,13 +143,14 @@ def active_dataset() -> jl.Dataset | None:
     if cached is not None and cached[0] == key:
         return cached[1]
     parsed = parse_file(file["digest"], file["name"], opts.parse_key(), file["data"], opts)
-    dataset = jl.to_dataset(
-        parsed,
-        con=_fresh_connection(),
-        stages=opts.stages,
-        purchase_stage=opts.purchase_stage,
-        name=file["name"],
-    )
+    with st.spinner(f"Loading {parsed.report.n_rows:,} touchpoints into the query engine…"):
+        dataset = jl.to_dataset(
+            parsed,
+            con=_fresh_connection(),
+            stages=opts.stages,
+            purchase_stage=opts.purchase_stage,
+            name=file["name"],
+        )
     st.session_state["dataset"] = (key, dataset)
     return dataset
 
@@ -171,7 +172,8 @@ def _workspace_dataset() -> jl.Dataset | None:
     cached = st.session_state.get("dataset")
     if cached is not None and cached[0] == key:
         return cached[1]
-    opened = workspace.open_workspace(name, con=_fresh_connection())
+    with st.spinner(f"Opening workspace {name}…"):
+        opened = workspace.open_workspace(name, con=_fresh_connection())
     st.session_state["workspace_extras"] = opened.extras
     st.session_state["dataset"] = (key, opened.dataset)
     return opened.dataset
