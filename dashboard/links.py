@@ -22,6 +22,7 @@ from dashboard import session
 
 LINK_FILTERS = "__from_link__"
 _FILTER_LISTS = {"segment": "segments", "channel": "channels", "stage": "stages"}
+GLOBAL_PARAMS = ("source", "workspace", "from", "to", *_FILTER_LISTS)
 
 
 def start_run() -> None:
@@ -88,7 +89,8 @@ def bind_list(key: str, param: str, default: list[str]) -> None:
 
 
 def current_params() -> dict[str, str | list[str]]:
-    """The parameters of the current view: data source, filters, then the page's own."""
+    """The parameters of the current view: data source, filters, then the page's own (those
+    bound with :func:`bind`, and any the page set on ``st.query_params`` directly)."""
     params: dict[str, str | list[str]] = {}
     source = session.source()
     if source == "workspace" and st.session_state.get("workspace_name"):
@@ -103,17 +105,28 @@ def current_params() -> dict[str, str | list[str]]:
     for param, field in _FILTER_LISTS.items():
         if getattr(filters, field):
             params[param] = list(getattr(filters, field))
+    for name in st.query_params:
+        if name not in GLOBAL_PARAMS:
+            values = st.query_params.get_all(name)
+            params[name] = values[0] if len(values) == 1 else values
     params.update(st.session_state.get("_link_params", {}))
     return params
 
 
 def publish() -> None:
-    """Write the current view's parameters to the address bar (call at the end of a run)."""
+    """Write the current view's parameters to the address bar (call at the end of a run).
+
+    Parameters a page set on ``st.query_params`` itself are kept; global ones that no longer
+    apply (a filter just cleared) are removed.
+    """
     params = current_params()
-    if st.query_params.to_dict() != {
-        k: v[-1] if isinstance(v, list) and v else v for k, v in params.items()
-    }:
-        st.query_params.from_dict(params)
+    for name in GLOBAL_PARAMS:
+        if name not in params and name in st.query_params:
+            del st.query_params[name]
+    for name, value in params.items():
+        wanted = value if isinstance(value, list) else [value]
+        if st.query_params.get_all(name) != wanted:
+            st.query_params[name] = value
 
 
 def share_link() -> str:
