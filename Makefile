@@ -31,7 +31,7 @@ sample: $(VENV)/.runtime
 	$(BIN)/python -m journeylib.sample sample_data
 
 bench: $(VENV)/.dev
-	PYTHONPATH=. $(BIN)/python bench/bench_load.py
+	for script in bench/bench_*.py; do PYTHONPATH=. $(BIN)/python $$script || exit 1; done
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -9,16 +9,23 @@ import streamlit as st
 
 import journeylib as jl
 from journeylib.export import FORMATS, export_chart
+from journeylib.paths_table import PathTable
 
 
-def chart_downloads(chart: alt.TopLevelMixin, basename: str, ds: jl.Dataset) -> None:
-    """A row of PNG / SVG / PDF buttons for ``chart``; every file names the active filters."""
-    footnote = f"{ds.name}" + (f" — filters: {ds.filters}" if ds.filters else "")
+def chart_downloads(chart: alt.TopLevelMixin, basename: str, data: jl.Dataset | PathTable) -> None:
+    """A row of PNG / SVG / PDF buttons for ``chart``; every file names the data it was drawn
+    from and the active filters."""
+    filters = getattr(data, "filters", "")
+    footnote = f"{data.name}" + (f" — filters: {filters}" if filters else "")
     stem = re.sub(r"[^\w-]+", "-", basename).strip("-") or "chart"
     columns = st.columns(len(FORMATS) + 3)
     for column, (fmt, mime) in zip(columns, FORMATS.items(), strict=False):
         column.download_button(
-            fmt.upper(), data=lambda fmt=fmt: export_chart(chart, fmt, footnote=footnote),
-            file_name=f"{stem}.{fmt}", mime=mime, on_click="ignore", icon=":material/download:",
+            fmt.upper(),
+            data=lambda fmt=fmt: export_chart(chart, fmt, footnote=footnote),
+            file_name=f"{stem}.{fmt}",
+            mime=mime,
+            on_click="ignore",
+            icon=":material/download:",
             key=f"export_{stem}_{fmt}",
         )

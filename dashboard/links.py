@@ -134,3 +134,28 @@ def share_link() -> str:
     base = st.context.url or ""
     query = urlencode(current_params(), doseq=True)
     return f"{base.split('?')[0]}?{query}" if query else base
+
+
+def bind_choice(
+    key: str,
+    param: str,
+    options: list,
+    default: Any,
+    *,
+    to_text: Callable[[Any], str] = str,
+    from_text: Callable[[str], Any] = str,
+) -> None:
+    """:func:`bind` for a selectbox or radio over ``options``: a value from the link (or left
+    from earlier data) that is not among the options falls back to ``default``."""
+    bind(key, param, default, to_text=to_text, from_text=from_text)
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = default
+        st.session_state["_link_params"][param] = to_text(default)
+
+
+def bind_choices(key: str, param: str, options: list, default: list) -> None:
+    """:func:`bind_list` for a multiselect over ``options``, keeping only known values."""
+    bind_list(key, param, default)
+    chosen = [v for v in st.session_state.get(key, default) if v in options]
+    st.session_state[key] = chosen
+    st.session_state["_link_params"][param] = list(chosen)

@@ -6,13 +6,15 @@ Everything here is plumbing between widgets and journeylib; calculations live in
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
 import journeylib as jl
-from journeylib import workspace
+from journeylib import touchpoints, workspace
 from journeylib.filters import Filters
 
 SAMPLE_PATH = Path(__file__).resolve().parent.parent / "sample_data" / "journeys.csv"
@@ -143,6 +145,8 @@ def active_dataset() -> jl.Dataset | None:
     if cached is not None and cached[0] == key:
         return cached[1]
     parsed = parse_file(file["digest"], file["name"], opts.parse_key(), file["data"], opts)
+    if cached is None or cached[0][0] != file["digest"]:
+        st.session_state["workspace_extras"] = {}  # targets and views belong to other data
     with st.spinner(f"Loading {parsed.report.n_rows:,} touchpoints into the query engine…"):
         dataset = jl.to_dataset(
             parsed,
@@ -184,8 +188,22 @@ def save_active(name: str, *, read_only: bool) -> Path:
     dataset = active_dataset()
     if dataset is None:
         raise jl.DataError("There is no data to save yet.")
-    extras = st.session_state.get("workspace_extras", {}) if source() == "workspace" else {}
+    extras = st.session_state.get("workspace_extras", {})
     return workspace.save_workspace(dataset, name, read_only=read_only, extras=extras)
+
+
+def scorecard_targets() -> pd.DataFrame | None:
+    """KPI targets and owners of the active data (edited on the Touchpoints page, saved with a
+    workspace); None when none were set."""
+    saved = st.session_state.get("workspace_extras", {}).get("scorecard_targets")
+    return touchpoints.clean_targets(pd.DataFrame(saved)) if saved else None
+
+
+def set_scorecard_targets(targets: pd.DataFrame) -> None:
+    """Keep targets with the active data, so saving a workspace saves them."""
+    records = [{k: (None if isinstance(v, float) and math.isnan(v) else v)
+                for k, v in row.items()} for row in targets.to_dict("records")]
+    st.session_state.setdefault("workspace_extras", {})["scorecard_targets"] = records
 
 
 def filters() -> Filters:

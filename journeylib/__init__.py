@@ -5,17 +5,38 @@ come back to Python.
 """
 
 from journeylib import sample
+from journeylib.attribution import ALL as ATTRIBUTION_MODELS
+from journeylib.attribution import attribution, removal_effects, transition_matrix
 from journeylib.columns import CANONICAL, guess_mapping
+from journeylib.conversion import conversion_trend, time_to_convert
 from journeylib.dataset import Dataset, LoadReport, Touchpoints, connect
+from journeylib.emotion import (
+    delight_points,
+    emotion_curve,
+    emotion_timeline,
+    journey_score,
+    pain_points,
+)
 from journeylib.errors import DataError
+from journeylib.export import export_chart
 from journeylib.filters import Filters, apply_filters, describe_filters, filter_options
+from journeylib.funnel import Exclusion, drop_offs, funnel
+from journeylib.journey_map import build_journey_map
 from journeylib.load import TABLE_COLUMNS, load, parse_touchpoints, resolve_mapping, to_dataset
+from journeylib.moments import moments_of_truth
+from journeylib.paths import stage_transitions, top_paths
+from journeylib.paths_table import PathTable
 from journeylib.quality import data_quality, duplicate_touchpoints, summary
 from journeylib.read import RawTable, read_table
+from journeylib.report import excel_report
+from journeylib.segments import compare_segments
+from journeylib.shapley import shapley_values
 from journeylib.stages import STAGE_PRESETS, infer_stage_order
+from journeylib.touchpoints import scorecard
 from journeylib.valence import LEXICON, SCALES, normalise_emotion
 
 __all__ = [
+    "ATTRIBUTION_MODELS",
     "CANONICAL",
     "LEXICON",
     "SCALES",
@@ -23,24 +44,47 @@ __all__ = [
     "TABLE_COLUMNS",
     "DataError",
     "Dataset",
+    "Exclusion",
     "Filters",
     "LoadReport",
+    "PathTable",
     "RawTable",
     "Touchpoints",
     "apply_filters",
+    "attribution",
+    "build_journey_map",
+    "compare_segments",
     "connect",
+    "conversion_trend",
     "data_quality",
+    "delight_points",
     "describe_filters",
+    "drop_offs",
     "duplicate_touchpoints",
+    "emotion_curve",
+    "emotion_timeline",
+    "excel_report",
+    "export_chart",
     "filter_options",
+    "funnel",
     "guess_mapping",
     "infer_stage_order",
+    "journey_score",
     "load",
+    "moments_of_truth",
     "normalise_emotion",
+    "pain_points",
     "parse_touchpoints",
     "read_table",
+    "removal_effects",
     "resolve_mapping",
     "sample",
+    "scorecard",
+    "shapley_values",
+    "stage_transitions",
     "summary",
+    "time_to_convert",
     "to_dataset",
+    "top_paths",
+    "transition_matrix",
 ]

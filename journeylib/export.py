@@ -6,6 +6,7 @@ import altair as alt
 import vl_convert as vlc
 
 FORMATS = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
+TOP_LEVEL_ONLY = ("config", "background", "padding", "autosize", "usermeta")
 
 
 def with_footnote(chart: alt.TopLevelMixin, footnote: str) -> alt.TopLevelMixin:
@@ -15,7 +16,16 @@ def with_footnote(chart: alt.TopLevelMixin, footnote: str) -> alt.TopLevelMixin:
         return chart
     note = alt.Chart(title=alt.Title(footnote, fontSize=11, fontWeight="normal", color="#555",
                                      anchor="start", orient="bottom")).mark_text()
-    return alt.vconcat(chart, note.properties(height=1, width=1)).configure_view(stroke=None)
+    # Top-level settings (config, background, ...) may only sit on the outer chart.
+    inner = chart.copy(deep=False)
+    outer = {}
+    for name in TOP_LEVEL_ONLY:
+        value = getattr(inner, name, alt.Undefined)
+        if value is not alt.Undefined:
+            outer[name] = value
+            setattr(inner, name, alt.Undefined)
+    combined = alt.vconcat(inner, note.properties(height=1, width=1), **outer)
+    return combined if "config" in outer else combined.configure_view(stroke=None)
 
 
 def export_chart(chart: alt.TopLevelMixin, fmt: str, *, footnote: str = "",

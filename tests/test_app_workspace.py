@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from journeylib import workspace
+
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
 CSV = (
     b"customer,date,stage,channel\n"
@@ -71,3 +73,18 @@ def test_two_sessions_do_not_see_each_others_uploads(data_dir: Path) -> None:
     second.radio(key="source").set_value("upload").run()
     assert any("No file yet" in i.value for i in second.sidebar.info)
     assert all("secret-clients" not in s.value for s in second.subheader)
+
+
+def test_targets_set_on_an_upload_are_saved_with_its_workspace(data_dir: Path) -> None:
+    at = _app()
+    at.file_uploader[0].set_value(("march.csv", CSV, "text/csv")).run()
+    targets = [{"touchpoint": "Checkout", "kpi": "valence", "target": 0.3, "owner": "Payments"}]
+    at.session_state["workspace_extras"] = {"scorecard_targets": targets}
+    next(t for t in at.text_input if t.label == "Workspace name").input("With targets")
+    next(b for b in at.button if b.label == "Save workspace").click().run()
+    assert not at.exception
+    assert workspace.open_workspace("With targets", directory=data_dir).extras == {
+        "scorecard_targets": targets}
+    # New data starts without the old data's targets.
+    at.file_uploader[0].set_value(("other.csv", CSV.replace(b"a,", b"z,"), "text/csv")).run()
+    assert at.session_state["workspace_extras"] == {}

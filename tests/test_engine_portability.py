@@ -12,7 +12,20 @@ import pytest
 from ibis.config import Config
 
 import journeylib as jl
+from journeylib import emotion, journey_map, moments, touchpoints
+from journeylib.attribution import (
+    attribution,
+    channel_reach,
+    conversion_probability,
+    removal_effects,
+    transition_matrix,
+)
+from journeylib.conversion import conversion_trend, time_to_convert
+from journeylib.funnel import Exclusion, drop_offs, funnel
+from journeylib.paths import LEVELS, stage_transitions, top_paths
+from journeylib.paths_table import path_table
 from journeylib.quality import touchpoints_over_time
+from journeylib.segments import compare_segments
 
 
 class _SparkOptions(Config):
@@ -54,3 +67,32 @@ def test_all_queries_compile_for_spark(compiled: list[str]) -> None:
     # one query for the inferred stage order (two to_pandas calls) plus the five above
     assert len(compiled) >= 8
     assert all("SELECT" in sql for sql in compiled)
+    attribution(ds, n_boot=2)
+    attribution(ds, ["markov", "time_decay"], order=3, n_boot=0, collapse_repeats=True)
+    removal_effects(ds, order=2)
+    transition_matrix(ds)
+    conversion_probability(ds)
+    channel_reach(ds)
+    path_table(ds, None, conversion_touch=True)
+    for by in ("stage", "touchpoint", "channel"):
+        emotion.emotion_curve(ds, by, segment="Business" if by == "stage" else None)
+    emotion.emotion_timeline(ds, "week", by="stage")
+    emotion.pain_points(ds)
+    emotion.delight_points(ds)
+    emotion.verbatims(ds, touchpoint="Checkout")
+    emotion.stage_quotes(ds)
+    emotion.journey_score(ds)
+    for outcome in ("purchase", "retention", "Tell"):
+        moments.moments_of_truth(ds, outcome, adjust=True)
+    touchpoints.scorecard(ds)
+    journey_map.build_journey_map(ds)
+    checkout = Exclusion("Checkout", 1, 3, field="touchpoint")
+    for mode in ("ordered", "strict", "any"):
+        funnel(ds, window="30d", mode=mode, by="channel", exclude=[checkout])
+        drop_offs(ds, 3, mode=mode)
+    time_to_convert(ds, "Think", "Do", mode="strict")
+    conversion_trend(ds, freq="month")
+    compare_segments(ds, ["See", "Do"])
+    stage_transitions(ds)
+    for level in LEVELS:
+        top_paths(ds, level)

@@ -1,0 +1,169 @@
+"""Benchmark: emotion curve + timeline + moments of truth against one plain GROUP BY touchpoint.
+
+Generates touchpoints with numpy straight into DuckDB (through Arrow, no CSV), then times, in
+the same run, (a) ``SELECT touchpoint, count(*), avg(valence) ... GROUP BY touchpoint`` as an
+Ibis aggregate and (b) ``emotion_curve`` + ``emotion_timeline`` + ``moments_of_truth`` together.
+Prints the medians of several runs and their ratios (target: at most 3x). A second baseline,
+the same GROUP BY with a distinct-customer count, shows the cost of any customer-level work.
+Not a test: nothing here asserts a time.
+Usage: ``python bench/bench_emotion.py [--rows 10000000] [--runs 3]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+import journeylib as jl
+from journeylib import emotion as em
+from journeylib import moments as mo
+from journeylib.sample import CHANNELS, PERIOD_START, SEGMENTS, STAGES, TOUCHPOINTS
+
+STEPS = 10  # touchpoints per customer
+# Stage of each step of a journey: three awareness touches, three consideration, the purchase,
+# two retention touches and one advocacy touch.
+STEP_STAGE = np.array([0, 0, 0, 1, 1, 1, 2, 3, 3, 4])
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+def _strings(codes: np.ndarray, names: list[str]) -> pa.Array:
+    return pa.DictionaryArray.from_arrays(pa.array(codes, pa.int32()), pa.array(names)).cast(
+        pa.string()
+    )
+
+
+def generate(rows: int, seed: int = 1) -> pa.Table:
+    """``rows`` touchpoints (``rows / 10`` customers) with the columns of a Dataset table.
+
+    A bad experience at Checkout (score 1-2) lowers the chance that the purchase step is a
+    conversion, so the moments-of-truth query has a real effect to find.
+    """
+    rng = np.random.default_rng(seed)
+    customers = rows // STEPS
+    n = customers * STEPS
+    cust = np.repeat(np.arange(customers), STEPS)
+    step = np.tile(np.arange(STEPS), customers)
+    stage = STEP_STAGE[step]
+    by_stage = [[t for t, (s, _, _) in TOUCHPOINTS.items() if s == name] for name in STAGES]
+    names = list(TOUCHPOINTS)
+    pick = rng.integers(0, 1 << 30, n)
+    touch = np.empty(n, dtype=np.int32)
+    for s, options in enumerate(by_stage):
+        rows_s = stage == s
+        idx = np.array([names.index(t) for t in options])
+        touch[rows_s] = idx[pick[rows_s] % len(idx)]
+    checkout = names.index("Checkout")
+    touch[step == 5] = checkout  # the last consideration touch is the checkout
+    mu = np.array([TOUCHPOINTS[t][1] for t in names])[touch]
+    score = np.clip(np.round(mu + rng.normal(0, 0.9, n)), 1, 5)
+    bad = np.repeat(score[step == 5] <= 2, STEPS)
+    bought = np.repeat(rng.random(customers), STEPS) < np.where(bad, 0.25, 0.65)
+    rated = rng.random(n) < 0.6
+    emotion = np.where(rated, score, np.nan)
+    start = rng.uniform(0, 180 * 86400, customers)
+    secs = np.repeat(start, STEPS) + step * rng.uniform(600, 3 * 86400, n)
+    stamps = (PERIOD_START.tz_localize("UTC").value // 1000 + (secs * 1e6).astype(np.int64))
+    converted = (stage == 2) & bought
+    ids = pa.array(np.char.add("C", cust.astype("U8")))
+    table = pa.table(
+        {
+            "source_row": pa.array(np.arange(n, dtype=np.int64)),
+            "customer_id": ids,
+            "timestamp": pa.array(stamps, pa.timestamp("us", tz="UTC")),
+            "stage": _strings(stage, list(STAGES)),
+            "channel": _strings(rng.integers(0, len(CHANNELS), n), list(CHANNELS)),
+            "touchpoint": _strings(touch, names),
+            "emotion": pa.array(emotion, from_pandas=True),
+            "emotion_raw": pa.nulls(n, pa.string()),
+            "valence": pa.array((emotion - 3) / 2, from_pandas=True),
+            "converted": pa.array(converted),
+            "revenue": pa.array(np.where(converted, 100.0, 0.0)),
+            "segment": _strings(rng.integers(0, len(SEGMENTS), n), list(SEGMENTS)),
+            "note": pa.nulls(n, pa.string()),
+        }
+    )
+    return table
+
+
+def median_seconds(fn, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--rows", type=int, default=10_000_000, help="touchpoints")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    start = time.perf_counter()
+    arrow = generate(args.rows)
+    con = jl.connect()
+    table = con.create_table("bench_touchpoints", arrow)
+    ds = jl.Dataset(table=table, stages=list(STAGES), purchase_stage="Purchase",
+                    rejected=pd.DataFrame(), report=jl.LoadReport(n_rows=arrow.num_rows))
+    print(f"Machine: {machine()}; median of {args.runs} runs.")
+    print(f"Generated {arrow.num_rows:,} touchpoints into DuckDB in "
+          f"{time.perf_counter() - start:.1f} s.\n")
+
+    def plain() -> None:
+        t = ds.table
+        t.group_by("touchpoint").agg(n=t.count(), valence=t.valence.mean()).to_pandas()
+
+    def emotions() -> None:
+        em.emotion_curve(ds, "stage")
+        em.emotion_timeline(ds, "week")
+        mo.moments_of_truth(ds, "purchase")
+
+    parts = {
+        "emotion_curve (stage)": lambda: em.emotion_curve(ds, "stage"),
+        "emotion_timeline (week)": lambda: em.emotion_timeline(ds, "week"),
+        "moments_of_truth (purchase)": lambda: mo.moments_of_truth(ds, "purchase"),
+    }
+    def plain_customers() -> None:
+        t = ds.table
+        t.group_by("touchpoint").agg(n=t.count(), customers=t.customer_id.nunique(),
+                                     valence=t.valence.mean()).to_pandas()
+
+    base = median_seconds(plain, args.runs)
+    distinct = median_seconds(plain_customers, args.runs)
+    together = median_seconds(emotions, args.runs)
+    print("| Query | Median seconds | × plain GROUP BY |")
+    print("|---|---:|---:|")
+    print(f"| plain GROUP BY touchpoint | {base:.3f} | 1.00 |")
+    print(f"| same, with distinct customers | {distinct:.3f} | {distinct / base:.2f} |")
+    for name, fn in parts.items():
+        seconds = median_seconds(fn, args.runs)
+        print(f"| {name} | {seconds:.3f} | {seconds / base:.2f} |")
+    print(f"| **curve + timeline + moments together** | **{together:.3f}** | "
+          f"**{together / base:.2f}** |")
+    print(f"\nTogether vs the GROUP BY with distinct customers: {together / distinct:.2f}x.")
+    top = mo.moments_of_truth(ds, "purchase").iloc[0]
+    print(f"\nTop moment of truth: {top['touchpoint']}, effect {top['effect']:+.3f} "
+          f"(95% CI {top['ci_low']:+.3f} to {top['ci_high']:+.3f}).")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,490 @@
+"""Channel attribution: every heuristic model, exact Markov chains and Shapley, side by side.
+
+``attribution(data, models)`` takes a :class:`~journeylib.dataset.Dataset` (journeys are cut in
+the engine, see :func:`journeylib.paths_table.journey_touches`) or a
+:class:`~journeylib.paths_table.PathTable`, and returns one tidy frame: conversions and revenue
+credited to each channel by each model, with bootstrap intervals for the data-driven ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import ibis
+import numpy as np
+import pandas as pd
+
+from journeylib import markov, shapley
+from journeylib.dataset import Dataset
+from journeylib.paths_table import (
+    DEFAULT_LOOKBACK,
+    PathTable,
+    duration_seconds,
+    journey_touches,
+    path_table,
+)
+
+HEURISTIC_MODELS = (
+    "first_touch",
+    "last_touch",
+    "last_non_direct",
+    "linear",
+    "position_based",
+    "time_decay",
+    "participation",
+)
+DATA_DRIVEN_MODELS = ("markov", "shapley")
+ALL = HEURISTIC_MODELS + DATA_DRIVEN_MODELS
+MODEL_LABELS = {
+    "first_touch": "First touch",
+    "last_touch": "Last touch",
+    "last_non_direct": "Last non-direct",
+    "linear": "Linear",
+    "position_based": "Position based",
+    "time_decay": "Time decay",
+    "participation": "Participation",
+    "markov": "Markov chain",
+    "shapley": "Shapley",
+}
+MODEL_NOTES = {
+    "first_touch": "All the credit goes to the channel that started the journey: rewards "
+    "channels that bring people in.",
+    "last_touch": "All the credit goes to the channel touched right before the conversion: "
+    "rewards channels that close, even when people would have bought anyway.",
+    "last_non_direct": "Like last touch, but a direct visit passes its credit to the last "
+    "marketing channel before it (how GA's older reports worked).",
+    "linear": "Every touch in the journey gets an equal slice of the conversion.",
+    "position_based": "The first and last touches get 40% each and the touches in between share "
+    "the remaining 20% (a 'U-shaped' model).",
+    "time_decay": "Touches closer to the conversion get more: a touch a half-life earlier gets "
+    "half the weight.",
+    "participation": "Each channel gets every conversion it took part in. This is reach, not a "
+    "split: the numbers add up to more than the total.",
+    "markov": "Data-driven: how many conversions would be lost if the channel disappeared, from "
+    "a chain of observed channel-to-channel steps (solved exactly, not simulated).",
+    "shapley": "Data-driven: the fair share of each channel from game theory, averaging what it "
+    "adds to every combination of the other channels.",
+}
+DIRECT_CHANNELS = ("direct", "(direct)", "direct traffic", "typed/bookmarked")
+COLUMNS = [
+    "model", "channel", "conversions", "revenue", "share", "ci_low", "ci_high",
+    "revenue_ci_low", "revenue_ci_high",
+]
+
+
+def attribution(
+    data: Dataset | PathTable,
+    models: Sequence[str] = ALL,
+    *,
+    lookback: str | None = DEFAULT_LOOKBACK,
+    order: int = 1,
+    position_weights: tuple[float, float] = (0.4, 0.4),
+    half_life: str = "7d",
+    direct: Sequence[str] = DIRECT_CHANNELS,
+    conversion_touch: bool = False,
+    collapse_repeats: bool = False,
+    n_boot: int = 200,
+    confidence: float = 0.95,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Conversions and revenue credited to each channel by each model.
+
+    ``models``: names from :data:`ALL`. ``lookback``, ``conversion_touch`` and
+    ``collapse_repeats`` say how a Dataset's journeys are cut (see
+    :func:`~journeylib.paths_table.journey_touches`; ignored for a PathTable except
+    ``collapse_repeats``). ``order``: Markov order 1..4. ``position_weights``: (first, last)
+    shares of position_based, the middle touches share the rest. ``half_life``: time_decay's
+    half-life (weight 2^(-t/half_life), t the time from touch to conversion; needs timestamps,
+    so not available for a PathTable). ``direct``: channel names last_non_direct skips (case
+    is ignored). ``n_boot``: bootstrap resamples of journeys for the markov and shapley
+    intervals (0 for none), seeded by ``seed``.
+
+    Returns one row per model and channel: ``model``, ``channel``, ``conversions`` (credited,
+    may be fractional), ``revenue`` (credited conversion value), ``share`` (of all conversions,
+    0..1; per model these sum to 1 except for participation, which is reach), ``ci_low`` /
+    ``ci_high`` and ``revenue_ci_low`` / ``revenue_ci_high`` (percentile bootstrap interval at
+    ``confidence``; NaN for models without one).
+    """
+    unknown = [m for m in models if m not in ALL]
+    if unknown:
+        raise ValueError(f"unknown model(s) {', '.join(unknown)}; choose from {', '.join(ALL)}")
+    if isinstance(data, PathTable) and "time_decay" in models:
+        raise ValueError("time_decay needs touch timestamps, which a path table does not have")
+    markov.order_check(order)
+    cut = {"conversion_touch": conversion_touch, "collapse_repeats": collapse_repeats}
+    paths = None
+    if isinstance(data, PathTable):
+        paths = data.without_repeats() if collapse_repeats else data
+    elif _needs_paths(models, n_boot):
+        paths = path_table(data, lookback, **cut)
+    total, total_value = _totals(data, paths, lookback, cut)
+
+    frames = []
+    for model in models:
+        if model == "time_decay":
+            credited = _time_decay(data, lookback, half_life, cut)
+        elif model == "markov":
+            chain = (
+                markov.chain_from_dataset(data, order, lookback, **cut)
+                if isinstance(data, Dataset)
+                else markov.chain_from_paths(paths, order)
+            )
+            credited = markov.credit(chain, total, total_value)
+        elif model == "shapley":
+            credited = _shapley(data, paths, lookback, cut)
+        else:
+            credited = heuristic_credit(paths, model, position_weights, direct)
+        credited.insert(0, "model", model)
+        credited["share"] = credited["conversions"] / total if total else 0.0
+        if model in DATA_DRIVEN_MODELS and n_boot > 0:
+            credited = credited.merge(
+                _bootstrap(paths, model, order, n_boot, confidence, seed), on="channel", how="left"
+            )
+        frames.append(credited)
+    out = pd.concat(frames, ignore_index=True).reindex(columns=COLUMNS)
+    return out.astype({c: float for c in COLUMNS[2:]})
+
+
+def removal_effects(
+    data: Dataset | PathTable,
+    order: int = 1,
+    *,
+    lookback: str | None = DEFAULT_LOOKBACK,
+    conversion_touch: bool = False,
+    collapse_repeats: bool = False,
+) -> pd.DataFrame:
+    """Markov removal effects, solved exactly.
+
+    Returns one row per channel: ``channel``, ``removal_effect`` (share of the conversion
+    probability lost when the channel is removed, 0..1), ``value_removal_effect`` (the same for
+    expected revenue) and ``conversion_probability_without`` (0..1); sorted by removal effect.
+    """
+    chain = _chain(data, order, lookback, conversion_touch, collapse_repeats)
+    return markov.removal_table(chain).sort_values("removal_effect", ascending=False,
+                                                  ignore_index=True)
+
+
+def conversion_probability(
+    data: Dataset | PathTable,
+    order: int = 1,
+    *,
+    lookback: str | None = DEFAULT_LOOKBACK,
+    conversion_touch: bool = False,
+    collapse_repeats: bool = False,
+) -> float:
+    """Probability (0..1) that a journey ends in a conversion under the Markov chain."""
+    return _chain(data, order, lookback, conversion_touch, collapse_repeats).probability()
+
+
+def transition_matrix(
+    data: Dataset | PathTable,
+    order: int = 1,
+    *,
+    lookback: str | None = DEFAULT_LOOKBACK,
+    conversion_touch: bool = False,
+    collapse_repeats: bool = False,
+) -> pd.DataFrame:
+    """The Markov chain's observed steps: ``from_state``, ``to_state`` (``"a > b"`` for higher
+    orders; ``(start)``, ``(conversion)``, ``(null)``), ``transitions`` (journeys making the
+    step) and ``probability`` (share of the from-state's exits, 0..1)."""
+    return markov.matrix_table(_chain(data, order, lookback, conversion_touch, collapse_repeats))
+
+
+def heuristic_credit(
+    paths: PathTable,
+    model: str,
+    position_weights: tuple[float, float] = (0.4, 0.4),
+    direct: Sequence[str] = DIRECT_CHANNELS,
+) -> pd.DataFrame:
+    """Credit of a position-based heuristic model (every model of :data:`HEURISTIC_MODELS`
+    except time_decay) from paths. Returns ``channel``, ``conversions``, ``revenue``."""
+    channels, touch, lengths = paths.encoded
+    path_idx, pos = paths.positions()
+    n = lengths[path_idx]
+    weight = _heuristic_weights(model, touch, pos, n, path_idx, channels, position_weights, direct)
+    conversions = paths.conversions[path_idx]
+    value = paths.value[path_idx]
+    size = len(channels)
+    return pd.DataFrame(
+        {
+            "channel": channels,
+            "conversions": np.bincount(touch, weights=weight * conversions, minlength=size),
+            "revenue": np.bincount(touch, weights=weight * value, minlength=size),
+        }
+    )
+
+
+def describe_disagreement(result: pd.DataFrame, data_driven: str | None = None) -> str:
+    """One sentence naming the channels whose share of conversions moves most between last
+    touch and a data-driven model (``data_driven``, default markov, else shapley), from the
+    output of :func:`attribution`."""
+    models = set(result["model"])
+    if data_driven is None:
+        data_driven = next((m for m in DATA_DRIVEN_MODELS if m in models), None)
+    if "last_touch" not in models or data_driven not in models:
+        return "Pick last touch and a data-driven model (Markov or Shapley) to compare them."
+    shares = result.pivot_table(index="channel", columns="model", values="share", aggfunc="sum")
+    move = (shares[data_driven] - shares["last_touch"]).sort_values()
+    loser, winner = move.index[0], move.index[-1]
+    name = MODEL_LABELS[data_driven]
+    if abs(move.iloc[0]) < 0.02 and abs(move.iloc[-1]) < 0.02:
+        return f"Last touch and {name} agree: no channel's share moves by 2 points or more."
+    return (
+        f"The models disagree most on {loser} and {winner}: last touch gives {loser} "
+        f"{shares.at[loser, 'last_touch']:.0%} of conversions and {name} "
+        f"{shares.at[loser, data_driven]:.0%}, while {winner} rises from "
+        f"{shares.at[winner, 'last_touch']:.0%} to {shares.at[winner, data_driven]:.0%}."
+    )
+
+
+def describe_removal_effects(effects: pd.DataFrame) -> str:
+    """One sentence on the largest removal effect, from :func:`removal_effects`."""
+    if effects.empty:
+        return "No channels to remove."
+    top = effects.sort_values("removal_effect", ascending=False).iloc[0]
+    return (
+        f"Without {top['channel']}, the chain predicts {top['removal_effect']:.0%} fewer "
+        "conversions — the largest loss of any channel."
+    )
+
+
+def describe_transitions(matrix: pd.DataFrame) -> str:
+    """One sentence on the most travelled step between channels, from
+    :func:`transition_matrix`."""
+    ends = {markov.START, markov.CONVERSION, markov.NULL}
+    steps = matrix[~matrix["from_state"].isin(ends) & ~matrix["to_state"].isin(ends)]
+    if steps.empty:
+        return "Journeys here never move from one channel to another."
+    top = steps.sort_values("transitions", ascending=False).iloc[0]
+    return (
+        f"The most common step is {top['from_state']} → {top['to_state']} "
+        f"({top['transitions']:,.0f} times; {top['probability']:.0%} of exits from "
+        f"{top['from_state']})."
+    )
+
+
+def _heuristic_weights(
+    model: str,
+    touch: np.ndarray,
+    pos: np.ndarray,
+    n: np.ndarray,
+    path_idx: np.ndarray,
+    channels: list[str],
+    position_weights: tuple[float, float],
+    direct: Sequence[str],
+) -> np.ndarray:
+    first, last = pos == 0, pos == n - 1
+    if model == "first_touch":
+        return first.astype(float)
+    if model == "last_touch":
+        return last.astype(float)
+    if model == "linear":
+        return 1.0 / n
+    if model == "position_based":
+        w_first, w_last = position_weights
+        if w_first < 0 or w_last < 0 or w_first + w_last > 1:
+            raise ValueError("position weights must be >= 0 and sum to at most 1")
+        middle = (1.0 - w_first - w_last) / np.maximum(n - 2, 1)
+        weight = np.where(first, w_first, np.where(last, w_last, middle))
+        # Two touches split the conversion in the first:last ratio; one touch takes it all.
+        two = w_first / (w_first + w_last) if w_first + w_last else 0.5
+        weight = np.where(n == 2, np.where(first, two, 1.0 - two), weight)
+        return np.where(n == 1, 1.0, weight)
+    if model == "last_non_direct":
+        skip = {d.lower() for d in direct}
+        is_direct = np.array([c.lower() in skip for c in channels])[touch]
+        last_other = np.full(path_idx.max() + 1 if len(path_idx) else 0, -1)
+        np.maximum.at(last_other, path_idx, np.where(is_direct, -1, pos))
+        mark = last_other[path_idx]
+        return np.where(mark >= 0, pos == mark, last).astype(float)
+    if model == "participation":
+        pairs = path_idx * len(channels) + touch
+        _, first_seen = np.unique(pairs, return_index=True)
+        weight = np.zeros(len(touch))
+        weight[first_seen] = 1.0
+        return weight
+    raise ValueError(f"{model} is not a path-based heuristic model")
+
+
+def _time_decay(
+    data: Dataset | PathTable, lookback: str | None, half_life: str, cut: dict
+) -> pd.DataFrame:
+    """Time-decay credit, computed in the engine (one query)."""
+    hours = duration_seconds(half_life) / 3600.0
+    t = journey_touches(data, lookback, **cut)
+    t = t.filter(t.converted == 1)
+    t = t.mutate(w=(ibis.literal(2.0) ** (-t.hours_before_end / hours)))
+    t = t.mutate(w=t.w / t.w.sum().over(ibis.window(group_by=["customer_id", "journey"])))
+    out = (
+        t.group_by("channel")
+        .agg(conversions=t.w.sum(), revenue=(t.w * t.revenue).sum())
+        .to_pandas()
+    )
+    channels = _paths_channels(data, lookback, cut)
+    out = pd.DataFrame({"channel": channels}).merge(out, on="channel", how="left")
+    return out.fillna({"conversions": 0.0, "revenue": 0.0})
+
+
+def _paths_channels(data: Dataset, lookback: str | None, cut: dict) -> list[str]:
+    t = journey_touches(data, lookback, **cut)
+    return sorted(t.select("channel").distinct().to_pandas()["channel"].tolist())
+
+
+def _shapley(
+    data: Dataset | PathTable, paths: PathTable | None, lookback: str | None, cut: dict
+) -> pd.DataFrame:
+    if isinstance(data, Dataset):
+        channels, counts = shapley.mask_counts_from_dataset(data, lookback, **cut)
+        masks = counts["mask"].to_numpy(np.int64)
+        return shapley.credit(
+            masks, counts["conversions"].to_numpy(), counts["revenue"].to_numpy(), channels
+        )
+    channels = paths.channels
+    return shapley.credit(
+        shapley.path_masks(paths),
+        paths.conversions,
+        paths.value,
+        channels,
+    )
+
+
+def _bootstrap(
+    paths: PathTable, model: str, order: int, n_boot: int, confidence: float, seed: int
+) -> pd.DataFrame:
+    """Percentile intervals from resampling journeys: each path's conversions and nulls are
+    redrawn as Poisson counts (the Poisson bootstrap), its value scaled with its conversions."""
+    rng = np.random.default_rng(seed)
+    conversions = paths.conversions
+    nulls = paths.nulls
+    value = paths.value
+    per_conversion = np.divide(value, conversions, out=np.zeros_like(value),
+                               where=conversions > 0)
+    channels = paths.channels
+    if model == "markov":
+        edges = markov.PathEdges(paths, order)
+    else:
+        masks = shapley.path_masks(paths)
+    draws = np.zeros((n_boot, 2, len(channels)))
+    for b in range(n_boot):
+        conv_b = rng.poisson(conversions).astype(float)
+        null_b = rng.poisson(nulls).astype(float)
+        value_b = conv_b * per_conversion
+        if model == "markov":
+            credited = markov.credit(edges.chain(conv_b, null_b, value_b), conv_b.sum(),
+                                     value_b.sum())
+            credited = credited.set_index("channel").reindex(channels, fill_value=0.0)
+        else:
+            credited = shapley.credit(masks, conv_b, value_b, channels)
+        draws[b, 0] = credited["conversions"].to_numpy()
+        draws[b, 1] = credited["revenue"].to_numpy()
+    tail = (1.0 - confidence) / 2 * 100
+    low, high = np.percentile(draws, [tail, 100 - tail], axis=0)
+    return pd.DataFrame(
+        {
+            "channel": channels,
+            "ci_low": low[0],
+            "ci_high": high[0],
+            "revenue_ci_low": low[1],
+            "revenue_ci_high": high[1],
+        }
+    )
+
+
+def _needs_paths(models: Sequence[str], n_boot: int) -> bool:
+    heuristics = set(models) & (set(HEURISTIC_MODELS) - {"time_decay"})
+    return bool(heuristics) or (n_boot > 0 and bool(set(models) & set(DATA_DRIVEN_MODELS)))
+
+
+def _totals(
+    data: Dataset | PathTable, paths: PathTable | None, lookback: str | None, cut: dict
+) -> tuple[float, float]:
+    if paths is None:
+        t = journey_touches(data, lookback, **cut)
+        ends = t.filter(t.position == 0)
+        row = ends.aggregate(c=ends.converted.sum(), v=ends.revenue.sum()).to_pandas().iloc[0]
+        return float(row["c"] or 0), float(row["v"] or 0)
+    return paths.total_conversions, float(paths.value.sum())
+
+
+def _chain(
+    data: Dataset | PathTable,
+    order: int,
+    lookback: str | None,
+    conversion_touch: bool,
+    collapse_repeats: bool,
+) -> markov.Chain:
+    if isinstance(data, Dataset):
+        return markov.chain_from_dataset(
+            data, order, lookback, conversion_touch=conversion_touch,
+            collapse_repeats=collapse_repeats,
+        )
+    return markov.chain_from_paths(data.without_repeats() if collapse_repeats else data, order)
+
+
+def channel_reach(
+    data: Dataset | PathTable,
+    *,
+    lookback: str | None = DEFAULT_LOOKBACK,
+    conversion_touch: bool = False,
+) -> pd.DataFrame:
+    """How many journeys each channel reached, to read credit per journey.
+
+    Returns one row per channel: ``channel``, ``journeys`` (journeys with at least one touch of
+    the channel), ``converting_journeys`` (of those, journeys that converted) and ``touches``;
+    sorted by channel.
+    """
+    if isinstance(data, PathTable):
+        path_idx, _ = data.positions()
+        journeys = (data.conversions + data.nulls)[path_idx]
+        size = len(data.channels)
+        pair = path_idx * size + data.codes
+        _, first = np.unique(pair, return_index=True)
+        return pd.DataFrame(
+            {
+                "channel": data.channels,
+                "journeys": np.bincount(data.codes[first], journeys[first], size),
+                "converting_journeys": np.bincount(
+                    data.codes[first], data.conversions[path_idx][first], size
+                ),
+                "touches": np.bincount(data.codes, journeys, size),
+            }
+        )
+    t = journey_touches(data, lookback, conversion_touch=conversion_touch)
+    per = t.group_by(["customer_id", "journey", "channel"]).agg(
+        touches=t.count(), converted=t.converted.max()
+    )
+    out = (
+        per.group_by("channel")
+        .agg(journeys=per.count(), converting_journeys=per.converted.sum(),
+             touches=per.touches.sum())
+        .to_pandas()
+    )
+    return out.astype({c: float for c in out.columns[1:]}).sort_values(
+        "channel", ignore_index=True
+    )
+
+
+def display_table(result: pd.DataFrame) -> pd.DataFrame:
+    """The output of :func:`attribution` as people read it: ``Model`` (label), ``Channel``,
+    ``Conversions`` (1 decimal), ``Conversions 95% interval`` (text, "" without one),
+    ``Revenue`` (2 decimals), ``Revenue 95% interval`` and ``Share of conversions`` (%)."""
+
+    def interval(low: pd.Series, high: pd.Series, digits: int) -> list[str]:
+        return [
+            "" if pd.isna(lo) else f"{lo:,.{digits}f} – {hi:,.{digits}f}"
+            for lo, hi in zip(low, high, strict=True)
+        ]
+
+    return pd.DataFrame(
+        {
+            "Model": result["model"].map(MODEL_LABELS),
+            "Channel": result["channel"],
+            "Conversions": result["conversions"].round(1),
+            "Conversions 95% interval": interval(result["ci_low"], result["ci_high"], 1),
+            "Revenue": result["revenue"].round(2),
+            "Revenue 95% interval": interval(
+                result["revenue_ci_low"], result["revenue_ci_high"], 2
+            ),
+            "Share of conversions": (100 * result["share"]).round(1).map("{:.1f}%".format),
+        }
+    )

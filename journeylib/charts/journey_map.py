@@ -1,0 +1,231 @@
+"""The journey map as one Altair chart (stages as columns), and its PNG/SVG/PDF export."""
+
+from __future__ import annotations
+
+import textwrap
+
+import altair as alt
+import pandas as pd
+
+from journeylib.charts.base import check_small
+
+BUYER_DARK, CUSTOMER_DARK = "#0072B2", "#007A5A"
+PAIN_FILL, PAIN_LINE, PAIN_TEXT = "#FBE1D3", "#D55E00", "#A63F00"
+DELIGHT_FILL, DELIGHT_LINE, DELIGHT_TEXT = "#D9F2E7", "#009E73", "#00694C"
+PLAIN_FILL, PLAIN_LINE, PLAIN_TEXT = "#F4F5F7", "#C9CDD3", "#1F2933"
+_AXIS_WIDTH = 92
+
+
+def _row_axis(title: str, scale: float) -> alt.Axis:
+    """A y axis of fixed width holding only the row's name, so every row lines up."""
+    return alt.Axis(
+        title=title.split("\n"), labels=False, ticks=False, domain=False, grid=False,
+        minExtent=_AXIS_WIDTH, maxExtent=_AXIS_WIDTH, titleFontSize=round(14 * scale),
+        titleColor="#52606D", titleAngle=0, titleAlign="right", titleBaseline="middle",
+        titleX=-8,
+    )
+
+
+def _target_text(row: pd.Series) -> str:
+    owner = row["owner"] or "no owner"
+    if pd.isna(row["target"]):
+        return f"Owner: {owner}"
+    mark = "✓" if row["status"] == "on target" else "✗"
+    value = "–" if pd.isna(row["kpi_value"]) else f"{row['kpi_value']:.2f}"
+    return f"Owner: {owner} · {row['kpi']} {value} / {row['target']:.2f} {mark}"
+
+
+def journey_map_chart(
+    stages: pd.DataFrame,
+    touchpoints: pd.DataFrame,
+    focus: str | None = None,
+    column_width: int = 250,
+    scale: float = 1.0,
+    title: str = "Customer journey map",
+):
+    """Stages as columns: journey band, stage headers, the emotion curve across all columns,
+    top touchpoint cards (pain red, delight green, ★ moment of truth, owner and KPI), top
+    channels and one negative and one positive customer quote per stage.
+
+    ``stages`` / ``touchpoints`` are :class:`journeylib.journey_map.JourneyMap` frames.
+    ``focus``: a stage to highlight (the others are dimmed), for presenting stage by stage.
+    ``column_width`` (pixels per stage) and ``scale`` (type size) make it legible on a
+    projector.
+    """
+    check_small(stages)
+    check_small(touchpoints)
+    order = stages["stage"].tolist()
+    width = column_width * len(order)
+    xscale = alt.Scale(domain=order, paddingInner=0.06, paddingOuter=0.03)
+    x = alt.X("stage:N", sort=order, scale=xscale, axis=None)
+    dim = alt.Opacity("dim:N", scale=alt.Scale(domain=[False, True], range=[1.0, 0.25]),
+                      legend=None)
+    font = lambda size: round(size * scale)  # noqa: E731
+    # characters per line of 13px text in a column (average glyph ~7.3px, italic included)
+    chars = max(16, int((column_width - 16) / (7.3 * scale)))
+
+    st = stages.assign(dim=stages["stage"].ne(focus) if focus else False)
+    st["journey_label"] = st["journey"].where(st["journey"].ne(st["journey"].shift()), "")
+    journey_colors = alt.Scale(domain=["Buyer journey", "Customer journey"],
+                               range=[BUYER_DARK, CUSTOMER_DARK])
+    journey_color = alt.Color("journey:N", scale=journey_colors, legend=None)
+    band_base = alt.Chart(st).encode(x=alt.X("stage:N", sort=order, scale=xscale, axis=None,
+                                             bandPosition=0))
+    band = alt.layer(
+        band_base.mark_text(align="left", baseline="bottom", fontWeight="bold",
+                            fontSize=font(15), dx=2).encode(
+            text="journey_label:N", color=journey_color, y=alt.value(font(18))
+        ),
+        alt.Chart(st).mark_rect().encode(
+            x=x, color=journey_color, y=alt.value(font(21)), y2=alt.value(font(25))
+        ),
+    ).properties(width=width, height=font(26))
+    header_base = alt.Chart(st).encode(x=x, opacity=dim)
+    header = alt.layer(
+        header_base.mark_rect(cornerRadius=6).encode(color=journey_color),
+        header_base.mark_text(color="white", fontWeight="bold", fontSize=font(19)).encode(
+            text="stage:N"
+        ),
+    ).properties(width=width, height=font(44))
+
+    curve_data = st.dropna(subset=["valence_mean"]).assign(
+        label=lambda f: f["valence_mean"].map(lambda v: f"{v:+.2f}")
+    )
+    curve_base = alt.Chart(curve_data).encode(x=x)
+    yscale = alt.Scale(zero=False, nice=True, padding=font(18))
+    yaxis = _row_axis("Feeling", scale)
+    y = alt.Y("valence_mean:Q", scale=yscale, axis=yaxis)
+    curve = alt.layer(
+        curve_base.mark_area(color=BUYER_DARK, opacity=0.15).encode(
+            y=alt.Y("ci_low:Q", scale=yscale, axis=yaxis), y2="ci_high:Q"
+        ),
+        curve_base.mark_line(color="#3E4C59", strokeWidth=font(4)).encode(y=y),
+        curve_base.mark_circle(color="#3E4C59", size=font(14) ** 2, opacity=1).encode(
+            y=y, opacity=dim,
+            tooltip=[alt.Tooltip("stage:N", title="Stage"),
+                     alt.Tooltip("valence_mean:Q", title="Mean valence", format="+.2f"),
+                     alt.Tooltip("n:Q", title="Ratings", format=",")],
+        ),
+        curve_base.mark_text(dy=-font(20), fontSize=font(15), fontWeight="bold",
+                             color="#1F2933").encode(y=y, text="label:N", opacity=dim),
+    ).properties(width=width, height=font(130))
+
+    tp = touchpoints.copy()
+    tp["dim"] = tp["stage"].ne(focus) if focus else False
+    tp["name"] = [("★ " if m else "") + t for t, m in zip(tp["touchpoint"],
+                                                          tp["moment_of_truth"], strict=True)]
+    tp["facts"] = [
+        f"{v:+.2f} · {c:,} customers" if pd.notna(v) else f"unrated · {c:,} customers"
+        for v, c in zip(tp["valence"], tp["customers"], strict=True)
+    ]
+    tp["why"] = [
+        f"moment of truth: {m}" if m else {"pain": "pain point", "delight":
+                                                "delight point"}.get(f, "")
+        for m, f in zip(tp["moment_of_truth"], tp["flag"], strict=True)
+    ]
+    tp["owner_line"] = tp.apply(_target_text, axis=1)
+    looks = {"pain": (PAIN_FILL, PAIN_LINE, PAIN_TEXT),
+             "delight": (DELIGHT_FILL, DELIGHT_LINE, DELIGHT_TEXT)}
+    tp["fill"], tp["line"], tp["ink"] = zip(
+        *[looks.get(f, (PLAIN_FILL, PLAIN_LINE, PLAIN_TEXT)) for f in tp["flag"]], strict=True
+    ) if len(tp) else ([], [], [])
+    ranks = list(range(int(tp["rank"].max()) + 1)) if len(tp) else [0]
+    ry = alt.Y("rank:O", scale=alt.Scale(domain=ranks, paddingInner=0.12, paddingOuter=0.04),
+               axis=_row_axis("Touch-\npoints", scale))
+    fill = alt.Color("fill:N", scale=None)
+    line = alt.Stroke("line:N", scale=None)
+    ink = alt.Color("ink:N", scale=None)
+    card_base = alt.Chart(tp).encode(x=x, y=ry, opacity=dim)
+    limit = column_width - 24
+    card_h = font(84)
+    cards = alt.layer(
+        card_base.mark_rect(cornerRadius=6, strokeWidth=font(2)).encode(color=fill,
+                                                                         stroke=line),
+        card_base.mark_text(fontSize=font(16), fontWeight="bold", dy=-font(25),
+                            limit=limit).encode(text="name:N", color=ink),
+        card_base.mark_text(fontSize=font(13), dy=-font(6), limit=limit,
+                            color=PLAIN_TEXT).encode(text="facts:N"),
+        card_base.mark_text(fontSize=font(13), dy=font(11), limit=limit,
+                            fontStyle="italic").encode(text="why:N", color=ink),
+        card_base.mark_text(fontSize=font(12), dy=font(27), limit=limit,
+                            color="#52606D").encode(text="owner_line:N"),
+    ).properties(width=width, height=card_h * len(ranks))
+
+    channels = alt.Chart(st.assign(text=st["channels"].map(
+        lambda c: "\n".join(_pack(c.split(", "), chars))))).mark_text(
+        fontSize=font(13), color="#1F2933", lineHeight=font(18), baseline="middle",
+        lineBreak="\n",
+    ).encode(x=x, text="text", opacity=dim, y=alt.value(font(28)))
+    channels = _label_row(channels, "Channels", scale).properties(width=width,
+                                                                 height=font(56))
+
+    quote_lines = min(4, max(
+        [len(_wrap_quote(q, chars, 4)) for q in [*st["quote_negative"], *st["quote_positive"]]],
+        default=1,
+    ))
+    quotes = st.assign(
+        neg=st["quote_negative"].map(lambda q: "\n".join(_wrap_quote(q, chars, quote_lines))),
+        pos=st["quote_positive"].map(lambda q: "\n".join(_wrap_quote(q, chars, quote_lines))),
+    )
+    line_h = font(18)
+    quote_h = line_h * quote_lines
+    quote_base = alt.Chart(quotes).encode(x=x, opacity=dim)
+    voice = alt.layer(
+        quote_base.mark_text(fontSize=font(13), fontStyle="italic", color=PAIN_TEXT,
+                             baseline="top", lineHeight=line_h, lineBreak="\n").encode(
+            text="neg", y=alt.value(font(6))),
+        quote_base.mark_text(fontSize=font(13), fontStyle="italic", color=DELIGHT_TEXT,
+                             baseline="top", lineHeight=line_h, lineBreak="\n").encode(
+            text="pos", y=alt.value(font(14) + quote_h)),
+    )
+    voice = _label_row(voice, "Voice of the\ncustomer", scale).properties(
+        width=width, height=2 * quote_h + font(24)
+    )
+
+    return (
+        alt.vconcat(band, header, curve, cards, channels, voice, spacing=font(8))
+        .resolve_scale(x="shared", color="independent", opacity="independent",
+                       y="independent")
+        .properties(
+            title=alt.Title(
+                title,
+                subtitle=["Red card: pain point · green card: delight point · ★ moment of truth "
+                          "(a good experience there changes purchase or retention).",
+                          "Card: mean valence (-1..+1) · customers; owner and KPI / target. "
+                          "Feeling: mean valence per stage, band = 95% interval."],
+                fontSize=font(24), subtitleFontSize=font(14), anchor="start",
+            )
+        )
+        .configure(font="Helvetica, Arial, sans-serif", background="white", padding=font(16))
+        .configure_view(stroke=None)
+    )
+
+
+def _label_row(chart: alt.Chart | alt.LayerChart, title: str, scale: float) -> alt.LayerChart:
+    """Give a text-only row the same fixed-width left label as the other rows: an invisible
+    mark carries the y axis, the text marks place themselves in pixels."""
+    carrier = alt.Chart(pd.DataFrame({"row": [""]})).mark_point(opacity=0).encode(
+        y=alt.Y("row:N", axis=_row_axis(title, scale))
+    )
+    return alt.layer(carrier, chart)
+
+
+def _pack(items: list[str], chars: int) -> list[str]:
+    """Join items with " · " into lines of at most ``chars`` characters, never splitting one."""
+    lines: list[str] = []
+    for item in items:
+        if lines and len(lines[-1]) + 3 + len(item) <= chars:
+            lines[-1] += f" · {item}"
+        else:
+            lines.append(item)
+    return lines or [""]
+
+
+def _wrap_quote(quote: str, chars: int, lines: int) -> list[str]:
+    if not quote:
+        return [""]
+    wrapped = textwrap.wrap(f"“{quote}”", chars)
+    if len(wrapped) > lines:
+        wrapped = [*wrapped[: lines - 1], textwrap.shorten(" ".join(wrapped[lines - 1:]),
+                                                           chars, placeholder="…”")]
+    return wrapped

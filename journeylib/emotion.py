@@ -1,0 +1,469 @@
+"""How customers feel along the journey: emotion curve, timeline, pain and delight points, quotes.
+
+Every function runs one Ibis query on ``ds.table`` over rated touchpoints (rows with a valence)
+and returns a small pandas frame. Intervals on mean valence are Student-t 95% intervals:
+``mean ± t(0.975, n - 1) · sd / √n`` with the sample standard deviation, computed in numpy on
+the aggregated ``n``, mean and standard deviation.
+"""
+
+from __future__ import annotations
+
+import math
+from statistics import NormalDist
+
+import ibis
+import numpy as np
+import pandas as pd
+
+from journeylib.dataset import Dataset
+
+CURVE_KEYS = ("stage", "touchpoint", "channel")
+FREQS = ("day", "week", "month")
+NO_VALUE = "(none)"
+MIN_PERIOD_N = 30
+MIN_TOUCHPOINT_N = 30
+_Z95 = NormalDist().inv_cdf(0.975)
+
+
+def t_quantile(p: float, df: np.ndarray | float) -> np.ndarray:
+    """Quantile ``p`` of Student's t with ``df`` degrees of freedom (vectorised).
+
+    Exact for 1 and 2 degrees of freedom; otherwise the Cornish-Fisher expansion
+    (Abramowitz & Stegun 26.7.5), within 0.01 of the exact value from 3 degrees of freedom up.
+    NaN where ``df`` < 1.
+    """
+    df = np.asarray(df, dtype=float)
+    z = NormalDist().inv_cdf(p)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        g1 = (z**3 + z) / 4
+        g2 = (5 * z**5 + 16 * z**3 + 3 * z) / 96
+        g3 = (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / 384
+        g4 = (79 * z**9 + 776 * z**7 + 1482 * z**5 - 1920 * z**3 - 945 * z) / 92160
+        out = z + g1 / df + g2 / df**2 + g3 / df**3 + g4 / df**4
+        out = np.where(df == 1, math.tan(math.pi * (p - 0.5)), out)
+        out = np.where(df == 2, (2 * p - 1) / np.sqrt(2 * p * (1 - p)), out)
+    return np.where(df >= 1, out, np.nan)
+
+
+def mean_interval(
+    n: np.ndarray | pd.Series, mean: np.ndarray | pd.Series, sd: np.ndarray | pd.Series
+) -> tuple[np.ndarray, np.ndarray]:
+    """95% Student-t interval ``(low, high)`` of a mean from its ``n``, mean and sample sd.
+
+    NaN where ``n`` < 2 (no spread can be estimated from one answer).
+    """
+    n = np.asarray(n, dtype=float)
+    mean = np.asarray(mean, dtype=float)
+    sd = np.nan_to_num(np.asarray(sd, dtype=float))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        half = t_quantile(0.975, n - 1) * sd / np.sqrt(n)
+    half = np.where(n >= 2, half, np.nan)
+    return mean - half, mean + half
+
+
+def _rated(ds: Dataset) -> ibis.Table:
+    t = ds.table
+    return t.filter(t.valence.notnull())
+
+
+def _valence_metrics(t: ibis.Table) -> dict[str, ibis.Expr]:
+    return {
+        "n": t.valence.count(),
+        "valence_mean": t.valence.mean(),
+        "_sd": t.valence.std(),
+        "share_negative": (t.valence < 0).mean(),
+        "share_positive": (t.valence > 0).mean(),
+        "emotion_mean": t.emotion.mean(),
+    }
+
+
+def _with_interval(frame: pd.DataFrame) -> pd.DataFrame:
+    low, high = mean_interval(frame["n"], frame["valence_mean"], frame["_sd"])
+    at = frame.columns.get_loc("valence_mean") + 1
+    frame.insert(at, "ci_low", low)
+    frame.insert(at + 1, "ci_high", high)
+    frame["n"] = frame["n"].astype("int64")
+    return frame.drop(columns="_sd")
+
+
+def _stage_rank(ds: Dataset, stages: pd.Series) -> pd.Series:
+    rank = {s: i for i, s in enumerate(ds.stages)}
+    return stages.map(rank).fillna(len(rank)).astype(int)
+
+
+def emotion_curve(ds: Dataset, by: str = "stage", segment: str | None = None) -> pd.DataFrame:
+    """Mean valence per stage, touchpoint or channel, in journey order, from one query.
+
+    ``by``: ``"stage"``, ``"touchpoint"`` or ``"channel"``; ``segment``: keep only that
+    segment's touchpoints (None: everyone). Only rated touchpoints count.
+
+    Returns one row per value of ``by`` (missing values as ``"(none)"``): ``<by>``, ``n``
+    (rated touchpoints), ``valence_mean`` (-1..1), ``ci_low`` / ``ci_high`` (95% Student-t
+    interval of the mean; NaN when n < 2), ``share_negative`` / ``share_positive`` (share of
+    ratings below / above 0), ``emotion_mean`` (mean score on the file's own scale; NaN for
+    labels), and for touchpoints ``stage`` (where it happens most often). Stages follow
+    ``ds.stages``; touchpoints follow their stage, then their average position in customers'
+    journeys; channels their average position.
+    """
+    if by not in CURVE_KEYS:
+        raise ValueError(f"by must be one of {', '.join(CURVE_KEYS)}, not {by!r}")
+    t = ds.table
+    if segment is not None:
+        t = t.filter(t.segment == segment)
+    t = t.mutate(key=t[by].fill_null(NO_VALUE), stage=t.stage.fill_null(NO_VALUE))
+    if by == "stage":
+        rated = t.filter(t.valence.notnull())
+        out = rated.group_by("key").agg(**_valence_metrics(rated)).to_pandas()
+        out["_order"] = _stage_rank(ds, out["key"])
+        out = out.sort_values(["_order", "key"])
+    else:
+        # Journey position (0 = first touch) orders touchpoints and channels like a journey map.
+        t = t.mutate(position=ibis.row_number().over(group_by=t.customer_id, order_by=t.timestamp))
+        by_stage = t.group_by(["key", "stage"]).agg(
+            rows=t.count(),
+            position_sum=t.position.sum(),
+            **{f"_{k}": v for k, v in _sums(t).items()},
+        )
+        g = by_stage
+        out = (
+            g.group_by("key")
+            .agg(
+                main_stage=g.stage.argmax(g.rows),
+                position=g.position_sum.sum() / g.rows.sum(),
+                **{k: g[f"_{k}"].sum() for k in _sums(t)},
+            )
+            .to_pandas()
+        )
+        out = _from_sums(out)
+        out = out.rename(columns={"main_stage": "stage"})
+        order = ["position"] if by == "channel" else ["_order", "position"]
+        out["_order"] = _stage_rank(ds, out["stage"])
+        out = out[out["n"] > 0].sort_values([*order, "key"])
+        if by == "channel":
+            out = out.drop(columns="stage")
+    out = _with_interval(out.rename(columns={"key": by}))
+    cols = [by, *(["stage"] if by == "touchpoint" else []), "n", "valence_mean", "ci_low",
+            "ci_high", "share_negative", "share_positive", "emotion_mean"]
+    return out[cols].reset_index(drop=True)
+
+
+def _sums(t: ibis.Table) -> dict[str, ibis.Expr]:
+    """Additive pieces of the valence metrics, so a second aggregation level can combine them."""
+    v = t.valence
+    return {
+        "n": v.count(),
+        "sum": v.sum(),
+        "sumsq": (v * v).sum(),
+        "neg": (v < 0).cast("int64").sum(),
+        "pos": (v > 0).cast("int64").sum(),
+        "emotion_sum": t.emotion.sum(),
+        "emotion_n": t.emotion.count(),
+    }
+
+
+def _from_sums(out: pd.DataFrame) -> pd.DataFrame:
+    n = out["n"].astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = out["sum"] / n
+        var = (out["sumsq"] - n * mean**2) / (n - 1)
+        out["valence_mean"] = mean
+        out["_sd"] = np.sqrt(np.clip(var, 0, None))
+        out["share_negative"] = out["neg"] / n
+        out["share_positive"] = out["pos"] / n
+        out["emotion_mean"] = out["emotion_sum"] / out["emotion_n"].where(out["emotion_n"] > 0)
+    return out.drop(columns=["sum", "sumsq", "neg", "pos", "emotion_sum", "emotion_n"])
+
+
+def emotion_timeline(
+    ds: Dataset, freq: str = "week", by: str | None = None, min_n: int = MIN_PERIOD_N
+) -> pd.DataFrame:
+    """Mean valence per calendar period (and stage), from one query (per UTC day, rolled up).
+
+    ``freq``: ``"day"``, ``"week"`` (Monday start) or ``"month"``; ``by``: ``"stage"`` for one
+    line per stage, or None. ``min_n``: periods with fewer ratings are marked ``low_count``
+    (they stay in the frame).
+
+    Returns one row per period (and stage): ``period_start`` / ``period_end`` (UTC dates, end
+    exclusive), ``stage`` (when ``by="stage"``), ``n`` (ratings), ``valence_mean``, ``ci_low``
+    / ``ci_high`` (95% Student-t), ``share_negative``, ``low_count`` (n < ``min_n``), and
+    ``below_usual`` (True when the whole interval lies below the mean of all other periods of
+    the same line: a dip that noise does not explain).
+    """
+    if freq not in FREQS:
+        raise ValueError(f"freq must be one of {', '.join(FREQS)}, not {freq!r}")
+    if by not in (None, "stage"):
+        raise ValueError(f"by must be 'stage' or None, not {by!r}")
+    rated = _rated(ds)
+    # The engine groups by UTC day number (integer arithmetic on the epoch is far cheaper than
+    # calendar truncation of zoned timestamps); days roll up to weeks and months here, since
+    # count, sum and sum of squares add up.
+    rated = rated.mutate(
+        day=(rated.timestamp.epoch_seconds() // 86400).cast("int64"),
+        stage=rated.stage.fill_null(NO_VALUE),
+    )
+    keys = ["period_start", *(["stage"] if by else [])]
+    days = rated.group_by(["day", "stage"]).agg(**_sums(rated)).to_pandas()
+    date = pd.to_datetime(days["day"].astype("int64"), unit="D")
+    if freq == "week":
+        date = date - pd.to_timedelta(date.dt.weekday, unit="D")
+    elif freq == "month":
+        date = date.dt.to_period("M").dt.to_timestamp()
+    days["period_start"] = date
+    sums = ["n", "sum", "sumsq", "neg", "pos", "emotion_sum", "emotion_n"]
+    out = days.groupby(keys, as_index=False)[sums].sum()
+    out["_sum"] = out["sum"]
+    out = _with_interval(_from_sums(out))
+    step = {"day": pd.DateOffset(days=1), "week": pd.DateOffset(weeks=1),
+            "month": pd.DateOffset(months=1)}[freq]
+    out.insert(1, "period_end", out["period_start"] + step)
+    out["low_count"] = out["n"] < min_n
+    line = out["stage"] if by else pd.Series("", index=out.index)
+    total_sum = out.groupby(line)["_sum"].transform("sum")
+    total_n = out.groupby(line)["n"].transform("sum")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        others = (total_sum - out["_sum"]) / (total_n - out["n"])
+    out["below_usual"] = (out["ci_high"] < others).fillna(False).astype(bool)
+    if by:
+        out["_rank"] = _stage_rank(ds, out["stage"])
+        out = out.sort_values(["period_start", "_rank"]).drop(columns="_rank")
+    else:
+        out = out.sort_values("period_start")
+    cols = [*keys[:1], "period_end", *keys[1:], "n", "valence_mean", "ci_low", "ci_high",
+            "share_negative", "low_count", "below_usual"]
+    return out[cols].reset_index(drop=True)
+
+
+def _point_table(ds: Dataset, sign: int, min_n: int) -> pd.DataFrame:
+    """Touchpoints with the intensity of their negative (sign -1) or positive (+1) ratings."""
+    t = ds.table.filter(ds.table.touchpoint.notnull())
+    signed = (t.valence * sign).clip(lower=0)
+    per_stage = t.group_by(["touchpoint", "stage"]).agg(
+        rows=t.count(),
+        customers=t.customer_id.nunique(),
+        _intensity=signed.sum(),
+        **{f"_{k}": v for k, v in _sums(t).items()},
+    )
+    g = per_stage
+    # A touchpoint's customers are counted per stage and summed: exact when a touchpoint
+    # belongs to one stage, as in a journey map; a stage-crossing touchpoint may count a
+    # customer twice.
+    out = (
+        g.group_by("touchpoint")
+        .agg(
+            stage=g.stage.argmax(g.rows),
+            customers=g.customers.sum(),
+            intensity_sum=g._intensity.sum(),
+            **{k: g[f"_{k}"].sum() for k in _sums(t)},
+        )
+        .to_pandas()
+    )
+    out = _with_interval(_from_sums(out))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["severity"] = out["intensity_sum"] / out["n"].where(out["n"] > 0)
+    overall = out["intensity_sum"].sum() / max(out["n"].sum(), 1)
+    out["score"] = out["severity"] * out["customers"]
+    out["enough_data"] = out["n"] >= min_n
+    out = out[(out["n"] > 0) & (out["severity"] > overall)]
+    out = out.sort_values(["enough_data", "score"], ascending=[False, False])
+    share = "share_negative" if sign < 0 else "share_positive"
+    cols = ["touchpoint", "stage", "customers", "n", "valence_mean", "ci_low", "ci_high", share,
+            "severity", "score", "enough_data"]
+    return out[cols].reset_index(drop=True)
+
+
+def pain_points(ds: Dataset, min_n: int = MIN_TOUCHPOINT_N) -> pd.DataFrame:
+    """Touchpoints that hurt most often and most badly, ranked by severity × frequency.
+
+    ``severity`` is the mean negative intensity of a rating there (``max(0, -valence)``
+    averaged over its ratings: 0 = never negative, 1 = always the worst answer); only
+    touchpoints more severe than the dataset's average touchpoint are listed. ``score`` =
+    severity × ``customers`` (distinct customers who met the touchpoint): the expected amount
+    of bad experience it produces.
+
+    Returns ``touchpoint``, ``stage`` (where it happens most often), ``customers``, ``n``
+    (ratings), ``valence_mean``, ``ci_low`` / ``ci_high`` (95% Student-t), ``share_negative``,
+    ``severity``, ``score``, ``enough_data`` (n >= ``min_n``); rows with enough data first,
+    then by score, highest first.
+    """
+    return _point_table(ds, -1, min_n)
+
+
+def delight_points(ds: Dataset, min_n: int = MIN_TOUCHPOINT_N) -> pd.DataFrame:
+    """Touchpoints that please most often and most strongly; the mirror of :func:`pain_points`.
+
+    ``severity`` is the mean positive intensity (``max(0, valence)``); only touchpoints above
+    the dataset's average are listed. Returns the columns of :func:`pain_points` with
+    ``share_positive`` instead of ``share_negative``.
+    """
+    return _point_table(ds, 1, min_n)
+
+
+def verbatims(
+    ds: Dataset, touchpoint: str | None = None, stage: str | None = None, limit: int = 20
+) -> pd.DataFrame:
+    """Customer notes (the verbatim voice of the customer), most negative first, from one query.
+
+    ``touchpoint`` / ``stage``: only notes written there. Returns up to ``limit`` rows:
+    ``timestamp`` (UTC), ``customer_id``, ``stage``, ``touchpoint``, ``channel``,
+    ``emotion_raw`` (the answer as written), ``valence``, ``note``; unrated notes last.
+    """
+    t = ds.table
+    t = t.filter(t.note.notnull())
+    if touchpoint is not None:
+        t = t.filter(t.touchpoint == touchpoint)
+    if stage is not None:
+        t = t.filter(t.stage == stage)
+    cols = ["timestamp", "customer_id", "stage", "touchpoint", "channel", "emotion_raw",
+            "valence", "note"]
+    ordered = t.order_by([t.valence.isnull(), t.valence, t.timestamp, t.source_row])
+    return ordered.select(cols).limit(limit).to_pandas()
+
+
+def stage_quotes(ds: Dataset) -> pd.DataFrame:
+    """The most negative and the most positive rated note of every stage, from one query.
+
+    Returns ``stage``, ``tone`` (``"negative"`` / ``"positive"``), ``touchpoint``,
+    ``valence`` and ``note``; stages in journey order, at most two rows per stage (ties go to
+    the earliest note).
+    """
+    t = ds.table
+    t = t.filter(t.note.notnull() & t.valence.notnull() & t.stage.notnull() & (t.valence != 0))
+    t = t.mutate(tone=ibis.ifelse(t.valence < 0, "negative", "positive"))
+    t = t.mutate(
+        pick=ibis.row_number().over(
+            group_by=[t.stage, t.tone],
+            order_by=[(t.valence * ibis.ifelse(t.tone == "negative", 1, -1)), t.timestamp,
+                      t.source_row],
+        )
+    )
+    out = t.filter(t.pick == 0).select("stage", "tone", "touchpoint", "valence", "note")
+    out = out.to_pandas()
+    out["_rank"] = _stage_rank(ds, out["stage"])
+    return (
+        out.sort_values(["_rank", "tone"]).drop(columns="_rank").reset_index(drop=True)
+    )
+
+
+def describe_curve(curve: pd.DataFrame, by: str = "stage") -> str:
+    """One sentence on an :func:`emotion_curve`: where customers feel best and worst."""
+    rows = curve[curve["n"] > 0]
+    if rows.empty:
+        return "No touchpoint has an emotion rating, so there is no emotion curve."
+    low = rows.loc[rows["valence_mean"].idxmin()]
+    high = rows.loc[rows["valence_mean"].idxmax()]
+    if low[by] == high[by]:
+        return f"Only {by} {low[by]} is rated: mean valence {low['valence_mean']:+.2f}."
+    return (
+        f"Customers feel worst at {low[by]} (mean valence {low['valence_mean']:+.2f}, "
+        f"{low['share_negative']:.0%} negative) and best at {high[by]} "
+        f"({high['valence_mean']:+.2f}, {high['share_positive']:.0%} positive)."
+    )
+
+
+def describe_timeline(timeline: pd.DataFrame, freq: str = "week") -> str:
+    """One sentence on an :func:`emotion_timeline` without stages: the dip, if there is one."""
+    if timeline.empty:
+        return "No rated touchpoints, so there is no emotion timeline."
+    dips = timeline[timeline["below_usual"]]
+    if dips.empty:
+        return (
+            f"No {freq} stands out: every {freq}'s interval reaches the average of the other "
+            f"{freq}s, so ups and downs are within noise."
+        )
+    worst = dips.loc[dips["valence_mean"].idxmin()]
+    rest = timeline.drop(index=worst.name)
+    usual = float(np.average(rest["valence_mean"], weights=rest["n"])) if len(rest) else 0.0
+    fmt = "%B %Y" if freq == "month" else "%d %b %Y"
+    when = (
+        f"in {worst['period_start']:{fmt}}" if freq == "month"
+        else f"in the {freq} of {worst['period_start']:{fmt}}"
+    )
+    more = f" ({len(dips)} {freq}s in all are below usual)" if len(dips) > 1 else ""
+    return (
+        f"Emotion dipped {when}: mean valence {worst['valence_mean']:+.2f} (95% CI "
+        f"{worst['ci_low']:+.2f} to {worst['ci_high']:+.2f}) against {usual:+.2f} in the other "
+        f"{freq}s{more}."
+    )
+
+
+def describe_points(points: pd.DataFrame, kind: str = "pain") -> str:
+    """One sentence naming the top row of :func:`pain_points` or :func:`delight_points`."""
+    rows = points[points["enough_data"]]
+    if rows.empty:
+        return f"No touchpoint has enough ratings to call it a {kind} point."
+    top = rows.iloc[0]
+    share = top["share_negative"] if kind == "pain" else top["share_positive"]
+    word = "negative" if kind == "pain" else "positive"
+    return (
+        f"The biggest {kind} point is {top['touchpoint']}: {share:.0%} of its "
+        f"{int(top['n']):,} ratings are {word}, and {int(top['customers']):,} customers meet it."
+    )
+
+
+def wilson_interval(successes: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """95% Wilson score interval ``(low, high)`` of a proportion; NaN where ``n`` is 0."""
+    k = np.asarray(successes, dtype=float)
+    n = np.asarray(n, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = k / n
+        centre = (p + _Z95**2 / (2 * n)) / (1 + _Z95**2 / n)
+        half = _Z95 * np.sqrt(p * (1 - p) / n + _Z95**2 / (4 * n**2)) / (1 + _Z95**2 / n)
+    return np.where(n > 0, centre - half, np.nan), np.where(n > 0, centre + half, np.nan)
+
+
+def journey_score(ds: Dataset) -> pd.DataFrame:
+    """Whole journeys against single touchpoints, from one query.
+
+    A journey "stayed non-negative" when none of the customer's ratings is below 0. Returns one
+    row: ``customers`` (customers with at least one rating), ``journeys_non_negative``,
+    ``journey_score`` (their share, 0..1) with ``journey_ci_low`` / ``journey_ci_high`` (95%
+    Wilson), ``ratings``, ``touchpoint_share_non_negative`` (share of single ratings >= 0) and
+    ``touchpoint_valence_mean`` (mean valence of single ratings, -1..1). A journey score well
+    below the touchpoint share means small bad moments add up across journeys.
+    """
+    r = _rated(ds)
+    per = r.group_by("customer_id").agg(
+        worst=r.valence.min(), ratings=r.count(), ok=(r.valence >= 0).cast("int64").sum(),
+        total=r.valence.sum(),
+    )
+    row = per.aggregate(
+        customers=per.count(),
+        journeys_non_negative=(per.worst >= 0).cast("int64").sum(),
+        ratings=per.ratings.sum(),
+        ok=per.ok.sum(),
+        total=per.total.sum(),
+    ).to_pandas().iloc[0]
+    customers = int(row["customers"])
+    good = int(row["journeys_non_negative"] or 0)
+    ratings = int(row["ratings"] or 0)
+    low, high = wilson_interval(np.array([good]), np.array([customers]))
+    return pd.DataFrame(
+        {
+            "customers": [customers],
+            "journeys_non_negative": [good],
+            "journey_score": [good / customers if customers else np.nan],
+            "journey_ci_low": low,
+            "journey_ci_high": high,
+            "ratings": [ratings],
+            "touchpoint_share_non_negative": [row["ok"] / ratings if ratings else np.nan],
+            "touchpoint_valence_mean": [row["total"] / ratings if ratings else np.nan],
+        }
+    )
+
+
+def describe_journey_score(score: pd.DataFrame) -> str:
+    """One sentence comparing whole journeys with single touchpoints (:func:`journey_score`)."""
+    row = score.iloc[0]
+    if not row["customers"]:
+        return "No customer has a rating, so journeys cannot be scored."
+    gap = row["touchpoint_share_non_negative"] - row["journey_score"]
+    tail = (
+        " Every touchpoint can look fine while many whole journeys do not."
+        if gap >= 0.1 else ""
+    )
+    return (
+        f"{row['touchpoint_share_non_negative']:.0%} of single ratings are neutral or better, "
+        f"but only {row['journey_score']:.0%} of the {int(row['customers']):,} rated customers "
+        f"(95% CI {row['journey_ci_low']:.0%}-{row['journey_ci_high']:.0%}) got through their "
+        f"whole journey without a negative moment.{tail}"
+    )

@@ -1,0 +1,519 @@
+"""Stage funnels: how many customers reach each step, how fast, and where they drop out.
+
+Every function here builds one Ibis query on ``Dataset.table``; only per-step or per-bin
+aggregates come back. The shared core is :func:`customer_steps`, the time each customer reached
+each step.
+
+Rules (the same for every function):
+
+- Entry is the customer's first event in step 1. In ``"ordered"`` mode each next step is the
+  first event of that step's stage at or after the previous step's event (equal timestamps
+  count as in order); other events may come between. ``"strict"`` also requires that no other
+  stage comes between two steps: the customer's stages, with consecutive repeats collapsed, run
+  exactly step 1, step 2, ... (events at the same moment are taken in funnel order). ``"any"``
+  only requires each step's stage at or after the entry, in any order.
+- ``window`` (``"30d"``, ``"12h"``, ``"90min"``, ``"2w"`` or a ``timedelta``): every step must
+  happen within that time of the entry. An event exactly at the end of the window counts.
+- A customer counts at step *k* only when they reached steps 1 to *k*, so counts never
+  increase from one step to the next.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+from journeylib.dataset import Dataset
+
+MODES = ("ordered", "strict", "any")
+TOP_VALUES = 8
+OTHER = "Other"
+NONE_VALUE = "(none)"
+ALL = "All customers"
+BUYER_JOURNEY = "Buyer journey"
+CUSTOMER_JOURNEY = "Customer journey"
+_UNITS = {"w": 7 * 86400, "d": 86400, "h": 3600, "min": 60, "m": 60, "s": 1}
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    """Leave out customers who hit ``value`` (a stage or, with ``field="touchpoint"``, a
+    touchpoint) after reaching step ``after_step`` and before reaching step ``before_step``
+    (strictly between the two events; for a customer who never reached ``before_step``, any
+    time after ``after_step`` and within the window). Steps are 1-based."""
+
+    value: str
+    after_step: int = 1
+    before_step: int = 2
+    field: str = "stage"
+
+
+def window_seconds(window: str | dt.timedelta | pd.Timedelta | None) -> int | None:
+    """A conversion window as whole seconds: ``"30d"``, ``"12h"``, ``"90min"``, ``"2w"``,
+    ``"45s"`` or a timedelta; None means no window. Raises ValueError on anything else."""
+    if window is None or window == "":
+        return None
+    if isinstance(window, dt.timedelta | pd.Timedelta):
+        seconds = int(pd.Timedelta(window).total_seconds())
+    else:
+        match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(w|d|h|min|m|s)\s*", str(window).lower())
+        if not match:
+            raise ValueError(
+                f"window {window!r} is not a duration like '30d', '12h', '90min' or '2w'"
+            )
+        seconds = int(float(match.group(1)) * _UNITS[match.group(2)])
+    if seconds <= 0:
+        raise ValueError(f"window {window!r} must be longer than zero")
+    return seconds
+
+
+def funnel_stages(ds: Dataset, stages: Sequence[str] | None) -> list[str]:
+    """The funnel's steps: ``stages`` as given (distinct, at least one) or all of ``ds.stages``."""
+    steps = list(ds.stages if stages is None else stages)
+    if not steps:
+        raise ValueError("a funnel needs at least one stage")
+    if len(set(steps)) != len(steps):
+        raise ValueError(f"each stage can be a funnel step only once: {steps}")
+    return steps
+
+
+def journey_part(ds: Dataset, stage: str) -> str:
+    """``"Buyer journey"`` for stages up to the purchase, ``"Customer journey"`` after it."""
+    return CUSTOMER_JOURNEY if stage in ds.customer_stages else BUYER_JOURNEY
+
+
+def customer_steps(
+    ds: Dataset,
+    stages: Sequence[str] | None = None,
+    *,
+    window: str | dt.timedelta | None = None,
+    mode: str = "ordered",
+    by: str | None = None,
+    exclude: Iterable[Exclusion] | None = None,
+) -> ir.Table:
+    """Per entering customer, when they reached each step (an Ibis table, not executed).
+
+    Columns: ``customer_id``, ``breakdown`` (the ``by`` value on the customer's first
+    touchpoint, ``"(none)"`` when empty; ``"All customers"`` without ``by``), ``t1`` ... ``tN``
+    (UTC timestamp of the step's event; null when the step was not reached, and null for every
+    step after the first one missed). Only customers with an event in step 1 are present.
+    """
+    steps = funnel_stages(ds, stages)
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+    seconds = window_seconds(window)
+    t = ds.table
+    if by is not None and (by not in t.columns or by in ("customer_id", "timestamp")):
+        raise ValueError(f"cannot break a funnel down by {by!r}")
+    n = len(steps)
+    firsts = {f"m{k}": t.timestamp.min(where=t.stage == s) for k, s in enumerate(steps, 1)}
+    # Computed once per customer here: DuckDB adds intervals to time-zone-aware timestamps
+    # slowly, and the conditions below would repeat the sum for every step.
+    if seconds is not None:
+        firsts["deadline"] = _deadline(firsts["m1"], seconds)
+    if by is not None:
+        firsts["breakdown"] = t[by].cast("string").argmin(t.timestamp)
+    mins = t.group_by("customer_id").agg(**firsts).filter(lambda m: m.m1.notnull())
+    label = ibis.literal(ALL) if by is None else mins.breakdown.fill_null(NONE_VALUE)
+    mins = mins.mutate(breakdown=label)
+    names = ["customer_id", "breakdown", *(f"t{k}" for k in range(1, n + 1))]
+
+    if mode == "strict":
+        exact = _strict_steps(t, steps, seconds)
+        out = mins.select("customer_id", "breakdown").join(exact, "customer_id").select(names)
+    else:
+        # Most customers meet the stages' first events in funnel order; for them the first
+        # event of each stage is the step. Only the rest need the per-event pass.
+        regular = _steps_from_firsts(mins, n, seconds, mode)
+        odd = regular.filter(regular.irregular).select("customer_id")
+        exact = _ordered_steps(t.semi_join(odd, "customer_id"), steps, seconds, mode)
+        exact = exact.rename(**{f"x{k}": f"t{k}" for k in range(1, n + 1)})
+        # A left join rather than a union of filtered parts: the engine then computes the
+        # per-customer table once instead of once per filter.
+        j = regular.left_join(exact, "customer_id")
+        out = j.select(
+            "customer_id",
+            "breakdown",
+            **{f"t{k}": ibis.ifelse(j.irregular, j[f"x{k}"], j[f"t{k}"]) for k in range(1, n + 1)},
+        )
+    for rule in exclude or ():
+        out = _apply_exclusion(out, t, rule, n, seconds)
+    return out
+
+
+def _deadline(t1: ir.TimestampValue, seconds: int | None):
+    return None if seconds is None else t1 + ibis.interval(seconds=seconds)
+
+
+def _steps_from_firsts(mins: ir.Table, n: int, seconds: int | None, mode: str) -> ir.Table:
+    """Step times from each stage's first event, flagging customers for whom that is not
+    enough: the first event of the stage where they stop comes before the step it must
+    follow (a later event of that stage might still count)."""
+    ok, early = [], []
+    for k in range(2, n + 1):
+        m = mins[f"m{k}"]
+        after = mins.m1 if mode == "any" else mins[f"m{k - 1}"]
+        reached = m >= after
+        if seconds is not None:
+            reached = reached & (m <= mins.deadline)
+        ok.append((~reached.fill_null(False), k - 1))
+        early.append((k - 1, (m < after).fill_null(False)))
+    # The number of steps reached, from one CASE, so each condition is evaluated once per
+    # customer (the window test adds intervals, which DuckDB does slowly on zoned timestamps).
+    level = ibis.cases(*ok, else_=n) if ok else ibis.literal(1)
+    mins = mins.mutate(level=level)
+    irregular = ibis.cases(*((mins.level == k, cond) for k, cond in early), else_=False)
+    times = {
+        f"t{k}": ibis.ifelse(mins.level >= k, mins[f"m{k}"], ibis.null(mins.m1.type()))
+        for k in range(1, n + 1)
+    }
+    return mins.mutate(**times, irregular=irregular)
+
+
+def _ordered_steps(events: ir.Table, steps: list[str], seconds: int | None, mode: str):
+    """Exact step times from every event (``ordered`` and ``any`` modes), one row per
+    customer: ``customer_id``, ``t1`` ... ``tN``."""
+    w = ibis.window(group_by="customer_id")
+    none = ibis.null(events.timestamp.type())
+    entry = ibis.ifelse(events.stage == steps[0], events.timestamp, none).min().over(w)
+    e = events.mutate(x1=entry)
+    deadline = _deadline(e.x1, seconds)
+    for k, stage in enumerate(steps[1:], 2):
+        after = e.x1 if mode == "any" else e[f"x{k - 1}"]
+        hit = (e.stage == stage) & (e.timestamp >= after) & e[f"x{k - 1}"].notnull()
+        if deadline is not None:
+            hit = hit & (e.timestamp <= deadline)
+        e = e.mutate(**{f"x{k}": ibis.ifelse(hit, e.timestamp, none).min().over(w)})
+        deadline = _deadline(e.x1, seconds)
+    return e.group_by("customer_id").agg(
+        **{f"t{k}": e[f"x{k}"].max() for k in range(1, len(steps) + 1)}
+    )
+
+
+def _strict_steps(t: ir.Table, steps: list[str], seconds: int | None) -> ir.Table:
+    """Step times in strict mode: runs of one stage, counted from the entry's run."""
+    rank = ibis.cases(*((t.stage == s, i) for i, s in enumerate(steps)), else_=len(steps))
+    e = t.filter(t.stage.notnull()).mutate(step_rank=rank)
+    order = ["timestamp", "step_rank", "source_row"]
+    e = e.mutate(previous=e.stage.lag().over(group_by="customer_id", order_by=order))
+    e = e.mutate(new_run=ibis.ifelse(e.previous.isnull() | (e.previous != e.stage), 1, 0))
+    e = e.mutate(
+        run=e.new_run.sum().over(ibis.cumulative_window(group_by="customer_id", order_by=order))
+    )
+    runs = e.group_by(["customer_id", "run"]).agg(stage=e.stage.max(), start=e.timestamp.min())
+    entry = runs.group_by("customer_id").agg(entry_run=runs.run.min(where=runs.stage == steps[0]))
+    r = runs.join(entry.filter(entry.entry_run.notnull()), "customer_id")
+    r = r.mutate(offset=r.run - r.entry_run)
+    starts = {
+        f"s{k}": r.start.min(where=(r.offset == k - 1) & (r.stage == s))
+        for k, s in enumerate(steps, 1)
+    }
+    per = r.group_by("customer_id").agg(**starts)
+    deadline = _deadline(per.s1, seconds)
+    times = {"t1": per.s1}
+    for k in range(2, len(steps) + 1):
+        ok = times[f"t{k - 1}"].notnull() & per[f"s{k}"].notnull()
+        if deadline is not None:
+            ok = ok & (per[f"s{k}"] <= deadline)
+        s = per[f"s{k}"]
+        times[f"t{k}"] = ibis.ifelse(ok.fill_null(False), s, ibis.null(s.type()))
+    return per.select("customer_id", **times)
+
+
+def _apply_exclusion(
+    steps: ir.Table, t: ir.Table, rule: Exclusion, n: int, seconds: int | None
+) -> ir.Table:
+    if not 1 <= rule.after_step < rule.before_step <= n:
+        raise ValueError(
+            f"an exclusion must lie between two steps 1..{n} in order, "
+            f"not {rule.after_step} -> {rule.before_step}"
+        )
+    if rule.field not in ("stage", "touchpoint"):
+        raise ValueError(f"exclusions match a stage or a touchpoint, not {rule.field!r}")
+    hits = t.filter(t[rule.field] == rule.value).select("customer_id", hit=t.timestamp)
+    j = steps.join(hits, "customer_id")
+    start, end = j[f"t{rule.after_step}"], j[f"t{rule.before_step}"]
+    limit = ibis.ifelse(end.notnull(), j.hit < end, ibis.literal(True))
+    if seconds is not None:
+        limit = limit & (j.hit <= _deadline(j.t1, seconds))
+    excluded = j.filter(start.notnull() & (j.hit > start) & limit).select("customer_id")
+    return steps.anti_join(excluded, "customer_id")
+
+
+def _top_values(steps: ir.Table, top: int = TOP_VALUES) -> ir.Table:
+    """Keep the ``top`` breakdown values with the most customers; the rest become "Other"."""
+    counts = steps.group_by("breakdown").agg(n=steps.count())
+    counts = counts.mutate(
+        rank=ibis.row_number().over(order_by=[ibis.desc(counts.n), counts.breakdown])
+    )
+    j = steps.join(counts, "breakdown")
+    return j.mutate(breakdown=ibis.ifelse(j["rank"] < top, j.breakdown, OTHER)).drop("n", "rank")
+
+
+def funnel(
+    ds: Dataset,
+    stages: Sequence[str] | None = None,
+    *,
+    window: str | dt.timedelta | None = None,
+    mode: str = "ordered",
+    by: str | None = None,
+    count: str = "customers",
+    exclude: Iterable[Exclusion] | None = None,
+) -> pd.DataFrame:
+    """Customers reaching each step of a stage funnel (rules in the module docstring).
+
+    ``stages``: the steps in order (default: all of ``ds.stages``). ``by``: break the funnel
+    down by ``"segment"``, ``"channel"`` (the channel of the customer's first touchpoint) or
+    any other column, using its value on the customer's first touchpoint; the 8 values with
+    the most entering customers are kept and the rest grouped as ``"Other"``. ``count``:
+    ``"customers"`` (each customer counts once per step; the only unit so far).
+    ``exclude``: :class:`Exclusion` rules; excluded customers leave the whole funnel.
+
+    Returns one row per step (and per breakdown value): ``breakdown`` (only with ``by``),
+    ``step`` (1-based), ``stage``, ``journey`` ("Buyer journey" up to the purchase stage,
+    "Customer journey" after it), ``customers``, ``conversion_from_previous`` and
+    ``conversion_from_start`` (fractions 0..1; 0 when nobody reached the previous step),
+    ``drop_off`` (customers who reached the previous step but not this one),
+    ``median_hours_from_previous`` and ``p90_hours_from_previous`` (hours between the previous
+    step's event and this one's, NaN at step 1; in ``"any"`` mode negative when the customer
+    did this step first).
+    """
+    if count != "customers":
+        raise ValueError(f"count must be 'customers', not {count!r}")
+    steps = funnel_stages(ds, stages)
+    per = customer_steps(ds, steps, window=window, mode=mode, by=by, exclude=exclude)
+    if by is not None:
+        per = _top_values(per)
+    n = len(steps)
+    # Each step's time in epoch seconds once, rather than twice (as end and as start of a gap).
+    per = per.mutate(**{f"e{k}": per[f"t{k}"].epoch_seconds() for k in range(1, n + 1)})
+    metrics = {}
+    for k in range(1, n + 1):
+        metrics[f"n{k}"] = per[f"t{k}"].count()
+        if k > 1:
+            gap = (per[f"e{k}"] - per[f"e{k - 1}"]).cast("float64") / 3600.0
+            # Both quantiles from one aggregate: the engine sorts each step's gaps once.
+            metrics[f"q{k}"] = gap.quantile([0.5, 0.9])
+    wide = per.group_by("breakdown").agg(**metrics).to_pandas()
+    if by is None and wide.empty:
+        wide = pd.DataFrame([{"breakdown": ALL}])
+    frame = _long_funnel(ds, wide, steps)
+    if by is None:
+        return frame.drop(columns="breakdown")
+    return frame
+
+
+def _long_funnel(ds: Dataset, wide: pd.DataFrame, steps: list[str]) -> pd.DataFrame:
+    rows = []
+    wide = wide.assign(_order=wide.get("n1", 0)).sort_values(
+        ["_order", "breakdown"], ascending=[False, True]
+    )
+    others = wide["breakdown"] == OTHER
+    wide = pd.concat([wide[~others], wide[others]])
+    for rec in wide.to_dict("records"):
+        start = previous = _int(rec.get("n1"))
+        for k, stage in enumerate(steps, 1):
+            customers = _int(rec.get(f"n{k}"))
+            rows.append(
+                {
+                    "breakdown": rec["breakdown"],
+                    "step": k,
+                    "stage": stage,
+                    "journey": journey_part(ds, stage),
+                    "customers": customers,
+                    "conversion_from_previous": customers / previous if previous else 0.0,
+                    "conversion_from_start": customers / start if start else 0.0,
+                    "drop_off": previous - customers,
+                    "median_hours_from_previous": _quantile(rec.get(f"q{k}"), 0),
+                    "p90_hours_from_previous": _quantile(rec.get(f"q{k}"), 1),
+                }
+            )
+            previous = customers
+    return pd.DataFrame.from_records(rows)
+
+
+def _int(value: object) -> int:
+    return 0 if value is None or pd.isna(value) else int(value)
+
+
+def _quantile(values: object, i: int) -> float:
+    """Element ``i`` of a multi-quantile result (None or NaN entries when nobody converted)."""
+    if values is None or not hasattr(values, "__len__") or len(values) <= i:
+        return float("nan")
+    value = values[i]
+    return float("nan") if value is None or pd.isna(value) else float(value)
+
+
+def _pct(x: float) -> str:
+    return f"{x:.0%}" if x >= 0.01 or x == 0 else "<1%"
+
+
+def describe_funnel(frame: pd.DataFrame) -> str:
+    """One plain sentence about a :func:`funnel` result: end-to-end conversion and the step
+    that loses the largest share of customers. With a breakdown, also the best and worst
+    value."""
+    if frame.empty:
+        return "No customers entered the funnel."
+    if "breakdown" in frame.columns:
+        sentence = describe_funnel(_total_funnel(frame))
+        groups = frame.groupby("breakdown", sort=False)["customers"]
+        start, end = groups.first(), groups.last()
+        rate = (end / start)[start > 0]
+        if len(rate) > 1:
+            sentence += (
+                f" Highest in {rate.idxmax()} ({_pct(rate.max())}), "
+                f"lowest in {rate.idxmin()} ({_pct(rate.min())})."
+            )
+        return sentence
+    first, last = frame.iloc[0], frame.iloc[-1]
+    if first["customers"] == 0:
+        return f"No customers reached {first['stage']}, the first step."
+    if len(frame) == 1:
+        return f"{first['customers']:,} customers reached {first['stage']}."
+    sentence = (
+        f"{_pct(last['conversion_from_start'])} of the {first['customers']:,} customers who "
+        f"reached {first['stage']} went on to {last['stage']}"
+    )
+    step = largest_drop(frame)
+    if step is None:
+        return sentence + "."
+    worst = frame.loc[frame["step"] == step].iloc[0]
+    before = frame.loc[frame["step"] == step - 1, "stage"].iloc[0]
+    return (
+        f"{sentence}; the largest drop is {before} → {worst['stage']} "
+        f"({_pct(1 - worst['conversion_from_previous'])} of customers lost)."
+    )
+
+
+def largest_drop(frame: pd.DataFrame) -> int | None:
+    """The step (2..N) of a :func:`funnel` result without breakdown that keeps the smallest
+    share of the step before it; None when no later step had anyone to lose."""
+    later = frame.iloc[1:]
+    later = later[frame["customers"].shift(1).iloc[1:] > 0]
+    if later.empty:
+        return None
+    return int(later.loc[later["conversion_from_previous"].idxmin(), "step"])
+
+
+def _total_funnel(frame: pd.DataFrame) -> pd.DataFrame:
+    """Counts summed over breakdown values, with conversions recomputed."""
+    total = frame.groupby(["step", "stage"], as_index=False)["customers"].sum()
+    start = total["customers"].iloc[0]
+    previous = total["customers"].shift(1).fillna(start)
+    total["conversion_from_previous"] = (total["customers"] / previous.where(previous > 0)).fillna(
+        0.0
+    )
+    total["conversion_from_start"] = total["customers"] / start if start else 0.0
+    return total
+
+
+def journey_parts(frame: pd.DataFrame) -> pd.DataFrame:
+    """The buyer journey (steps up to the purchase) and the customer journey (after it) of a
+    :func:`funnel` result without breakdown, as two parts of one funnel.
+
+    Returns one row per part present: ``journey``, ``from_stage``, ``to_stage``, ``entered``
+    (customers at the part's first step; for the customer journey, the buyers at the last
+    buyer-journey step), ``reached`` (customers at the part's last step), ``conversion``
+    (0..1; 0 when nobody entered).
+    """
+    rows = []
+    buyer = frame[frame["journey"] == BUYER_JOURNEY]
+    after = frame[frame["journey"] == CUSTOMER_JOURNEY]
+    if not buyer.empty:
+        rows.append((BUYER_JOURNEY, buyer.iloc[0], buyer.iloc[-1]))
+    if not after.empty:
+        start = buyer.iloc[-1] if not buyer.empty else after.iloc[0]
+        rows.append((CUSTOMER_JOURNEY, start, after.iloc[-1]))
+    return pd.DataFrame.from_records(
+        [
+            {
+                "journey": part,
+                "from_stage": a["stage"],
+                "to_stage": b["stage"],
+                "entered": int(a["customers"]),
+                "reached": int(b["customers"]),
+                "conversion": b["customers"] / a["customers"] if a["customers"] else 0.0,
+            }
+            for part, a, b in rows
+        ],
+        columns=["journey", "from_stage", "to_stage", "entered", "reached", "conversion"],
+    )
+
+
+def describe_journey_parts(parts: pd.DataFrame) -> str:
+    """One sentence about :func:`journey_parts`: how each part of the journey converts."""
+    if parts.empty:
+        return "No steps to split into buyer and customer journey."
+    sentences = [
+        f"{r.journey}: {_pct(r.conversion)} of the {r.entered:,} customers at {r.from_stage} "
+        f"reached {r.to_stage}."
+        for r in parts.itertuples(index=False)
+    ]
+    return " ".join(sentences)
+
+
+def drop_offs(
+    ds: Dataset,
+    step: int,
+    stages: Sequence[str] | None = None,
+    *,
+    window: str | dt.timedelta | None = None,
+    mode: str = "ordered",
+    exclude: Iterable[Exclusion] | None = None,
+) -> pd.DataFrame:
+    """The customers lost at ``step`` (2..N): they reached the step before but not this one,
+    under the same rules as :func:`funnel` (so their number equals its ``drop_off``).
+
+    Returns one row per customer, most recently seen first: ``customer_id``,
+    ``reached_stage`` (the last step reached), ``reached_at`` (UTC), ``last_seen`` (UTC time
+    of their latest touchpoint), ``last_stage``, ``last_touchpoint``, ``last_channel``,
+    ``touchpoints`` (all of theirs), ``last_rated_touchpoint``, ``last_emotion`` (the score or
+    label as written there) and ``last_valence`` (-1..1) from their latest touchpoint with an
+    emotion (empty when none), and ``segment`` (on their latest touchpoint).
+    """
+    steps = funnel_stages(ds, stages)
+    if not 2 <= step <= len(steps):
+        raise ValueError(f"step must be between 2 and {len(steps)}, not {step}")
+    per = customer_steps(ds, steps, window=window, mode=mode, exclude=exclude)
+    lost = per.filter(per[f"t{step - 1}"].notnull() & per[f"t{step}"].isnull())
+    lost = lost.select("customer_id", reached_at=lost[f"t{step - 1}"])
+    t = ds.table.semi_join(lost, "customer_id")
+    rated = t.valence.notnull()
+    info = t.group_by("customer_id").agg(
+        last_seen=t.timestamp.max(),
+        last_stage=t.stage.argmax(t.timestamp),
+        last_touchpoint=t.touchpoint.argmax(t.timestamp),
+        last_channel=t.channel.argmax(t.timestamp),
+        touchpoints=t.count(),
+        last_rated_touchpoint=t.touchpoint.argmax(t.timestamp, where=rated),
+        last_emotion=t.emotion_raw.argmax(t.timestamp, where=rated),
+        last_valence=t.valence.argmax(t.timestamp, where=rated),
+        segment=t.segment.argmax(t.timestamp),
+    )
+    out = (
+        lost.join(info, "customer_id").order_by([ibis.desc("last_seen"), "customer_id"]).to_pandas()
+    )
+    out.insert(1, "reached_stage", steps[step - 2])
+    out["touchpoints"] = out["touchpoints"].astype("int64")
+    return out[
+        [
+            "customer_id",
+            "reached_stage",
+            "reached_at",
+            "last_seen",
+            "last_stage",
+            "last_touchpoint",
+            "last_channel",
+            "touchpoints",
+            "last_rated_touchpoint",
+            "last_emotion",
+            "last_valence",
+            "segment",
+        ]
+    ]

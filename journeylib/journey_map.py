@@ -1,0 +1,156 @@
+"""The data behind a journey map: per stage, its feeling, channels and top touchpoints, with pain
+and delight points, moments of truth, KPIs, owners and customer quotes.
+
+Everything is assembled from the other analyses (each one query or a few); nothing here reads
+rows itself except the channel mix per stage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from journeylib.dataset import Dataset
+from journeylib.emotion import delight_points, emotion_curve, pain_points, stage_quotes
+from journeylib.errors import DataError
+from journeylib.moments import moments_of_truth
+from journeylib.touchpoints import scorecard
+
+BUYER, CUSTOMER = "Buyer journey", "Customer journey"
+MAP_OUTCOMES = ("purchase", "retention")
+
+
+@dataclass
+class JourneyMap:
+    """A journey map ready to draw.
+
+    ``stages``: one row per stage in journey order: ``stage``, ``journey`` ("Buyer journey" up
+    to and including the purchase stage, then "Customer journey"), ``n`` (ratings),
+    ``valence_mean``, ``ci_low``, ``ci_high`` (95% Student-t), ``channels`` (text: top three
+    channels by share of the stage's touchpoints), ``quote_negative`` / ``quote_positive``
+    (the most negative / positive rated customer note, "" when none).
+    ``touchpoints``: the top touchpoints of each stage (by customers, plus every flagged one):
+    ``stage``, ``rank`` (0 = most customers), ``touchpoint``, ``customers``, ``valence``,
+    ``flag`` ("pain", "delight" or ""), ``moment_of_truth`` (text naming the outcome(s) it
+    drives, "" when none), ``kpi``, ``kpi_value``, ``target``, ``owner``, ``status``.
+    """
+
+    stages: pd.DataFrame
+    touchpoints: pd.DataFrame
+
+
+def build_journey_map(
+    ds: Dataset, targets: pd.DataFrame | None = None, top: int = 4, flags: int = 3
+) -> JourneyMap:
+    """Build the :class:`JourneyMap` of a dataset.
+
+    ``targets``: KPI targets and owners (see :func:`journeylib.touchpoints.scorecard`);
+    ``top``: touchpoints shown per stage; ``flags``: how many pain and delight points to mark.
+    Pain (delight) points are the top ``flags`` of :func:`pain_points`
+    (:func:`delight_points`) with enough data whose whole 95% interval lies below (above) the
+    mean valence of all ratings. A touchpoint is a moment of truth for purchase or retention
+    when it is among the three largest effects for that outcome and its interval excludes 0.
+    """
+    curve = emotion_curve(ds, "stage")
+    card = scorecard(ds, targets)
+    overall = float(np.average(curve["valence_mean"], weights=curve["n"])) if curve["n"].sum() \
+        else 0.0
+    pains = pain_points(ds)
+    pains = pains[pains["enough_data"] & (pains["ci_high"] < overall)].head(flags)
+    delights = delight_points(ds)
+    delights = delights[delights["enough_data"] & (delights["ci_low"] > overall)]
+    delights = delights[~delights["touchpoint"].isin(pains["touchpoint"])].head(flags)
+    stars: dict[str, list[str]] = {}
+    for outcome in MAP_OUTCOMES:
+        try:
+            found = moments_of_truth(ds, outcome)
+        except DataError:
+            break  # no purchase information: the map has no moments of truth
+        found = found[found["status"] == "ok"].head(3)
+        for name in found.loc[(found["ci_low"] > 0) | (found["ci_high"] < 0), "touchpoint"]:
+            stars.setdefault(name, []).append(outcome)
+
+    tps = card.copy()
+    tps["flag"] = np.select(
+        [tps["touchpoint"].isin(pains["touchpoint"]),
+         tps["touchpoint"].isin(delights["touchpoint"])],
+        ["pain", "delight"],
+        "",
+    )
+    tps["moment_of_truth"] = tps["touchpoint"].map(lambda t: ", ".join(stars.get(t, [])))
+    tps = tps.sort_values(["stage", "customers"], ascending=[True, False], kind="stable")
+    tps["rank"] = tps.groupby("stage").cumcount()
+    keep = (tps["rank"] < top) | (tps["flag"] != "") | (tps["moment_of_truth"] != "")
+    tps = tps[keep & tps["stage"].isin(ds.stages)].copy()
+    tps["rank"] = tps.groupby("stage").cumcount()
+    tps["_order"] = tps["stage"].map({s: i for i, s in enumerate(ds.stages)})
+    tps = tps.sort_values(["_order", "rank"])
+    cols = ["stage", "rank", "touchpoint", "customers", "valence", "flag", "moment_of_truth",
+            "kpi", "kpi_value", "target", "owner", "status"]
+    return JourneyMap(stages=_stage_frame(ds, curve), touchpoints=tps[cols].reset_index(drop=True))
+
+
+def _stage_frame(ds: Dataset, curve: pd.DataFrame) -> pd.DataFrame:
+    t = ds.table.filter(ds.table.stage.notnull())
+    mix = t.group_by(["stage", "channel"]).agg(rows=t.count()).to_pandas()
+    mix["channel"] = mix["channel"].fillna("(none)")
+    mix["share"] = mix["rows"] / mix.groupby("stage")["rows"].transform("sum")
+    mix = mix.sort_values(["stage", "share", "channel"], ascending=[True, False, True])
+    channels = pd.Series(dtype="str") if mix.empty else mix.groupby("stage").apply(
+        lambda g: ", ".join(f"{c} {s:.0%}" for c, s in zip(g["channel"][:3], g["share"][:3],
+                                                             strict=True)),
+        include_groups=False,
+    )
+    quotes = stage_quotes(ds).pivot_table(index="stage", columns="tone", values="note",
+                                          aggfunc="first")
+    buyer = set(ds.buyer_stages) if ds.purchase_stage else set(ds.stages)
+    out = pd.DataFrame({"stage": ds.stages})
+    out["journey"] = [BUYER if s in buyer else CUSTOMER for s in ds.stages]
+    out = out.merge(curve[["stage", "n", "valence_mean", "ci_low", "ci_high"]], on="stage",
+                    how="left")
+    out["n"] = out["n"].fillna(0).astype("int64")
+    out["channels"] = out["stage"].map(channels).fillna("")
+    for tone in ("negative", "positive"):
+        column = quotes[tone] if tone in quotes else pd.Series(dtype="str")
+        out[f"quote_{tone}"] = out["stage"].map(column).fillna("")
+    return out
+
+
+def describe_map(jmap: JourneyMap) -> str:
+    """One sentence summing up a journey map: lowest stage, pain points and moments of truth."""
+    stages = jmap.stages.dropna(subset=["valence_mean"])
+    if stages.empty:
+        return "No ratings, so the map shows touchpoints without an emotion curve."
+    low = stages.loc[stages["valence_mean"].idxmin()]
+    tps = jmap.touchpoints
+    pains = ", ".join(tps.loc[tps["flag"] == "pain", "touchpoint"]) or "none"
+    stars = ", ".join(
+        f"{r.touchpoint} ({r.moment_of_truth})" for r in tps.itertuples() if r.moment_of_truth
+    ) or "none found"
+    return (
+        f"The journey feels lowest at {low['stage']} (valence {low['valence_mean']:+.2f}); "
+        f"pain points: {pains}; moments of truth: {stars}."
+    )
+
+
+def describe_stage(jmap: JourneyMap, stage: str) -> str:
+    """One sentence for presenting a stage: its feeling, pain and delight points and moments of
+    truth."""
+    row = jmap.stages.set_index("stage").loc[stage]
+    tps = jmap.touchpoints[jmap.touchpoints["stage"] == stage]
+    feeling = (
+        f"mean valence {row['valence_mean']:+.2f} from {int(row['n']):,} ratings"
+        if pd.notna(row["valence_mean"]) else "no ratings"
+    )
+    parts = [f"{stage} ({row['journey'].lower()}): {feeling}"]
+    for flag, label in (("pain", "pain points"), ("delight", "delight points")):
+        names = tps.loc[tps["flag"] == flag, "touchpoint"].tolist()
+        if names:
+            parts.append(f"{label}: {', '.join(names)}")
+    stars = [f"{r.touchpoint} (drives {r.moment_of_truth})" for r in tps.itertuples()
+             if r.moment_of_truth]
+    if stars:
+        parts.append(f"moment of truth: {', '.join(stars)}")
+    return "; ".join(parts) + "."

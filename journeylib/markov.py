@@ -1,0 +1,234 @@
+"""Markov-chain attribution solved exactly: absorbing-chain probabilities by linear algebra.
+
+States are the last ``order`` channels touched (fewer at the start of a journey); every journey
+starts in ``(start)`` and ends in ``(conversion)`` or ``(null)``. A channel's removal effect is
+the share of the conversion probability lost when every state containing it leads to
+``(null)`` instead. Transitions of a Dataset are counted in the engine; a PathTable's in numpy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from journeylib.dataset import Dataset
+from journeylib.paths_table import DEFAULT_LOOKBACK, PathTable, journey_touches
+
+MAX_ORDER = 4
+START, CONVERSION, NULL = "(start)", "(conversion)", "(null)"
+
+
+@dataclass
+class Chain:
+    """Transition counts of a Markov chain over channel states.
+
+    ``states``: tuples of channels; ``start``: journeys entering each state first; ``trans``:
+    state -> state counts; ``conv`` / ``null``: journeys ending in each state with / without a
+    conversion; ``value``: conversion value of journeys ending in each state.
+    """
+
+    states: list[tuple[str, ...]]
+    start: np.ndarray
+    trans: np.ndarray
+    conv: np.ndarray
+    null: np.ndarray
+    value: np.ndarray
+
+    @property
+    def channels(self) -> list[str]:
+        """Channels in any state, sorted by name."""
+        return sorted({c for s in self.states for c in s})
+
+    def probability(self, removed: str | None = None, *, value: bool = False) -> float:
+        """Probability of ending in ``(conversion)`` from ``(start)`` (expected conversion value
+        per journey with ``value``), with every state containing ``removed`` sent to null."""
+        exits = self.trans.sum(axis=1) + self.conv + self.null
+        # A state no journey passed through (possible in a bootstrap resample) has no exits.
+        keep = exits > 0
+        if removed is not None:
+            keep &= np.array([removed not in s for s in self.states], dtype=bool)
+        total_start = self.start.sum()
+        if total_start == 0 or not keep.any():
+            return 0.0
+        out = exits[keep]
+        q = self.trans[np.ix_(keep, keep)] / out[:, None]
+        r = (self.value if value else self.conv)[keep] / out
+        absorbed = np.linalg.solve(np.eye(int(keep.sum())) - q, r)
+        return float(self.start[keep] @ absorbed / total_start)
+
+
+def order_check(order: int) -> None:
+    """Raise ValueError unless ``order`` is 1..MAX_ORDER."""
+    if not isinstance(order, int) or not 1 <= order <= MAX_ORDER:
+        raise ValueError(f"Markov order must be 1 to {MAX_ORDER}, not {order!r}")
+
+
+def chain_from_paths(paths: PathTable, order: int = 1) -> Chain:
+    """Count transitions of a PathTable (each path weighted by its journeys)."""
+    return PathEdges(paths, order).chain(paths.conversions, paths.nulls, paths.value)
+
+
+class PathEdges:
+    """Which transitions each distinct path makes, so that counts for any path weights (the
+    bootstrap's resamples) are one ``bincount`` away."""
+
+    def __init__(self, paths: PathTable, order: int) -> None:
+        order_check(order)
+        channels, codes, lengths = paths.encoded
+        base = len(channels) + 1
+        starts = np.cumsum(lengths) - lengths
+        self.body_path, pos = paths.positions()
+        # A state is the last ``order`` channels as digits in base (channels + 1); 0 = none yet.
+        key = np.zeros(len(codes), dtype=np.int64)
+        for lag in range(order):
+            digit = np.zeros(len(codes), dtype=np.int64)
+            seen = np.flatnonzero(pos >= lag)
+            digit[seen] = codes[seen - lag] + 1
+            key += digit * base**lag
+        if base**order <= 1 << 24:
+            # Small key space: index states by counting, not sorting, ten million touches.
+            keys = np.flatnonzero(np.bincount(key, minlength=base**order))
+            index = np.zeros(base**order, dtype=np.int64)
+            index[keys] = np.arange(len(keys))
+            state = index[key]
+        else:
+            keys, state = np.unique(key, return_inverse=True)
+        self.states = [
+            tuple(channels[d - 1] for lag in range(order - 1, -1, -1)
+                  if (d := int(k // base**lag % base)))
+            for k in keys
+        ]
+        n = len(self.states)
+        previous = np.where(pos == 0, n, np.roll(state, 1))
+        # Flat index into an (n + 1) x n grid whose last row is (start).
+        self.body_cell = previous * n + state
+        self.end_path = np.arange(len(lengths))
+        self.end_state = state[starts + lengths - 1]
+
+    def chain(self, conversions: np.ndarray, nulls: np.ndarray, value: np.ndarray) -> Chain:
+        """The chain for per-path journey counts (``conversions`` + ``nulls``) and ``value``."""
+        n = len(self.states)
+        journeys = (conversions + nulls)[self.body_path]
+        grid = np.bincount(self.body_cell, weights=journeys, minlength=(n + 1) * n)
+        grid = grid.reshape(n + 1, n)
+        end = {
+            name: np.bincount(self.end_state, weights=w[self.end_path], minlength=n)
+            for name, w in (("conv", conversions), ("null", nulls), ("value", value))
+        }
+        return Chain(self.states, grid[n], grid[:n], end["conv"], end["null"], end["value"])
+
+
+def chain_from_dataset(
+    ds: Dataset,
+    order: int = 1,
+    lookback: str | None = DEFAULT_LOOKBACK,
+    *,
+    conversion_touch: bool = False,
+    collapse_repeats: bool = False,
+) -> Chain:
+    """Count a Dataset's transitions in the engine (one query; one row per distinct
+    transition comes back)."""
+    order_check(order)
+    t = journey_touches(
+        ds, lookback, conversion_touch=conversion_touch, collapse_repeats=collapse_repeats,
+        lags=max(order - 1, 1),
+    )
+    lags = [f"lag{k}" for k in range(order - 1, 0, -1)]
+    t = t.mutate(first=t.position == 0)
+    keys = [*lags, "channel", "next_channel", "first", "converted"]
+    counts = t.group_by(keys).agg(journeys=t.count(), value=t.revenue.sum()).to_pandas()
+
+    index: dict[tuple[str, ...], int] = {}
+    rows = []
+    for rec in counts.itertuples(index=False):
+        state = tuple(getattr(rec, k) for k in lags if pd.notna(getattr(rec, k)))
+        state = (*state, rec.channel)
+        nxt = rec.next_channel if pd.notna(rec.next_channel) else None
+        to = (*state, nxt)[-order:] if nxt is not None else None
+        rows.append((state, to, bool(rec.first), int(rec.converted), float(rec.journeys),
+                     float(rec.value)))
+        index.setdefault(state, len(index))
+        if to is not None:
+            index.setdefault(to, len(index))
+    n = len(index)
+    start, trans = np.zeros(n), np.zeros((n, n))
+    conv, null, value = np.zeros(n), np.zeros(n), np.zeros(n)
+    for state, to, first, converted, journeys, val in rows:
+        i = index[state]
+        if first:
+            start[i] += journeys
+        if to is not None:
+            trans[i, index[to]] += journeys
+        elif converted:
+            conv[i] += journeys
+            value[i] += val
+        else:
+            null[i] += journeys
+    return Chain(list(index), start, trans, conv, null, value)
+
+
+def removal_table(chain: Chain) -> pd.DataFrame:
+    """Removal effects of a chain: ``channel``, ``removal_effect`` (share of the conversion
+    probability lost without the channel, 0..1), ``value_removal_effect`` (the same for
+    expected conversion value), ``conversion_probability_without`` (0..1)."""
+    base = chain.probability()
+    base_value = chain.probability(value=True)
+    records = []
+    for channel in chain.channels:
+        without = chain.probability(channel)
+        without_value = chain.probability(channel, value=True)
+        records.append(
+            {
+                "channel": channel,
+                "removal_effect": (base - without) / base if base else 0.0,
+                "value_removal_effect": (
+                    (base_value - without_value) / base_value if base_value else 0.0
+                ),
+                "conversion_probability_without": without,
+            }
+        )
+    return pd.DataFrame.from_records(
+        records,
+        columns=["channel", "removal_effect", "value_removal_effect",
+                 "conversion_probability_without"],
+    )
+
+
+def credit(chain: Chain, conversions: float, value: float) -> pd.DataFrame:
+    """Conversions and value per channel: totals split in proportion to removal effects.
+
+    Returns ``channel``, ``conversions``, ``revenue``.
+    """
+    effects = removal_table(chain)
+    out = effects[["channel"]].copy()
+    for column, total, effect in (
+        ("conversions", conversions, "removal_effect"),
+        ("revenue", value, "value_removal_effect"),
+    ):
+        weights = effects[effect].to_numpy(float)
+        out[column] = total * weights / weights.sum() if weights.sum() > 0 else 0.0
+    return out
+
+
+def matrix_table(chain: Chain) -> pd.DataFrame:
+    """Transitions in long form: ``from_state``, ``to_state`` (states as ``"a > b"``, plus
+    ``(start)``, ``(conversion)``, ``(null)``), ``transitions`` (journeys making the step) and
+    ``probability`` (share of the from-state's exits, 0..1). Steps never made are left out."""
+    labels = [" > ".join(s) for s in chain.states]
+    records = []
+    exits = chain.trans.sum(axis=1) + chain.conv + chain.null
+    total_start = chain.start.sum()
+    for j, label in enumerate(labels):
+        if chain.start[j]:
+            records.append((START, label, chain.start[j], chain.start[j] / total_start))
+    for i, label in enumerate(labels):
+        for j in np.flatnonzero(chain.trans[i]):
+            records.append((label, labels[j], chain.trans[i, j], chain.trans[i, j] / exits[i]))
+        for end, counts in ((CONVERSION, chain.conv), (NULL, chain.null)):
+            if counts[i]:
+                records.append((label, end, counts[i], counts[i] / exits[i]))
+    return pd.DataFrame.from_records(
+        records, columns=["from_state", "to_state", "transitions", "probability"]
+    )

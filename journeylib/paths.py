@@ -1,0 +1,153 @@
+"""Journey paths: how customers move between stages, and the most common routes.
+
+Journeys are not linear: customers skip stages and go back. Each function is one Ibis query on
+``Dataset.table``; only per-transition or per-path aggregates come back.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+from journeylib.dataset import Dataset
+
+LEVELS = ("stage", "touchpoint", "channel")
+ARROW = " → "
+MORE = "…"
+MAX_STEPS = 8
+
+
+def _ordered_changes(t: ir.Table, column: str) -> ir.Table:
+    """Events where ``column`` differs from the customer's previous event (consecutive
+    repeats collapsed), with ``previous`` (null on a customer's first event)."""
+    e = t.filter(t[column].notnull())
+    previous = e[column].lag().over(group_by="customer_id", order_by=["timestamp", "source_row"])
+    e = e.mutate(previous=previous)
+    return e.filter(e.previous.isnull() | (e.previous != e[column]))
+
+
+def stage_transitions(ds: Dataset) -> pd.DataFrame:
+    """Moves from one stage to a different stage between consecutive touchpoints.
+
+    Repeated touchpoints in the same stage are not moves; moves backwards and skipped stages
+    are counted like any other. Returns one row per (from, to) pair that occurs:
+    ``from_stage``, ``to_stage``, ``customers`` (distinct customers who made the move at least
+    once), ``moves`` (times it happened), ``direction`` ("forward" to the next stage,
+    "skip" forward past a stage, "backward", or "other" for stages outside the stage model);
+    sorted by customers, most first.
+    """
+    moves = _ordered_changes(ds.table, "stage")
+    moves = moves.filter(moves.previous.notnull())
+    out = (
+        moves.group_by(from_stage=moves.previous, to_stage=moves.stage)
+        .agg(customers=moves.customer_id.nunique(), moves=moves.count())
+        .to_pandas()
+    )
+    rank = {s: i for i, s in enumerate(ds.stages)}
+
+    def direction(row) -> str:
+        a, b = rank.get(row.from_stage), rank.get(row.to_stage)
+        if a is None or b is None:
+            return "other"
+        return "forward" if b == a + 1 else "skip" if b > a else "backward"
+
+    out["direction"] = [direction(r) for r in out.itertuples(index=False)]
+    out[["customers", "moves"]] = out[["customers", "moves"]].astype("int64")
+    out = out.sort_values(["customers", "from_stage", "to_stage"], ascending=[False, True, True])
+    return out.reset_index(drop=True)
+
+
+def describe_transitions(frame: pd.DataFrame) -> str:
+    """One sentence about :func:`stage_transitions`: the most common move, and how many
+    customers went backwards or skipped a stage."""
+    if frame.empty:
+        return "No customer moved between stages."
+    top = frame.iloc[0]
+    sentence = (
+        f"The most common move is {top['from_stage']} → {top['to_stage']} "
+        f"({top['customers']:,} customers)"
+    )
+    back = frame[frame["direction"] == "backward"]
+    if not back.empty:
+        worst = back.iloc[0]
+        sentence += (
+            f"; the most common move back is {worst['from_stage']} → {worst['to_stage']} "
+            f"({worst['customers']:,} customers)"
+        )
+    skips = frame[frame["direction"] == "skip"]
+    if not skips.empty:
+        sentence += f"; {int(skips['moves'].sum()):,} moves skip a stage"
+    return sentence + "."
+
+
+def top_paths(
+    ds: Dataset, level: str = "stage", n: int = 20, max_steps: int = MAX_STEPS
+) -> pd.DataFrame:
+    """The most common journeys, as sequences of stages, touchpoints or channels.
+
+    ``level``: ``"stage"``, ``"touchpoint"`` or ``"channel"``. Consecutive repeats are
+    collapsed (Awareness, Awareness, Consideration is "Awareness → Consideration"); paths
+    longer than ``max_steps`` are cut and end in "…". A customer converted when any touchpoint
+    is marked converted or lies in the purchase stage. Returns the ``n`` paths with the most
+    customers: ``path``, ``steps`` (steps shown, at most ``max_steps``), ``customers``,
+    ``share`` (of all customers with a path, 0..1), ``converted`` (customers),
+    ``conversion_rate`` (0..1).
+    """
+    if level not in LEVELS:
+        raise ValueError(f"level must be one of {', '.join(LEVELS)}, not {level!r}")
+    t = ds.table
+    won = t.converted.fill_null(False)
+    if ds.purchase_stage is not None:
+        won = won | (t.stage == ds.purchase_stage).fill_null(False)
+    outcome = t.group_by("customer_id").agg(won=won.any())
+    e = _ordered_changes(t, level)
+    e = e.mutate(
+        step=ibis.row_number().over(group_by="customer_id", order_by=["timestamp", "source_row"])
+    )
+    # One column per position instead of an ordered string aggregate, which Spark lacks.
+    per = e.group_by("customer_id").agg(
+        steps=e.count(),
+        **{f"s{i}": e[level].max(where=e.step == i) for i in range(max_steps)},
+    )
+    per = per.join(outcome, "customer_id")
+    text = per.s0
+    for i in range(1, max_steps):
+        text = text + ibis.ifelse(per[f"s{i}"].notnull(), ARROW + per[f"s{i}"], "")
+    text = text + ibis.ifelse(per.steps > max_steps, ARROW + MORE, "")
+    per = per.mutate(text=text)
+    paths = per.group_by(path=per.text).agg(
+        steps=per.steps.max(),
+        customers=per.count(),
+        converted=per.won.cast("int64").sum(),
+    )
+    paths = paths.mutate(total=paths.customers.sum().over())
+    paths = paths.order_by([ibis.desc(paths.customers), paths.path]).limit(n)
+    out = paths.to_pandas()
+    for col in ("steps", "customers", "converted", "total"):
+        out[col] = out[col].astype("int64")
+    out["steps"] = out["steps"].clip(upper=max_steps)
+    out["share"] = out["customers"] / out["total"]
+    out["conversion_rate"] = out["converted"] / out["customers"]
+    return out[["path", "steps", "customers", "share", "converted", "conversion_rate"]]
+
+
+def describe_paths(frame: pd.DataFrame) -> str:
+    """One sentence about :func:`top_paths`: the most common path and the best-converting
+    path among those taken by at least 30 customers."""
+    if frame.empty:
+        return "No journeys to show."
+    top = frame.iloc[0]
+    sentence = (
+        f"The most common journey is {top['path']} ({top['share']:.0%} of customers, "
+        f"{top['conversion_rate']:.0%} converted)"
+    )
+    big = frame[frame["customers"] >= 30]
+    if len(big) > 1:
+        best = big.loc[big["conversion_rate"].idxmax()]
+        if best["path"] != top["path"]:
+            sentence += (
+                f"; among paths taken by 30 or more customers, {best['path']} converts best "
+                f"({best['conversion_rate']:.0%})"
+            )
+    return sentence + "."

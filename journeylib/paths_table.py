@@ -1,0 +1,408 @@
+"""Conversion paths: a :class:`PathTable` read from a file, or journeys cut from a Dataset.
+
+A journey is the ordered channels one customer touched up to a conversion (or up to their last
+touch, for a journey that never converted: a null path). The Dataset side is one Ibis query
+(:func:`journey_touches`) that every attribution model builds on.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+import ibis
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from journeylib.dataset import Dataset
+from journeylib.errors import DataError
+from journeylib.numeric import parse_numbers
+
+DEFAULT_LOOKBACK = "30d"
+
+# Column names tried in order when the caller does not name them; the first of each list is
+# ChannelAttribution's layout (path;total_conversions;total_conversion_value;total_null).
+PATH_COLUMNS = {
+    "path": ("path", "paths", "conversion path", "channel path", "top conversion paths"),
+    "conversions": ("total_conversions", "conversions", "conversion", "total conversions"),
+    "value": ("total_conversion_value", "conversion_value", "value", "revenue",
+              "conversion value", "total conversion value"),
+    "nulls": ("total_null", "nulls", "null", "total nulls", "non-conversions"),
+}
+
+
+@dataclass(frozen=True, eq=False)
+class PathTable:
+    """Distinct channel paths with their outcomes (the input of path-based attribution).
+
+    Stored as flat arrays so that a million paths stay fast: ``channels`` (names, sorted),
+    ``codes`` (every touch of every path in order, as an index into ``channels``), ``lengths``
+    (touches per path, at least 1), and per path ``conversions`` (journeys along the path that
+    converted), ``value`` (their conversion value, e.g. revenue) and ``nulls`` (journeys along
+    the path that did not convert). :attr:`frame` shows the same as a DataFrame.
+    """
+
+    channels: list[str]
+    codes: np.ndarray
+    lengths: np.ndarray
+    conversions: np.ndarray
+    value: np.ndarray
+    nulls: np.ndarray
+    name: str = "path table"
+
+    @classmethod
+    def from_frame(
+        cls,
+        df: pd.DataFrame,
+        path: str | None = None,
+        conversions: str | None = None,
+        value: str | None = None,
+        nulls: str | None = None,
+        sep: str = ">",
+        name: str = "path table",
+    ) -> PathTable:
+        """Read a conversion-path export.
+
+        ``path`` names the column holding paths such as ``"search > email > direct"`` (split on
+        ``sep``, blanks trimmed); ``conversions``, ``value`` and ``nulls`` name the count
+        columns. Unnamed columns are found by name (ChannelAttribution's
+        ``path;total_conversions;total_conversion_value;total_null`` and common analytics
+        exports); ``value`` and ``nulls`` are optional (0 when absent). Numbers may use decimal
+        commas. Repeated paths are summed; empty paths are dropped. Raises :class:`DataError`
+        with what is missing or wrong.
+        """
+        chosen = {"path": path, "conversions": conversions, "value": value, "nulls": nulls}
+        columns = {_key(c): c for c in df.columns}
+        for field, given in chosen.items():
+            if given is not None:
+                if given not in df.columns:
+                    raise DataError(
+                        f"Column '{given}' is not in the table; columns found: "
+                        f"{', '.join(map(str, df.columns))}."
+                    )
+                continue
+            chosen[field] = next(
+                (columns[_key(k)] for k in PATH_COLUMNS[field] if _key(k) in columns), None
+            )
+        if chosen["path"] is None or chosen["conversions"] is None:
+            raise DataError(
+                "A path table needs a path column (e.g. 'path' with 'search > email') and a "
+                "conversions column (e.g. 'total_conversions'); columns found: "
+                f"{', '.join(map(str, df.columns))}."
+            )
+        counts = {
+            field: _numbers(df[column], str(column)) if column is not None else np.zeros(len(df))
+            for field, column in chosen.items()
+            if field != "path"
+        }
+        # Split in Arrow: a million paths take a fraction of a second.
+        parts = pc.split_pattern(pa.array(df[chosen["path"]].astype("string")), sep)
+        flat = pc.utf8_trim_whitespace(pc.list_flatten(parts))
+        keep = pc.not_equal(flat, "")
+        parent = pc.list_parent_indices(parts).to_numpy()[
+            keep.to_numpy(zero_copy_only=False)
+        ]
+        flat = flat.filter(keep)
+        lengths = np.bincount(parent, minlength=len(df))
+        # Identical paths, found by hashing their cleaned text in Arrow.
+        offsets = pa.array(np.concatenate([[0], np.cumsum(lengths)]), pa.int64())
+        cleaned = pc.binary_join(
+            pa.LargeListArray.from_arrays(offsets, flat), pa.scalar("\x1f", flat.type)
+        )
+        encoded = flat.dictionary_encode()
+        return cls._grouped(
+            [str(c) for c in encoded.dictionary.to_pylist()],
+            encoded.indices.to_numpy().astype(np.int64),
+            lengths,
+            name=name,
+            group=cleaned.dictionary_encode().indices.to_numpy().astype(np.int64),
+            **counts,
+        )
+
+    @classmethod
+    def from_paths(
+        cls,
+        paths: Sequence[Sequence[str]],
+        conversions: Sequence[float],
+        value: Sequence[float] | None = None,
+        nulls: Sequence[float] | None = None,
+        name: str = "path table",
+    ) -> PathTable:
+        """Build from paths given as sequences of channel names, with their counts
+        (``value`` and ``nulls`` default to 0). Repeated paths are summed; empty ones dropped."""
+        lengths = np.fromiter((len(p) for p in paths), dtype=np.int64, count=len(paths))
+        flat = np.fromiter(itertools.chain.from_iterable(paths), dtype=object,
+                           count=int(lengths.sum()))
+        codes, channels = pd.factorize(flat)
+        zeros = np.zeros(len(paths))
+        return cls._grouped(
+            [str(c) for c in channels],
+            codes.astype(np.int64),
+            lengths,
+            conversions=np.asarray(conversions, dtype=float),
+            value=zeros if value is None else np.asarray(value, dtype=float),
+            nulls=zeros if nulls is None else np.asarray(nulls, dtype=float),
+            name=name,
+        )
+
+    @classmethod
+    def _grouped(
+        cls,
+        channels: list[str],
+        codes: np.ndarray,
+        lengths: np.ndarray,
+        *,
+        conversions: np.ndarray,
+        value: np.ndarray,
+        nulls: np.ndarray,
+        name: str,
+        group: np.ndarray | None = None,
+    ) -> PathTable:
+        """Sum repeated paths, drop empty ones and sort the channels by name. ``group``: an id
+        per path, equal for identical paths and numbered by first appearance (computed when
+        not given)."""
+        if not lengths.any():
+            raise DataError("The path table has no non-empty paths.")
+        order = np.argsort(np.asarray(channels, dtype=object), kind="stable")
+        rank = np.empty(len(channels), dtype=np.int64)
+        rank[order] = np.arange(len(channels))
+        codes = rank[codes].astype(np.int32)
+        if group is None:
+            raw = codes.tobytes()
+            ends = np.cumsum(lengths).tolist()
+            # Two paths are the same when their code sequences are: group by those bytes.
+            keys = [raw[4 * (e - k) : 4 * e] for e, k in zip(ends, lengths.tolist(),
+                                                              strict=True)]
+            group, _ = pd.factorize(pd.Series(keys, dtype=object))
+        present = lengths > 0
+        group_ids, first = np.unique(group[present], return_index=True)
+        rows = np.flatnonzero(present)[first]
+        n = len(group_ids)
+        new_group = np.full(group.max() + 1, -1)
+        new_group[group_ids] = np.arange(n)
+        target = new_group[group[present]]
+
+        def total(values: np.ndarray) -> np.ndarray:
+            return np.bincount(target, weights=np.asarray(values, float)[present], minlength=n)
+
+        kept = lengths[rows]
+        if len(rows) < len(lengths):
+            # Group ids follow first appearance, so the first rows are in group order.
+            chosen = np.zeros(len(lengths), dtype=bool)
+            chosen[rows] = True
+            codes = codes[np.repeat(chosen, lengths)]
+        used = np.flatnonzero(np.bincount(codes, minlength=len(channels)))
+        remap = np.full(len(channels), -1, dtype=np.int64)
+        remap[used] = np.arange(len(used))
+        names = [channels[i] for i in order[used]]
+        return cls(names, remap[codes], kept.astype(np.int64), total(conversions),
+                   total(value), total(nulls), name)
+
+    @cached_property
+    def frame(self) -> pd.DataFrame:
+        """One row per distinct path: ``path`` (tuple of channel names in touch order),
+        ``conversions``, ``value``, ``nulls``."""
+        names = np.asarray(self.channels, dtype=object)[self.codes]
+        ends = np.cumsum(self.lengths)
+        paths = [tuple(names[e - k : e]) for e, k in zip(ends, self.lengths, strict=True)]
+        return pd.DataFrame({"path": paths, "conversions": self.conversions,
+                             "value": self.value, "nulls": self.nulls})
+
+    @property
+    def encoded(self) -> tuple[list[str], np.ndarray, np.ndarray]:
+        """``(channels, codes, lengths)``: the paths as flat arrays."""
+        return self.channels, self.codes, self.lengths
+
+    @property
+    def n_paths(self) -> int:
+        """Distinct paths."""
+        return len(self.lengths)
+
+    @property
+    def total_conversions(self) -> float:
+        """Sum of conversions over all paths."""
+        return float(self.conversions.sum())
+
+    def positions(self) -> tuple[np.ndarray, np.ndarray]:
+        """For every touch in :attr:`codes`: the index of its path and its 0-based position."""
+        return np.repeat(np.arange(len(self.lengths)), self.lengths), _positions(self.lengths)
+
+    def without_repeats(self) -> PathTable:
+        """The paths with consecutive touches of one channel merged (``a > a > b`` ->
+        ``a > b``); paths that become equal are summed."""
+        path_idx, pos = self.positions()
+        keep = (pos == 0) | (self.codes != np.roll(self.codes, 1))
+        return PathTable._grouped(
+            self.channels,
+            self.codes[keep],
+            np.bincount(path_idx[keep], minlength=self.n_paths),
+            conversions=self.conversions,
+            value=self.value,
+            nulls=self.nulls,
+            name=self.name,
+        )
+
+    def to_frame(self, sep: str = " > ") -> pd.DataFrame:
+        """The table with paths as text: ``path`` (str), ``conversions``, ``value``, ``nulls``."""
+        out = self.frame.copy()
+        out["path"] = out["path"].map(sep.join)
+        return out
+
+
+def looks_like_path_table(df: pd.DataFrame) -> bool:
+    """True when ``df`` has a recognisable path column and conversions column."""
+    columns = {_key(c) for c in df.columns}
+    return all(any(_key(k) in columns for k in PATH_COLUMNS[f]) for f in ("path", "conversions"))
+
+
+def journey_touches(
+    ds: Dataset,
+    lookback: str | None = DEFAULT_LOOKBACK,
+    *,
+    conversion_touch: bool = False,
+    collapse_repeats: bool = False,
+    lags: int = 0,
+) -> ibis.Table:
+    """The touches of every journey, as an Ibis expression (nothing is executed).
+
+    A row is a conversion when ``converted`` is true, its stage is ``ds.purchase_stage`` or its
+    revenue is above 0; each conversion closes the customer's current journey, and touches
+    after a customer's last conversion form a null journey. Only touches within ``lookback``
+    (e.g. ``"30d"``, ``"12h"``; None for no limit) before the journey's end (the conversion, or
+    the last touch of a null journey) count. The converting event's own channel is a touch only
+    with ``conversion_touch`` or when the journey has no earlier touch in the window.
+    ``collapse_repeats`` merges consecutive touches of the same channel into one. ``lags``
+    adds the channels of the ``lags`` previous touches and of the next one.
+
+    Columns: ``customer_id``, ``journey`` (0-based per customer), ``position`` (0-based touch
+    order), ``touches`` (touches in the journey), ``channel``, ``hours_before_end`` (hours
+    from the touch to the journey's end), ``converted`` (0/1 for the journey), ``revenue``
+    (of the conversion; 0 for null journeys); with ``lags``, ``lag1``.. (null before the
+    journey's first touch) and ``next_channel`` (null after its last).
+    """
+    t = ds.table
+    is_conversion = t.converted.fill_null(False) | (t.revenue.fill_null(0) > 0)
+    if ds.purchase_stage is not None:
+        is_conversion = is_conversion | (t.stage == ds.purchase_stage).fill_null(False)
+    t = t.mutate(_conv=is_conversion.cast("int64"), _secs=t.timestamp.epoch_seconds())
+    order = ["timestamp", "source_row"]
+    t = t.mutate(journey=t._conv.cumsum(group_by=t.customer_id, order_by=order) - t._conv)
+    journey = ["customer_id", "journey"]
+    w_journey = ibis.window(group_by=journey)
+    t = t.mutate(
+        converted=t._conv.max().over(w_journey),
+        revenue=t.revenue.fill_null(0).sum(where=t._conv == 1).over(w_journey).fill_null(0),
+        _end=t._secs.max().over(w_journey),
+    )
+    t = t.filter(t.channel.notnull())
+    if lookback is not None:
+        t = t.filter(t._secs >= t._end - duration_seconds(lookback))
+    if not conversion_touch:
+        earlier = (1 - t._conv).sum().over(w_journey)
+        t = t.filter((t._conv == 0) | (earlier == 0))
+    if collapse_repeats:
+        previous = t.channel.lag().over(ibis.window(group_by=journey, order_by=order))
+        t = t.filter(previous.isnull() | (previous != t.channel))
+    # One partition and order for every column below, so the engine sorts the touches once.
+    ordered = ibis.window(group_by=journey, order_by=order)
+    whole = ibis.window(group_by=journey, order_by=order, rows=(None, None))
+    neighbours = {f"lag{k}": t.channel.lag(k).over(ordered) for k in range(1, lags + 1)}
+    if lags:
+        neighbours["next_channel"] = t.channel.lead().over(ordered)
+    t = t.mutate(
+        position=ibis.row_number().over(ordered),
+        touches=t.channel.count().over(whole),
+        hours_before_end=(t._end - t._secs) / 3600.0,
+        **neighbours,
+    )
+    return t.select(
+        "customer_id", "journey", "position", "touches", "channel", "hours_before_end",
+        "converted", "revenue", *neighbours,
+    )
+
+
+def path_table(
+    ds: Dataset,
+    lookback: str | None = DEFAULT_LOOKBACK,
+    *,
+    conversion_touch: bool = False,
+    collapse_repeats: bool = False,
+) -> PathTable:
+    """Journeys of a Dataset grouped into distinct paths, from one query.
+
+    See :func:`journey_touches` for how journeys are cut. Returns a :class:`PathTable` whose
+    ``conversions`` and ``nulls`` count journeys and ``value`` sums conversion revenue.
+    """
+    t = journey_touches(
+        ds, lookback, conversion_touch=conversion_touch, collapse_repeats=collapse_repeats
+    )
+    step = ibis.struct({"position": t.position, "channel": t.channel})
+    per_journey = t.group_by(["customer_id", "journey"]).agg(
+        steps=step.collect(), converted=t.converted.max(), revenue=t.revenue.max()
+    )
+    per_journey = per_journey.mutate(path=per_journey.steps.sort().map(lambda s: s.channel))
+    grouped = (
+        per_journey.group_by("path")
+        .agg(
+            conversions=per_journey.converted.sum(),
+            value=per_journey.revenue.sum(),
+            journeys=per_journey.count(),
+        )
+        .to_pandas()
+    )
+    conversions = grouped["conversions"].to_numpy(float)
+    return PathTable.from_paths(
+        list(grouped["path"]),
+        conversions,
+        grouped["value"].to_numpy(float),
+        grouped["journeys"].to_numpy(float) - conversions,
+        name=ds.name,
+    )
+
+
+def duration_seconds(text: str) -> float:
+    """Seconds in a positive duration such as ``"30d"``, ``"12h"``, ``"2 weeks"``.
+
+    Raises ValueError for anything else.
+    """
+    match = _DURATION.fullmatch(str(text).strip().lower())
+    if match is None or float(match[1]) <= 0:
+        raise ValueError(f"{text!r} is not a positive duration such as '30d' or '12h'")
+    unit = next(seconds for prefix, seconds in _UNITS.items() if match[2].startswith(prefix))
+    return float(match[1]) * unit
+
+
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(minutes?|mins?|hours?|h|days?|d|weeks?|w)")
+_UNITS = {"m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
+
+
+def _key(column: object) -> str:
+    return str(column).strip().lower().replace("_", " ") if column is not None else ""
+
+
+def _numbers(values: pd.Series, column: str) -> np.ndarray:
+    if pd.api.types.is_numeric_dtype(values):
+        numbers = values.astype(float)
+    else:
+        numbers, _ = parse_numbers(values.astype("str").where(values.notna(), ""))
+        numbers = numbers.astype(float)
+        bad = values.notna() & numbers.isna() & (values.astype("str").str.strip() != "")
+        if bad.any():
+            raise DataError(
+                f"Column '{column}' should hold numbers; found {values[bad].iloc[0]!r}."
+            )
+    numbers = numbers.fillna(0.0).to_numpy(float)
+    if (numbers < 0).any():
+        raise DataError(f"Column '{column}' has negative counts or values.")
+    return numbers
+
+
+def _positions(lengths: np.ndarray) -> np.ndarray:
+    """0, 1, ..., k-1 for each length k, concatenated."""
+    starts = np.cumsum(lengths) - lengths
+    return np.arange(int(lengths.sum())) - np.repeat(starts, lengths)

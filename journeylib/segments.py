@@ -1,0 +1,111 @@
+"""Segment comparison: does a group of customers convert better or worse than the rest?"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+
+import pandas as pd
+
+from journeylib.dataset import Dataset
+from journeylib.funnel import funnel, funnel_stages
+
+MIN_CUSTOMERS = 30
+SIGNIFICANCE = 0.05
+
+
+def two_proportion_p_value(x1: int, n1: int, x2: int, n2: int) -> float:
+    """Two-sided p-value of the pooled two-proportion z-test of x1/n1 against x2/n2
+    (1.0 when both proportions are 0 or both are 1; NaN when a group is empty)."""
+    if n1 == 0 or n2 == 0:
+        return math.nan
+    pooled = (x1 + x2) / (n1 + n2)
+    se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
+    if se == 0:
+        return 1.0
+    z = (x1 / n1 - x2 / n2) / se
+    return math.erfc(abs(z) / math.sqrt(2))
+
+
+def compare_segments(
+    ds: Dataset,
+    stages: Sequence[str] | None = None,
+    *,
+    by: str = "segment",
+    window: str | dt.timedelta | None = None,
+    mode: str = "ordered",
+) -> pd.DataFrame:
+    """Conversion from the first step to the last for each value of ``by`` (the top 8 and
+    "Other", as in :func:`journeylib.funnel.funnel`), against everyone else.
+
+    Each value is tested against the customers outside it with a two-sided two-proportion
+    z-test (pooled). Returns one row per value, most customers first: ``breakdown``,
+    ``entered``, ``converted`` (customers), ``conversion`` (0..1), ``overall_conversion``
+    (all customers, 0..1), ``difference`` (conversion minus overall, in fractions),
+    ``p_value`` (NaN with fewer than 30 customers in the value or outside it), ``verdict``
+    ("higher", "lower", "no clear difference" at the 5% level, or "not enough data").
+    """
+    steps = funnel_stages(ds, stages)
+    frame = funnel(ds, steps, window=window, mode=mode, by=by)
+    first = frame[frame["step"] == 1].set_index("breakdown")["customers"]
+    last = frame[frame["step"] == len(steps)].set_index("breakdown")["customers"]
+    total_in, total_out = int(first.sum()), int(last.sum())
+    overall = total_out / total_in if total_in else math.nan
+    rows = []
+    for value, entered in first.items():
+        converted = int(last[value])
+        rest_in, rest_out = total_in - entered, total_out - converted
+        enough = entered >= MIN_CUSTOMERS and rest_in >= MIN_CUSTOMERS
+        p = two_proportion_p_value(converted, entered, rest_out, rest_in) if enough else math.nan
+        rate = converted / entered if entered else math.nan
+        if not enough:
+            verdict = "not enough data"
+        elif p < SIGNIFICANCE:
+            verdict = "higher" if rate > rest_out / rest_in else "lower"
+        else:
+            verdict = "no clear difference"
+        rows.append(
+            {
+                "breakdown": value,
+                "entered": int(entered),
+                "converted": converted,
+                "conversion": rate,
+                "overall_conversion": overall,
+                "difference": rate - overall,
+                "p_value": p,
+                "verdict": verdict,
+            }
+        )
+    return pd.DataFrame.from_records(
+        rows,
+        columns=[
+            "breakdown",
+            "entered",
+            "converted",
+            "conversion",
+            "overall_conversion",
+            "difference",
+            "p_value",
+            "verdict",
+        ],
+    )
+
+
+def describe_segments(frame: pd.DataFrame) -> str:
+    """One sentence about :func:`compare_segments`: which values differ clearly."""
+    if frame.empty:
+        return "No customers to compare."
+    clear = frame[frame["verdict"].isin(["higher", "lower"])]
+    if clear.empty:
+        return (
+            f"No group converts clearly differently from the overall "
+            f"{frame['overall_conversion'].iloc[0]:.0%}."
+        )
+    parts = [
+        f"{r.breakdown} ({r.conversion:.0%}, {r.verdict})" for r in clear.itertuples(index=False)
+    ]
+    return (
+        f"Against the overall {frame['overall_conversion'].iloc[0]:.0%}, these groups differ "
+        f"beyond chance (p < 0.05): {', '.join(parts)}."
+    )

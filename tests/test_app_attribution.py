@@ -1,0 +1,115 @@
+"""AppTest tests of the Attribution page: models side by side, shareable controls, path tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+PAGE = "app_pages/attribution.py"
+PATHS_CSV = (
+    b"path;total_conversions;total_conversion_value;total_null\n"
+    b"google ads;2;20,0;1\n"
+    b"mailing;1;10,0;0\n"
+    b"google ads > mailing;1;10,0;0\n"
+)
+
+
+def _open(**params: str | list[str]) -> AppTest:
+    """The app opened on the Attribution page, as from a link with ``params``."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    for name, value in params.items():
+        at.query_params[name] = value
+    at.switch_page(PAGE)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def _widget(elements, label: str):
+    return next(e for e in elements if e.label == label)
+
+
+def _table(at: AppTest):
+    return next(d.value for d in at.dataframe if "Conversions 95% interval" in d.value.columns)
+
+
+def test_sample_shows_every_part() -> None:
+    at = _open()
+    assert at.title[0].value == "Attribution"
+    models = _widget(at.multiselect, "Models").value
+    assert models == ["first_touch", "last_touch", "linear", "position_based", "markov",
+                      "shapley"]
+    assert "Time decay" in _widget(at.multiselect, "Models").options
+    reading = next(m.value for m in at.markdown if "disagree" in m.value)
+    assert "direct" in reading and "Markov chain" in reading
+    # The model comparison, removal effects and the transition heat map.
+    assert len(at.get("vega_lite_chart")) == 3
+    table = _table(at)
+    assert len(table) == 6 * 8
+    markov = table[table["Model"] == "Markov chain"]
+    assert markov["Conversions 95% interval"].str.contains(" – ").all()
+    assert (table.loc[table["Model"] == "Linear", "Conversions 95% interval"] == "").all()
+    linear = table[table["Model"] == "Linear"]
+    assert linear["Conversions"].sum() == pytest.approx(1486, abs=0.5)
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["PNG", "SVG", "PDF", "Download the table (CSV)"]
+    notes = " ".join(m.value for m in at.markdown)
+    assert "**Shapley.**" in notes and "**Markov chain.**" in notes
+    captions = " ".join(c.value for c in at.caption)
+    assert "Without direct, the chain predicts" in captions
+    assert at.query_params["lookback"] == "30d"
+
+
+def test_controls_recompute_and_are_shared_in_the_url() -> None:
+    at = _open()
+    _widget(at.multiselect, "Models").set_value(["last_touch", "markov"]).run()
+    _widget(at.radio, "Credit").set_value("revenue").run()
+    _widget(at.selectbox, "Lookback window").set_value("7d").run()
+    assert not at.exception
+    assert len(_table(at)) == 2 * 8
+    assert at.query_params["models"] == ["last_touch", "markov"]
+    assert at.query_params["measure"] == "revenue"
+    assert at.query_params["lookback"] == "7d"
+    spec = at.get("vega_lite_chart")[0].proto.spec
+    assert "Revenue credited" in spec
+
+
+def test_url_parameters_set_the_controls() -> None:
+    at = _open(models=["linear", "shapley", "nonsense"], lookback="90d", order="2",
+               measure="revenue")
+    assert _widget(at.multiselect, "Models").value == ["linear", "shapley"]
+    assert _widget(at.selectbox, "Lookback window").value == "90d"
+    assert _widget(at.selectbox, "Markov order").value == 2
+    assert _widget(at.radio, "Credit").value == "revenue"
+
+
+def test_no_model_asks_for_one() -> None:
+    at = _open()
+    _widget(at.multiselect, "Models").set_value([]).run()
+    assert not at.exception
+    assert any("Pick at least one model" in i.value for i in at.info)
+    assert not at.get("vega_lite_chart")
+
+
+def test_uploaded_path_table_is_attributed() -> None:
+    at = _open()
+    at.file_uploader[0].set_value(("paths.csv", PATHS_CSV, "text/csv")).run()
+    assert not at.exception
+    assert any("Using the path table **paths.csv**" in i.value for i in at.info)
+    assert "Time decay" not in _widget(at.multiselect, "Models").options
+    assert _widget(at.selectbox, "Lookback window").disabled
+    table = _table(at).set_index(["Model", "Channel"])
+    assert table.loc[("Markov chain", "google ads"), "Conversions"] == pytest.approx(2.4)
+    assert table.loc[("Markov chain", "mailing"), "Revenue"] == pytest.approx(16.0)
+    assert table.loc[("First touch", "google ads"), "Conversions"] == 3
+
+
+def test_unusable_path_table_says_why() -> None:
+    at = _open()
+    at.file_uploader[0].set_value(("paths.csv", b"a;b\nx;y\n", "text/csv")).run()
+    assert not at.exception
+    assert "is not a path table we can use" in at.error[0].value
+    assert "needs a path column" in at.error[0].value

@@ -1,0 +1,183 @@
+"""AppTest tests of the Emotions, Journey map and Touchpoints pages on the sample data."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pyarrow as pa
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from journeylib import touchpoints as tp
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def _open(page: str) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.switch_page(f"app_pages/{page}.py")
+    at.run()
+    assert not at.exception
+    assert not at.error
+    return at
+
+
+def _chart_frames(at: AppTest) -> list[pd.DataFrame]:
+    """The data sets of the page's first chart (Streamlit sends them as Arrow tables)."""
+    proto = at.get("vega_lite_chart")[0].proto
+    return [pa.ipc.open_stream(d.data.data).read_pandas() for d in proto.datasets]
+
+
+def _text(at: AppTest) -> str:
+    return " ".join(m.value for m in at.markdown)
+
+
+@pytest.fixture
+def emotions() -> AppTest:
+    return _open("emotions")
+
+
+def test_emotions_page_shows_curve_timeline_points_and_moments(emotions: AppTest) -> None:
+    at = emotions
+    assert at.title[0].value == "Emotions"
+    assert len(at.get("vega_lite_chart")) == 3  # curve, timeline, moments of truth
+    text = _text(at)
+    assert "Customers feel worst at Awareness" in text
+    assert "Emotion dipped in the week of" in text
+    assert "The biggest pain point is Checkout" in text
+    assert "Customers with a bad Checkout experience buy 42 points less often" in text
+    # pains, delights, moments (in an expander), notes
+    pains, delights, _, notes = (d.value for d in at.dataframe)
+    assert pains["touchpoint"].iloc[0] == "Checkout"
+    # quotes default to the top pain point
+    assert at.selectbox(key="emo_quotes_tp").value == "Checkout"
+    assert delights["touchpoint"].iloc[0] == "Product page"
+    assert (notes["touchpoint"] == "Checkout").all() and len(notes) > 10
+    assert notes["valence"].is_monotonic_increasing
+    assert any("without a negative moment" in c.value for c in at.caption)
+
+
+def test_emotions_controls_change_the_view(emotions: AppTest) -> None:
+    at = emotions
+    at.segmented_control(key="emo_freq").set_value("month").run()
+    assert "Emotion dipped in June 2026" in _text(at)
+    at.toggle(key="emo_per_stage").set_value(True).run()
+    assert not at.exception
+    at.segmented_control(key="emo_by").set_value("touchpoint").run()
+    assert "Customers feel worst at Checkout" in _text(at)
+    at.selectbox(key="emo_outcome").set_value("retention").run()
+    assert "bad Support call experience buy again" in _text(at)
+    at.toggle(key="emo_adjust").set_value(True).run()
+    assert not at.exception
+    table = at.dataframe[2].value
+    assert "adjusted_log_odds" in table.columns
+    assert at.query_params["outcome"] in ("retention", ["retention"])
+
+
+def test_journey_map_page_and_presentation_stepping() -> None:
+    at = _open("journey_map")
+    assert at.title[0].value == "Journey map"
+    assert len(at.get("vega_lite_chart")) == 1
+    assert "moments of truth: Checkout (purchase), Support call (retention)" in _text(at)
+    downloads = at.get("download_button")
+    assert len(downloads) == 3
+
+    at.toggle(key="jm_present").set_value(True).run()
+    assert not at.exception
+    assert not at.title  # controls and page title are hidden
+    assert at.slider.len == 0
+    assert "Whole journey" in _text(at)
+    assert at.button(key="jm_prev").disabled
+    at.button(key="jm_next").click().run()
+    assert at.session_state["jm_step"] == 1
+    assert "Awareness (buyer journey): mean valence +0.25" in _text(at)
+    for _ in range(3):
+        at.button(key="jm_next").click().run()
+    assert "Retention (customer journey)" in _text(at)
+    assert "moment of truth: Support call (drives retention)" in _text(at)
+    at.button(key="jm_next").click().run()
+    assert at.button(key="jm_next").disabled  # last stage: Advocacy
+    at.button(key="jm_prev").click().run()
+    assert at.session_state["jm_step"] == 4
+    header = next(f for f in _chart_frames(at) if "journey_label" in f.columns)
+    assert header.loc[~header["dim"], "stage"].tolist() == ["Retention"]  # the others dimmed
+    at.toggle(key="jm_present").set_value(False).run()
+    assert at.title[0].value == "Journey map"
+    assert not at.exception
+
+
+def _targets_xlsx() -> bytes:
+    targets = pd.DataFrame({"touchpoint": ["Checkout", "Order placed"],
+                            "kpi": ["share_negative", "valence"], "target": [0.2, 0.3],
+                            "owner": ["Payments team", "Shop"]})
+    return tp.targets_to_excel(targets)
+
+
+def test_touchpoints_scorecard_with_targets_from_excel() -> None:
+    at = _open("touchpoints")
+    assert at.title[0].value == "Touchpoints"
+    assert "18 touchpoints, none with a target yet" in _text(at)
+    download = at.get("download_button")[0]
+    assert download.proto.label == "Download targets (Excel)"
+
+    at.file_uploader(key="tp_upload").set_value(
+        ("targets.xlsx", _targets_xlsx(),
+         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    ).run()
+    assert not at.exception
+    assert "1 of 2 touchpoints with a target meet it. Off target: Checkout." in _text(at)
+    saved = at.session_state["workspace_extras"]["scorecard_targets"]
+    kept = {row["touchpoint"]: row for row in saved}
+    assert kept["Checkout"]["owner"] == "Payments team"
+    assert {"touchpoint": "Order placed", "kpi": "valence", "target": 0.3,
+            "owner": "Shop"} in saved
+
+    # the journey map shows the owner and status from the session
+    at.switch_page("app_pages/journey_map.py")
+    at.run()
+    cards = next(f for f in _chart_frames(at) if "owner_line" in f.columns)
+    checkout = cards.set_index("touchpoint").loc["Checkout", "owner_line"]
+    assert checkout == "Owner: Payments team · share_negative 0.37 / 0.20 ✗"
+
+
+def test_touchpoints_rejects_a_bad_workbook() -> None:
+    at = _open("touchpoints")
+    book = openpyxl.Workbook()
+    book.active.append(["touchpoint", "kpi", "target", "owner"])
+    book.active.append(["Checkout", "NPS", 50, "Anna"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    at.file_uploader(key="tp_upload").set_value(("bad.xlsx", buffer.getvalue(), "")).run()
+    assert not at.exception
+    assert any("Unknown KPI 'NPS'" in e.value for e in at.error)
+    assert "none with a target yet" in _text(at)
+
+
+def test_pages_explain_missing_emotion_and_purchase_information() -> None:
+    csv = (
+        b"customer,date,touchpoint\n"
+        b"a,2026-03-01,Ad\n"
+        b"a,2026-03-02,Shop\n"
+        b"b,2026-03-01,Ad\n"
+    )
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.file_uploader[0].set_value(("plain.csv", csv, "text/csv")).run()
+    assert not at.exception
+    at.switch_page("app_pages/emotions.py")
+    at.run()
+    assert not at.exception
+    assert "No touchpoint has an emotion rating" in _text(at)
+    assert any("no purchase information" in w.value for w in at.warning)
+    at.switch_page("app_pages/journey_map.py")
+    at.run()
+    assert not at.exception
+    assert any("needs stages" in i.value for i in at.info)
+    at.switch_page("app_pages/touchpoints.py")
+    at.run()
+    assert not at.exception
+    assert "2 touchpoints, none with a target yet" in _text(at)

@@ -1,0 +1,140 @@
+"""AppTest tests of the Funnel and Journeys pages on the sample data."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import openpyxl
+from streamlit.testing.v1 import AppTest
+
+import journeylib as jl
+from journeylib.funnel import drop_offs
+from journeylib.report import excel_report
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+FUNNEL = "app_pages/funnel.py"
+JOURNEYS = "app_pages/journeys.py"
+
+
+def _open(page: str, **params: str | list[str]) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    for name, value in params.items():
+        at.query_params[name] = value
+    at.switch_page(page)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def _widget(elements, key: str):
+    return next(e for e in elements if e.key == key)
+
+
+def _titles(at: AppTest) -> list[str]:
+    """Chart titles, from every (possibly layered or concatenated) Vega-Lite spec."""
+    titles = []
+    for chart in at.get("vega_lite_chart"):
+        spec = json.loads(chart.proto.spec)
+        for part in [spec, *spec.get("layer", []), *spec.get("vconcat", [])]:
+            title = part.get("title")
+            if title:
+                titles.append(title["text"] if isinstance(title, dict) else title)
+    return titles
+
+
+def test_funnel_page_on_the_sample() -> None:
+    at = _open(FUNNEL)
+    assert at.title[0].value == "Funnel"
+    reading = at.markdown[0].value
+    assert "7% of the 5,000 customers who reached Awareness went on to Advocacy" in reading
+    assert "the largest drop is Consideration → Purchase" in reading
+    assert [m.label for m in at.metric if "journey" in m.label] == [
+        "Buyer journey: Awareness → Purchase",
+        "Customer journey: Purchase → Advocacy",
+    ]
+    assert [m.value for m in at.metric if "journey" in m.label] == ["21.3%", "32.5%"]
+    steps = at.dataframe[0].value
+    assert steps["customers"].tolist() == [5000, 3956, 1067, 853, 347]
+    assert _titles(at) == [
+        "Customers reaching each step",
+        "Time from Consideration to Purchase",
+        "Conversion from Awareness to Advocacy by entry week",
+        "Customers entering at Awareness",
+    ]
+    captions = " ".join(c.value for c in at.caption)
+    assert "Half of the 1,067 customers who went from Consideration to Purchase" in captions
+    assert "Buyer journey: 21% of the 5,000 customers" in captions
+    # Drop-offs default to the largest drop: customers lost at Purchase.
+    assert _widget(at.selectbox, "dropoff_step").value == 3
+    assert "2,889 customers reached Consideration but not Purchase" in captions
+    assert [b.label for b in at.get("download_button")] == [
+        "PNG", "SVG", "PDF", "Download CSV", "Download Excel"]
+    assert at.query_params["mode"] == "ordered"
+
+
+def test_funnel_controls_change_the_funnel_and_the_link() -> None:
+    at = _open(FUNNEL)
+    _widget(at.multiselect, "funnel_stages").set_value(["Awareness", "Purchase"]).run()
+    _widget(at.selectbox, "funnel_window").set_value("7d").run()
+    _widget(at.selectbox, "funnel_mode").set_value("strict").run()
+    assert not at.exception
+    counts = at.dataframe[0].value["customers"].tolist()
+    assert counts[0] == 5000 and counts[1] < 1067  # strict: Consideration is in between
+    assert counts[1] == 0
+    assert at.query_params["steps"] == ["Awareness", "Purchase"]
+    assert at.query_params["window"] == "7d"
+    assert at.query_params["mode"] == "strict"
+
+
+def test_funnel_link_sets_the_controls_and_breakdown() -> None:
+    at = _open(FUNNEL, steps=["Consideration", "Purchase", "nonsense"], by="channel")
+    assert _widget(at.multiselect, "funnel_stages").value == ["Consideration", "Purchase"]
+    assert _widget(at.selectbox, "funnel_by").value == "channel"
+    frame = at.dataframe[0].value
+    assert frame["breakdown"].iloc[0] == "display"
+    assert "Highest in" in at.markdown[0].value
+    assert not [m for m in at.metric if "journey" in m.label]
+
+
+def test_segment_table_and_excel_download() -> None:
+    at = _open(FUNNEL, steps=["Awareness", "Purchase"])
+    _widget(at.selectbox, "segments_by").set_value("channel").run()
+    table = next(d.value for d in at.dataframe if "verdict" in d.value.columns)
+    verdicts = dict(zip(table["breakdown"], table["verdict"], strict=True))
+    # Planted: email and referral raise the purchase odds; display does not.
+    assert verdicts["email"] == "higher" and verdicts["referral"] == "higher"
+    assert verdicts["display"] == "lower"
+    lost = next(d.value for d in at.dataframe if "last_touchpoint" in d.value.columns)
+    assert len(lost) == 500  # the first 500 of 3,933 on screen; all in the downloads
+    xlsx = _widget(at.get("download_button"), "dropoff_xlsx")
+    assert xlsx.proto.label == "Download Excel"
+
+
+def test_journeys_page_on_the_sample() -> None:
+    at = _open(JOURNEYS)
+    assert at.title[0].value == "Journeys"
+    assert at.markdown[0].value.startswith(
+        "**The most common move is Awareness → Consideration (3,956 customers)"
+    )
+    assert _titles(at) == ["Moves between stages"]
+    paths = at.dataframe[0].value
+    assert len(paths) == 19  # the sample has only 19 distinct stage paths
+    assert paths["path"].iloc[0] == "Awareness → Consideration"
+    _widget(at.radio, "paths_level").set_value("channel").run()
+    assert not at.exception
+    channels = at.dataframe[0].value
+    assert len(channels) == 20
+    assert channels["path"].iloc[0] == "display"
+    assert at.query_params["level"] == "channel"
+
+
+def test_drop_offs_workbook_opens() -> None:
+    """The Excel download: drop-offs carry zoned timestamps, which Excel cannot store."""
+    ds = jl.load(Path(APP).parent / "sample_data" / "journeys.csv")
+    lost = drop_offs(ds, 3)
+    book = openpyxl.load_workbook(io.BytesIO(excel_report({"Drop-offs": lost}, title="Lost")))
+    sheet = book["Drop-offs"]
+    assert sheet.max_row == 5 + len(lost)
+    assert [c.value for c in sheet[5]][:3] == ["customer_id", "reached_stage", "reached_at"]
