@@ -18,9 +18,9 @@ def chart_downloads(chart: alt.TopLevelMixin, basename: str, data: jl.Dataset | 
     filters = getattr(data, "filters", "")
     footnote = f"{data.name}" + (f" — filters: {filters}" if filters else "")
     stem = re.sub(r"[^\w-]+", "-", basename).strip("-") or "chart"
-    columns = st.columns(len(FORMATS) + 3)
-    for column, (fmt, mime) in zip(columns, FORMATS.items(), strict=False):
-        column.download_button(
+    row = st.container(horizontal=True, gap="small")
+    for fmt, mime in FORMATS.items():
+        row.download_button(
             fmt.upper(),
             data=lambda fmt=fmt: export_chart(chart, fmt, footnote=footnote),
             file_name=f"{stem}.{fmt}",
