@@ -30,4 +30,5 @@ try:
     page.run()
 finally:
     sidebar.share()
+    sidebar.report()
     links.publish()

@@ -11,6 +11,7 @@ import journeylib as jl
 from dashboard import links, session
 from dashboard.text import count
 from journeylib import workspace
+from journeylib.report import analysis_sheets
 
 
 def render() -> jl.Dataset | None:
@@ -70,6 +71,32 @@ def share() -> None:
             st.caption(
                 "Uploaded files stay in your session: the link opens the sample. Save a "
                 "workspace on the Data page to share your data."
+            )
+
+
+def report() -> None:
+    """The Excel report of every analysis for the filtered data (draw after the page ran)."""
+    try:
+        dataset = session.active_dataset()
+    except jl.DataError:
+        return
+    if dataset is None:
+        return
+    ds = jl.apply_filters(dataset, session.filters())
+    with st.sidebar.expander("Excel report"):
+        st.caption("One sheet per analysis: funnel, attribution, emotion curve, moments of "
+                   "truth, scorecard and data quality, with the active filters on every sheet.")
+        if st.button("Prepare the report", key="report_prepare"):
+            with st.spinner("Computing every analysis…"):
+                sheets = analysis_sheets(ds, session.scorecard_targets())
+                data = jl.excel_report(sheets, title=ds.name, filters=ds.filters)
+            st.session_state["report_file"] = (ds.key, data)
+        prepared = st.session_state.get("report_file")
+        if prepared is not None and prepared[0] == ds.key:
+            st.download_button(
+                "Download the report (.xlsx)", prepared[1], file_name="journey-report.xlsx",
+                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                key="report_download", type="primary",
             )
 
 

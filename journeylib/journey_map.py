@@ -20,6 +20,7 @@ from journeylib.touchpoints import scorecard
 
 BUYER, CUSTOMER = "Buyer journey", "Customer journey"
 MAP_OUTCOMES = ("purchase", "retention")
+MAP_MAX_P = 0.01
 
 
 @dataclass
@@ -51,7 +52,9 @@ def build_journey_map(
     Pain (delight) points are the top ``flags`` of :func:`pain_points`
     (:func:`delight_points`) with enough data whose whole 95% interval lies below (above) the
     mean valence of all ratings. A touchpoint is a moment of truth for purchase or retention
-    when it is among the three largest effects for that outcome and its interval excludes 0.
+    when it is among the three largest effects for that outcome, a good experience there raises
+    the outcome (the interval lies above 0) and the test is clear (p < 0.01): a map for a
+    workshop should star only what a team can act on.
     """
     curve = emotion_curve(ds, "stage")
     card = scorecard(ds, targets)
@@ -69,7 +72,8 @@ def build_journey_map(
         except DataError:
             break  # no purchase information: the map has no moments of truth
         found = found[found["status"] == "ok"].head(3)
-        for name in found.loc[(found["ci_low"] > 0) | (found["ci_high"] < 0), "touchpoint"]:
+        clear = (found["ci_low"] > 0) & (found["p_value"] < MAP_MAX_P)
+        for name in found.loc[clear, "touchpoint"]:
             stars.setdefault(name, []).append(outcome)
 
     tps = card.copy()

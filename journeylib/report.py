@@ -11,6 +11,15 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from journeylib.attribution import attribution
+from journeylib.dataset import Dataset
+from journeylib.emotion import emotion_curve
+from journeylib.errors import DataError
+from journeylib.funnel import funnel
+from journeylib.moments import moments_of_truth
+from journeylib.quality import data_quality
+from journeylib.touchpoints import scorecard
+
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 # Number formats chosen from the column name: shares and rates as percentages, money with two
@@ -96,3 +105,34 @@ def _cell(value: object) -> object:
     if isinstance(value, list | tuple | dict):
         return str(value)
     return value
+
+
+def analysis_sheets(ds: Dataset, targets: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
+    """The tables of the Excel report for ``ds``, computed with the pages' defaults.
+
+    Sheets: Funnel (all stages, ordered, no window), Attribution (every model, conversions and
+    revenue, 95% intervals from 100 resamples), Emotion curve (by stage), Moments of truth
+    (purchase), Scorecard (with ``targets``) and Data quality. An analysis the data cannot
+    support (no stages, no emotions, no conversions) is left out; the "About" sheet says why.
+    """
+    analyses = {
+        "Funnel": lambda: funnel(ds),
+        "Attribution": lambda: attribution(ds, n_boot=100),
+        "Emotion curve": lambda: emotion_curve(ds, "stage"),
+        "Moments of truth": lambda: moments_of_truth(ds, "purchase"),
+        "Scorecard": lambda: scorecard(ds, targets),
+        "Data quality": lambda: data_quality(ds),
+    }
+    sheets: dict[str, pd.DataFrame] = {}
+    skipped = []
+    for name, compute in analyses.items():
+        try:
+            sheets[name] = compute()
+        except (DataError, ValueError) as exc:
+            skipped.append({"sheet": name, "left out because": str(exc)})
+    about = pd.DataFrame({"dataset": [ds.name], "touchpoints": [ds.n_rows],
+                          "stages": [" → ".join(ds.stages)]})
+    sheets = {"About": about, **sheets}
+    if skipped:
+        sheets["Left out"] = pd.DataFrame(skipped)
+    return sheets

@@ -51,9 +51,16 @@ SCORE_SD = 0.9
 # Pre-purchase channels: each is present in a journey independently with this probability, so
 # the purchase model below has uncorrelated regressors and its coefficients stay identifiable.
 PRE_CHANNELS = ("display", "direct", "search", "social", "email", "referral")
-CHANNEL_PRESENCE = np.array([0.72, 0.55, 0.50, 0.40, 0.30, 0.22])
-# Display is shown repeatedly (retargeting), which is what makes it the most frequent touch.
+CHANNEL_PRESENCE = np.array([0.68, 0.58, 0.50, 0.40, 0.42, 0.45])
+# Display is shown repeatedly, in one burst of impressions (retargeting), which is what makes it
+# the most frequent touch by count without reaching more journeys.
 EXTRA_TOUCHES = np.array([2.6, 1.5, 1.5, 1.5, 1.5, 1.5])
+
+# Most display bursts are prospecting: they open the journey, days to weeks before the customer
+# starts researching on their own.
+P_DISPLAY_FIRST = 0.70
+PROSPECTING_GAP_MIN = 3.0
+PROSPECTING_GAP_MEAN = 14.0
 
 AWARENESS_TOUCHPOINT = {
     "display": "Display ad",
@@ -73,16 +80,16 @@ CONSIDERATION_TOUCHPOINTS = {
 }
 
 # Purchase model, conditional on reaching Checkout (log-odds).
-PURCHASE_INTERCEPT = -0.20
+PURCHASE_INTERCEPT = -1.05
 PURCHASE_COEF = {
     "display": 0.0,
     "direct": 0.1,
     "search": 0.5,
     "social": 0.2,
-    "email": 1.0,
-    "referral": 1.0,
+    "email": 1.8,
+    "referral": 2.4,
 }
-BAD_CHECKOUT_COEF = -1.9
+BAD_CHECKOUT_COEF = -2.4
 _COEF_VECTOR = np.array([PURCHASE_COEF[c] for c in PRE_CHANNELS])
 
 P_CONSIDERATION = 0.80
@@ -240,6 +247,11 @@ def _browse_gap(rng: np.random.Generator) -> float:
     return _HOUR + rng.exponential(2.0 * _DAY)
 
 
+def _prospecting_gap(rng: np.random.Generator) -> float:
+    """Gap between an opening display burst and the customer's first own research session."""
+    return PROSPECTING_GAP_MIN * _DAY + rng.exponential(PROSPECTING_GAP_MEAN * _DAY)
+
+
 def _customer_events(
     rng: np.random.Generator,
     start: float,
@@ -254,8 +266,20 @@ def _customer_events(
     nan = float("nan")
     idx = np.flatnonzero(present)
     counts = 1 + rng.poisson(EXTRA_TOUCHES[idx])
-    touches = [PRE_CHANNELS[j] for j, k in zip(idx, counts, strict=True) for _ in range(k)]
-    touches = [touches[j] for j in rng.permutation(len(touches))]
+    # Display impressions come in one retargeting burst; every other touch is its own session.
+    units = [
+        [PRE_CHANNELS[j]] * k if PRE_CHANNELS[j] == "display" else [PRE_CHANNELS[j]]
+        for j, k in zip(idx, counts, strict=True)
+        for _ in range(1 if PRE_CHANNELS[j] == "display" else k)
+    ]
+    order = [int(u) for u in rng.permutation(len(units))]
+    burst = 0
+    display_unit = next((u for u in order if units[u][0] == "display"), None)
+    if display_unit is not None and rng.random() < P_DISPLAY_FIRST:
+        order.remove(display_unit)
+        order.insert(0, display_unit)
+        burst = len(units[display_unit])
+    touches = [ch for u in order for ch in units[u]]
     # The closing session is typed in directly for most journeys that have direct at all,
     # whatever the outcome: last touch then over-credits direct without direct causing sales.
     if "direct" in touches and rng.random() < P_DIRECT_CLOSES:
@@ -271,14 +295,19 @@ def _customer_events(
     else:
         aware, consider = touches, []
 
+    # gaps[k] leads to touch k. ``start`` is when the customer's own sessions begin: an opening
+    # display burst runs before it (as far as the period allows), so prospecting does not push
+    # purchases past the end of the period.
+    gaps = [0.0] + [
+        _prospecting_gap(rng) if k == burst else _browse_gap(rng) for k in range(1, len(touches))
+    ]
+    t = start - min(sum(gaps[:burst]) if burst < len(touches) else 0.0, start)
     events: list[tuple[float, str, str, float]] = []
-    t = start
     for k, ch in enumerate(aware):
-        if k:
-            t += _browse_gap(rng)
+        t += gaps[k]
         events.append((t, AWARENESS_TOUCHPOINT[ch], ch, nan))
-    for ch in consider:
-        t += _browse_gap(rng)
+    for k, ch in enumerate(consider, start=len(aware)):
+        t += gaps[k]
         options = CONSIDERATION_TOUCHPOINTS[ch]
         events.append((t, options[rng.integers(len(options))], ch, nan))
 
@@ -381,40 +410,47 @@ def generate(n_customers: int = 5000, seed: int = 7) -> pd.DataFrame:
     of those reach "Checkout" (always the last Consideration touch before a purchase); buyers get
     "Order placed", 80% of buyers get Retention events (Delivery, Onboarding email, Support call,
     Repeat order) and some of those Advocacy events (Product review, Referral invite); 8% of
-    buyers revisit a product page after buying.
+    buyers revisit a product page after buying. A customer's display impressions come as one
+    burst of consecutive touches; 70% of bursts open the journey (prospecting) and end 3 days +
+    Exponential(14 days) before the customer's own sessions start.
 
     Planted effects (true sizes; measured values on the default sample are in brackets):
 
     1. Checkout pain point. The Checkout score is a mixture: 33% "bad" component around 1.4,
-       else around 4.0, so ~37% of checkouts score 1-2 [37.2% of rated checkouts]. A bad
-       checkout adds -1.9 to the purchase log-odds: purchase rate ~0.24 after a bad checkout vs
-       ~0.66 after a good one [0.23 vs 0.66]. Hence Consideration -> Purchase is the lowest step
-       conversion of the stage funnel [customers reaching each stage 5000 / 3956 / 1067 / 853 /
-       347; steps 0.79, 0.27, 0.80, 0.41].
+       else around 4.0, so ~37% of checkouts score 1-2 [36.4% of rated checkouts]. A bad
+       checkout adds -2.4 to the purchase log-odds: purchase rate ~0.30 after a bad checkout vs
+       ~0.69 after a good one [0.28 vs 0.68]. Hence Consideration -> Purchase is the lowest step
+       conversion of the stage funnel [customers reaching each stage 5000 / 3949 / 1071 / 874 /
+       340; steps 0.79, 0.27, 0.82, 0.39].
     2. Support-call moment of truth. 40% of retained buyers call support; 32% of calls fall in a
-       bad component (score 1-2) [31% of rated calls]. Advocacy probability is 0.10 after a bad
-       call, 0.52 after a good one, 0.48 without a call [0.13 vs 0.52]; repeat orders are
-       Poisson with mean 0.25 after a bad call, 0.90 after a good one, 0.70 without a call
-       [0.23 vs 0.60 repeat orders per caller].
+       bad component (score 1-2; June's shift adds a few more) [39% of rated calls]. Advocacy
+       probability is 0.10 after a bad call, 0.52 after a good one, 0.48 without a call [0.09 vs
+       0.47]; repeat orders are Poisson with mean 0.25 after a bad call, 0.90 after a good one,
+       0.70 without a call [0.25 vs 0.61 repeat orders per caller].
     3. Channels of known incremental value. Each pre-purchase channel is present in a journey
-       independently (display 0.72, direct 0.55, search 0.50, social 0.40, email 0.30, referral
-       0.22); display is shown 1 + Poisson(2.6) times, the others 1 + Poisson(1.5), so display
-       is the most frequent touch. Given Checkout, purchase is logistic with intercept -0.20 and
-       log-odds coefficients email +1.0, referral +1.0, search +0.5, social +0.2, direct +0.1,
-       display 0.0, plus -1.9 for a bad checkout [refit on rated checkouts: email 1.31,
-       referral 1.06, search 0.42, direct 0.26, social 0.23, display -0.07, bad checkout -1.98].
-       Reaching Consideration and Checkout does not depend on channels. Independently of the
-       outcome, 85% of journeys with a direct touch have it as the closing session, which
-       Checkout continues, so direct is by far the most common channel right before "Order
-       placed" [53% of orders; display next with 18%] although non-buyers have a direct touch
-       almost as often as buyers [50% vs 57%; purchase-rate contrast, touched minus not
-       touched: email +0.10, referral +0.08, direct +0.05, search +0.03, social +0.01, display
-       -0.03].
+       independently (display 0.68, direct 0.58, search 0.50, referral 0.45, email 0.42, social
+       0.40); display is shown 1 + Poisson(2.6) times in one burst, the others 1 + Poisson(1.5)
+       times in separate sessions, so display is the most frequent touch [30% of pre-purchase
+       touches, reaching 69% of customers]. Given Checkout, purchase is logistic with intercept
+       -1.05 and log-odds coefficients referral +2.4, email +1.8, search +0.5, social +0.2,
+       direct +0.1, display 0.0, plus -2.4 for a bad checkout (a good checkout converts 26% of
+       journeys with none of these channels, 79% with referral alone, 68% with email alone)
+       [refit on rated checkouts: referral 2.37, email 1.89, search 0.46, social 0.40, direct
+       0.08, display -0.15, bad checkout -2.45]. Reaching Consideration and Checkout does not
+       depend on channels. Independently of the outcome, 85% of journeys with a direct touch
+       have it as the closing session, which Checkout continues, so direct is by far the most
+       common channel right before "Order placed" [48% of orders; referral next with 15%]
+       although non-buyers have a direct touch almost as often as buyers [51% vs 55%;
+       purchase-rate contrast, touched minus not touched: referral +0.19, email +0.13, search
+       +0.06, social +0.03, direct +0.03, display -0.03]. Attribution with the default 30-day
+       lookback [conversions credited: Markov email 247, referral 229, display 196; Shapley
+       email 288, referral 240, display 178; last touch gives direct 48% of conversions,
+       Markov 22%].
     4. Emotion dip: every score in June 2026 is shifted by -0.8 on the latent 1-5 scale before
-       rounding and clipping ("June 2026 delivery problems") [June mean 2.95 vs 3.72 in the
-       other months, a 0.78 drop].
+       rounding and clipping ("June 2026 delivery problems") [June mean 2.98 vs 3.73 in the
+       other months, a 0.75 drop].
 
-    Default sample: 42,524 events for 5,000 customers (8.5 per customer), 62% rated, 21% of
+    Default sample: 45,066 events for 5,000 customers (9.0 per customer), 63% rated, 21% of
     customers buy at least once.
     """
     rng = np.random.default_rng(seed)

@@ -39,4 +39,4 @@ def test_gate_blocks_until_the_password_is_right() -> None:
     at.button[0].click().run()
     assert not at.exception
     assert at.title[0].value == "Data"
-    assert [m.value for m in at.sidebar.metric] == ["42,524", "5,000"]
+    assert [m.value for m in at.sidebar.metric] == ["45,066", "5,000"]

@@ -49,7 +49,7 @@ def _selectbox(at: AppTest, label: str):
 
 
 def test_opens_on_the_sample(app: AppTest) -> None:
-    assert [m.value for m in app.sidebar.metric] == ["42,524", "5,000"]
+    assert [m.value for m in app.sidebar.metric] == ["45,066", "5,000"]
     assert app.subheader[0].value.startswith("Sample journeys")
     assert not app.error
     preview = app.dataframe[0].value
@@ -111,7 +111,7 @@ def test_unreadable_upload_gives_a_clear_error(app: AppTest) -> None:
 def test_switching_back_to_the_sample(app: AppTest) -> None:
     app.file_uploader[0].set_value(("клиенты.csv", RU_CSV, "text/csv")).run()
     app.radio(key="source").set_value("sample").run()
-    assert [m.value for m in app.sidebar.metric] == ["42,524", "5,000"]
+    assert [m.value for m in app.sidebar.metric] == ["45,066", "5,000"]
 
 
 def test_stage_model_and_purchase_stage_overrides(app: AppTest) -> None:
@@ -164,3 +164,13 @@ def test_sidebar_filters_are_kept_and_described(app: AppTest) -> None:
     # New data resets the filters: its segments are different.
     app.file_uploader[0].set_value(("клиенты.csv", RU_CSV, "text/csv")).run()
     assert not app.session_state["filters"].active
+
+
+def test_excel_report_is_prepared_on_request(app: AppTest) -> None:
+    assert not [b for b in app.get("download_button") if b.label.startswith("Download the rep")]
+    next(b for b in app.sidebar.button if b.label == "Prepare the report").click().run()
+    assert not app.exception
+    _, data = app.session_state["report_file"]
+    assert data[:2] == b"PK"  # an .xlsx is a zip
+    labels = [b.label for b in app.get("download_button")]
+    assert "Download the report (.xlsx)" in labels

@@ -46,10 +46,10 @@ def test_emotions_page_shows_curve_timeline_points_and_moments(emotions: AppTest
     assert at.title[0].value == "Emotions"
     assert len(at.get("vega_lite_chart")) == 3  # curve, timeline, moments of truth
     text = _text(at)
-    assert "Customers feel worst at Awareness" in text
+    assert "Customers feel worst at Retention" in text
     assert "Emotion dipped in the week of" in text
     assert "The biggest pain point is Checkout" in text
-    assert "Customers with a bad Checkout experience buy 42 points less often" in text
+    assert "Customers with a bad Checkout experience buy 40 points less often" in text
     # pains, delights, moments (in an expander), notes
     pains, delights, _, notes = (d.value for d in at.dataframe)
     assert pains["touchpoint"].iloc[0] == "Checkout"
@@ -68,7 +68,7 @@ def test_emotions_controls_change_the_view(emotions: AppTest) -> None:
     at.toggle(key="emo_per_stage").set_value(True).run()
     assert not at.exception
     at.segmented_control(key="emo_by").set_value("touchpoint").run()
-    assert "Customers feel worst at Checkout" in _text(at)
+    assert "Customers feel worst at Support call" in _text(at)
     at.selectbox(key="emo_outcome").set_value("retention").run()
     assert "bad Support call experience buy again" in _text(at)
     at.toggle(key="emo_adjust").set_value(True).run()
@@ -94,7 +94,7 @@ def test_journey_map_page_and_presentation_stepping() -> None:
     assert at.button(key="jm_prev").disabled
     at.button(key="jm_next").click().run()
     assert at.session_state["jm_step"] == 1
-    assert "Awareness (buyer journey): mean valence +0.25" in _text(at)
+    assert "Awareness (buyer journey): mean valence +0.28" in _text(at)
     for _ in range(3):
         at.button(key="jm_next").click().run()
     assert "Retention (customer journey)" in _text(at)
@@ -141,7 +141,7 @@ def test_touchpoints_scorecard_with_targets_from_excel() -> None:
     at.run()
     cards = next(f for f in _chart_frames(at) if "owner_line" in f.columns)
     checkout = cards.set_index("touchpoint").loc["Checkout", "owner_line"]
-    assert checkout == "Owner: Payments team · share_negative 0.37 / 0.20 ✗"
+    assert checkout == "Owner: Payments team · share_negative 0.36 / 0.20 ✗"
 
 
 def test_touchpoints_rejects_a_bad_workbook() -> None:

@@ -227,14 +227,19 @@ def sample_result(sample: jl.Dataset) -> pd.DataFrame:
     return attribution(sample, n_boot=50)
 
 
-def test_strong_channels_earn_more_per_journey_than_frequent_display(
+def test_strong_channels_rank_above_frequent_display(
     sample: jl.Dataset, sample_result: pd.DataFrame
 ) -> None:
-    reach = channel_reach(sample).set_index("channel")["journeys"]
-    # Display reaches 3x the journeys referral does, so totals follow reach; per journey
-    # reached, the planted incremental channels come out ahead under both data-driven models.
+    reach = channel_reach(sample).set_index("channel")
+    # Display is the most frequent channel (by touches), yet the planted incremental channels
+    # earn more under both data-driven models, in total and per journey reached.
+    assert reach["touches"].idxmax() == "display"
+    reach = reach["journeys"]
     for model in ("markov", "shapley"):
-        per_journey = pd.Series(_by_channel(sample_result, model)) / reach
+        credit = pd.Series(_by_channel(sample_result, model))
+        assert credit["email"] > credit["display"], model
+        assert credit["referral"] > credit["display"], model
+        per_journey = credit / reach
         assert per_journey["email"] > per_journey["display"], model
         assert per_journey["referral"] > per_journey["display"], model
 
@@ -242,7 +247,7 @@ def test_strong_channels_earn_more_per_journey_than_frequent_display(
 def test_last_touch_over_credits_direct(sample_result: pd.DataFrame) -> None:
     last = _by_channel(sample_result, "last_touch", "share")
     data_driven = _by_channel(sample_result, "markov", "share")
-    assert last["direct"] > 0.5
+    assert last["direct"] > 0.45
     assert last["direct"] > 1.8 * data_driven["direct"]
     reading = describe_disagreement(sample_result)
     assert reading.startswith("The models disagree most on direct and ")
@@ -258,7 +263,7 @@ def test_intervals_bracket_the_estimates(sample_result: pd.DataFrame) -> None:
 
 def test_sample_shares_and_totals(sample: jl.Dataset, sample_result: pd.DataFrame) -> None:
     total = path_table(sample).total_conversions
-    assert total == 1486
+    assert total == 1476
     sums = sample_result.groupby("model")["conversions"].sum()
     for model in ALL:
         if model != "participation":

@@ -35,7 +35,7 @@ def test_upload_shows_preview_without_errors(app_url: str, tmp_path) -> None:
         page.goto(app_url)
         wait_idle(page)
         page.get_by_test_id("stDataFrame").first.wait_for()
-        assert "42,524" in page.get_by_test_id("stSidebar").inner_text()
+        assert "45,066" in page.get_by_test_id("stSidebar").inner_text()
 
         page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(upload))
         page.get_by_role("heading", name="клиенты.csv").wait_for(timeout=30_000)

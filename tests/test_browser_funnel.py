@@ -40,13 +40,13 @@ def _no_errors(page) -> str:
 
 def test_funnel_page_draws_the_funnel(app_url: str) -> None:
     with browser_page() as page:
-        page.goto(f"{app_url}/funnel?window=30d")
+        page.goto(f"{app_url}/funnel?window=90d")
         wait_idle(page)
         # The funnel; time to convert and the trend sit in tabs but are drawn too.
         _charts_drawn(page, 3)
         body = _no_errors(page)
         assert "the largest drop is Consideration → Purchase" in body
-        assert "window=30d" in page.url
+        assert "window=90d" in page.url
         page.get_by_role("tab", name="Drop-offs").click()
         wait_idle(page)
         assert page.get_by_role("button", name="Download Excel").is_visible()

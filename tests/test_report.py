@@ -7,6 +7,7 @@ import io
 
 import openpyxl
 import pandas as pd
+import pytest
 
 from journeylib.report import excel_report, number_format
 
@@ -51,3 +52,38 @@ def test_long_and_clashing_sheet_names_are_made_valid() -> None:
     names = openpyxl.load_workbook(io.BytesIO(data)).sheetnames
     assert len(names) == 2 and all(len(n) <= 31 for n in names)
     assert len(set(names)) == 2
+
+
+def test_report_of_the_sample_holds_the_pages_numbers() -> None:
+    import journeylib as jl
+    from journeylib.report import analysis_sheets
+
+    ds = jl.apply_filters(jl.load("sample_data/journeys.csv"),
+                          jl.Filters(segments=("Business", "Returning")))
+    sheets = analysis_sheets(ds)
+    assert list(sheets) == ["About", "Funnel", "Attribution", "Emotion curve",
+                            "Moments of truth", "Scorecard", "Data quality"]
+    data = excel_report(sheets, title=ds.name, filters=ds.filters)
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    funnel = book["Funnel"]
+    assert funnel["A2"].value == "Filters: segment: Business, Returning"
+    header = [c.value for c in funnel[5]]
+    customers = [row[header.index("customers")].value for row in funnel.iter_rows(min_row=6)]
+    assert customers == jl.funnel(ds)["customers"].tolist()
+    attribution = book["Attribution"]
+    header = [c.value for c in attribution[5]]
+    rows = [[c.value for c in row] for row in attribution.iter_rows(min_row=6)]
+    markov = sum(r[header.index("conversions")] for r in rows if r[0] == "markov")
+    assert markov == pytest.approx(jl.attribution(ds, ["markov"], n_boot=0)["conversions"].sum())
+
+
+def test_analyses_the_data_cannot_support_are_listed() -> None:
+    import journeylib as jl
+    from journeylib.report import analysis_sheets
+
+    frame = pd.DataFrame({"customer": ["a", "a", "b"], "date": ["2026-03-01", "2026-03-02",
+                                                                  "2026-03-01"],
+                          "touchpoint": ["Ad", "Visit", "Ad"]})
+    sheets = analysis_sheets(jl.load(frame))
+    assert "Left out" in sheets
+    assert "Funnel" in set(sheets["Left out"]["sheet"])
