@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import statistics
 import subprocess
 import tempfile
@@ -25,6 +24,7 @@ from pathlib import Path
 import ibis
 import numpy as np
 import pandas as pd
+from machine import machine
 
 import journeylib as jl
 from journeylib.attribution import attribution, conversion_probability, removal_effects
@@ -53,20 +53,6 @@ res = out["result"]
 print(json.dumps({"times": times,
                   "conversions": dict(zip(res["channel_name"], res["total_conversions"]))}))
 """
-
-
-def machine() -> str:
-    model = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    return (f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-            f"load average {load} at start")
 
 
 def median_seconds(fn, runs: int) -> tuple[float, object]:

@@ -12,15 +12,13 @@ Usage: ``python bench/bench_emotion.py [--rows 10000000] [--runs 3]``.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import statistics
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+from machine import machine
 
 import journeylib as jl
 from journeylib import emotion as em
@@ -31,18 +29,6 @@ STEPS = 10  # touchpoints per customer
 # Stage of each step of a journey: three awareness touches, three consideration, the purchase,
 # two retention touches and one advocacy touch.
 STEP_STAGE = np.array([0, 0, 0, 1, 1, 1, 2, 3, 3, 4])
-
-
-def machine() -> str:
-    model = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
 def _strings(codes: np.ndarray, names: list[str]) -> pa.Array:

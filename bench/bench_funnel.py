@@ -14,15 +14,13 @@ Usage: ``python bench/bench_funnel.py [--customers 1000000] [--per-customer 10] 
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import statistics
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+from machine import machine
 
 import journeylib as jl
 from journeylib.dataset import Dataset, LoadReport
@@ -34,18 +32,6 @@ STAGES = ["Awareness", "Consideration", "Purchase", "Retention", "Advocacy"]
 REACH = np.array([1.0, 0.8, 0.3, 0.8, 0.4])
 P_MOVED = 0.03
 WINDOW_DAYS = 30
-
-
-def machine() -> str:
-    model = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
 def median_seconds(fn, runs: int) -> tuple[float, object]:

@@ -7,8 +7,6 @@ asserts a time. Usage: ``python bench/bench_load.py [--runs 3] [--customers 5000
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import statistics
 import tempfile
 import time
@@ -16,21 +14,10 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
+from machine import machine
 
 import journeylib as jl
 from journeylib import sample
-
-
-def machine() -> str:
-    model = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{model}, {os.cpu_count()} cores, Python {platform.python_version()}"
 
 
 def median_seconds(fn, runs: int) -> float:
