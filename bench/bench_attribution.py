@@ -24,7 +24,7 @@ from pathlib import Path
 import ibis
 import numpy as np
 import pandas as pd
-from machine import machine
+from timing import machine, timed
 
 import journeylib as jl
 from journeylib.attribution import attribution, conversion_probability, removal_effects
@@ -53,15 +53,6 @@ res = out["result"]
 print(json.dumps({"times": times,
                   "conversions": dict(zip(res["channel_name"], res["total_conversions"]))}))
 """
-
-
-def median_seconds(fn, runs: int) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
 
 
 def synthetic_journeys(
@@ -194,7 +185,7 @@ def main() -> None:
     def from_touchpoints():
         return removal_effects(ds, 1, lookback=None, conversion_touch=True)
 
-    engine_time, _ = median_seconds(from_touchpoints, args.runs)
+    engine_time, _ = timed(from_touchpoints, args.runs)
     frame = path_frame(codes, lengths, converted)
     print(f"The same journeys as a path table: {len(frame):,} distinct paths.")
 
@@ -202,7 +193,7 @@ def main() -> None:
         paths = PathTable.from_frame(frame)
         return removal_effects(paths, 1), paths
 
-    paths_time, (_, paths) = median_seconds(from_path_frame, args.runs)
+    paths_time, (_, paths) = timed(from_path_frame, args.runs)
     ca = channel_attribution(args.ca_python, frame, args.ca_runs, args.ca_cores)
     report(
         f"{args.journeys:,} journeys: Markov order 1 with removal effects",
@@ -227,7 +218,7 @@ def main() -> None:
         table = PathTable.from_frame(reference_frame)
         return removal_effects(table, 1), table
 
-    ref_time, (_, reference) = median_seconds(reference_run, args.runs)
+    ref_time, (_, reference) = timed(reference_run, args.runs)
     ca_ref = channel_attribution(args.ca_python, reference_frame, args.ca_runs, args.ca_cores)
     report(
         "ChannelAttribution reference table (10,000 paths)",

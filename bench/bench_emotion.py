@@ -12,13 +12,12 @@ Usage: ``python bench/bench_emotion.py [--rows 10000000] [--runs 3]``.
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from machine import machine
+from timing import machine, median_seconds
 
 import journeylib as jl
 from journeylib import emotion as em
@@ -88,15 +87,6 @@ def generate(rows: int, seed: int = 1) -> pa.Table:
         }
     )
     return table
-
-
-def median_seconds(fn, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:

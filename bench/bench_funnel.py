@@ -14,13 +14,12 @@ Usage: ``python bench/bench_funnel.py [--customers 1000000] [--per-customer 10] 
 from __future__ import annotations
 
 import argparse
-import statistics
 import time
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from machine import machine
+from timing import machine, timed
 
 import journeylib as jl
 from journeylib.dataset import Dataset, LoadReport
@@ -32,15 +31,6 @@ STAGES = ["Awareness", "Consideration", "Purchase", "Retention", "Advocacy"]
 REACH = np.array([1.0, 0.8, 0.3, 0.8, 0.4])
 P_MOVED = 0.03
 WINDOW_DAYS = 30
-
-
-def median_seconds(fn, runs: int) -> tuple[float, object]:
-    times, result = [], None
-    for _ in range(runs):
-        start = time.perf_counter()
-        result = fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), result
 
 
 def generate(n_customers: int, per_customer: float, seed: int = 1) -> pa.Table:
@@ -137,10 +127,10 @@ def main() -> None:
         counts = table.group_by("customer_id").agg(n=table.count())
         return int(counts.count().to_pandas())
 
-    base, n_groups = median_seconds(group_by_count, args.runs)
-    fun, result = median_seconds(lambda: funnel(ds, window=f"{WINDOW_DAYS}d"), args.runs)
+    base, n_groups = timed(group_by_count, args.runs)
+    fun, result = timed(lambda: funnel(ds, window=f"{WINDOW_DAYS}d"), args.runs)
     frame = arrow.select(["customer_id", "timestamp", "stage"]).to_pandas()
-    pand, pandas_counts = median_seconds(
+    pand, pandas_counts = timed(
         lambda: pandas_funnel(frame, pd.Timedelta(days=WINDOW_DAYS)), args.runs
     )
     counts = result["customers"].tolist()

@@ -7,26 +7,15 @@ asserts a time. Usage: ``python bench/bench_load.py [--runs 3] [--customers 5000
 from __future__ import annotations
 
 import argparse
-import statistics
 import tempfile
-import time
 from pathlib import Path
 
 import duckdb
 import pandas as pd
-from machine import machine
+from timing import machine, median_seconds
 
 import journeylib as jl
 from journeylib import sample
-
-
-def median_seconds(fn, runs: int) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def russian_export(frame: pd.DataFrame, path: Path) -> None:
