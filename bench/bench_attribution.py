@@ -125,7 +125,7 @@ def path_frame(codes: np.ndarray, lengths: np.ndarray, converted: np.ndarray) ->
 
 def channel_attribution(ca_python: str, frame: pd.DataFrame, runs: int, cores: int) -> dict | None:
     """Times and results of ChannelAttribution's markov_model in its own environment."""
-    if not Path(ca_python).exists():
+    if runs < 1 or not Path(ca_python).exists():
         return None
     with tempfile.TemporaryDirectory() as tmp:
         csv = Path(tmp) / "paths.csv"
