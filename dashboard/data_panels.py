@@ -233,14 +233,7 @@ def rejected_panel(ds: jl.Dataset) -> None:
         f"{len(rejected):,} of {ds.report.n_source_rows:,} rows could not be used and are "
         "not in the analysis. Fix them in your file and upload it again."
     )
-    reasons = (
-        rejected["reason"]
-        .str.replace(r"'[^']*'", "'…'", regex=True)
-        .value_counts()
-        .rename_axis("reason")
-        .reset_index(name="rows")
-    )
-    st.dataframe(reasons, hide_index=True)
+    st.dataframe(jl.rejection_reasons(ds), hide_index=True)
     st.dataframe(rejected, hide_index=True, height=300)
     st.download_button(
         "Download rejected rows (CSV)",

@@ -26,7 +26,7 @@ from journeylib.load import TABLE_COLUMNS, load, parse_touchpoints, resolve_mapp
 from journeylib.moments import moments_of_truth
 from journeylib.paths import stage_transitions, top_paths
 from journeylib.paths_table import PathTable
-from journeylib.quality import data_quality, duplicate_touchpoints, summary
+from journeylib.quality import data_quality, duplicate_touchpoints, rejection_reasons, summary
 from journeylib.read import RawTable, read_table
 from journeylib.report import excel_report
 from journeylib.segments import compare_segments
@@ -76,6 +76,7 @@ __all__ = [
     "pain_points",
     "parse_touchpoints",
     "read_table",
+    "rejection_reasons",
     "removal_effects",
     "resolve_mapping",
     "sample",

@@ -134,3 +134,17 @@ def test_typical_dashboard_aggregates_compile_to_pyspark(tiny: jl.Dataset, spark
     for expr in exprs:
         sql = ibis.to_sql(expr, dialect="pyspark")
         assert "GROUP BY" in sql or "MIN(" in sql
+
+
+def test_rejection_reasons_group_quoted_values() -> None:
+    data = (b"customer,date,stage\n"
+            b"a,2026-03-01,A\n"
+            b",2026-03-02,A\n"
+            b"b,yesterday,A\n"
+            b"c,not a date,A\n")
+    reasons = jl.rejection_reasons(jl.load(data))
+    assert reasons.values.tolist() == [
+        ["timestamp '…' is not a date that could be read", 2],
+        ["no customer id", 1],
+    ]
+    assert jl.rejection_reasons(jl.load(b"customer,date,stage\na,2026-03-01,A\n")).empty
