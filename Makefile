@@ -39,3 +39,5 @@ clean:
 screenshot: $(VENV)/.dev
 	mkdir -p .pytest_cache docs
 	$(BIN)/python tests/e2e.py docs/screenshot.png "Data quality" 1500
+	$(BIN)/python tests/e2e.py docs/funnel.png "" 1150 funnel
+	$(BIN)/python tests/e2e.py docs/journey-map.png "" 1150 journey_map

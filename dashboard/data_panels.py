@@ -271,7 +271,7 @@ def quality_panel(ds: jl.Dataset) -> None:
         },
     )
     chart = touchpoints_over_time_chart(touchpoints_over_time(ds), ds.stages)
-    st.altair_chart(chart)
+    st.altair_chart(chart, width="stretch", theme=None)
     chart_downloads(chart, "touchpoints-per-week", ds)
 
 

@@ -91,13 +91,16 @@ def wait_idle(page, timeout: float = 60_000) -> None:
     page.wait_for_selector(APP_IDLE, timeout=timeout)
 
 
-def screenshot(path: str, tab: str | None = None, height: int = 1000) -> None:
-    """Save a screenshot of the app on the sample data (``tab``: a Data-page tab to open)."""
+def screenshot(path: str, tab: str | None = None, height: int = 1000, page_path: str = "") -> None:
+    """Save a screenshot of the app on the sample data: ``page_path`` (e.g. ``"funnel"``; the
+    Data page by default), ``tab`` a tab to open on it."""
     (ROOT / ".pytest_cache").mkdir(exist_ok=True)
     with running_app() as url, browser_page(height=height) as page:
-        page.goto(url)
+        page.goto(f"{url}/{page_path}")
         wait_idle(page)
-        page.get_by_test_id("stDataFrame").first.wait_for()
+        if not page_path:
+            page.get_by_test_id("stDataFrame").first.wait_for()
+        page.wait_for_timeout(2000)  # let Vega finish drawing
         if tab:
             page.get_by_role("tab", name=tab).click()
             wait_idle(page)
@@ -107,5 +110,6 @@ def screenshot(path: str, tab: str | None = None, height: int = 1000) -> None:
 
 if __name__ == "__main__":
     args = sys.argv[1:]
-    screenshot(args[0] if args else "docs/screenshot.png", args[1] if len(args) > 1 else None,
-               int(args[2]) if len(args) > 2 else 1000)
+    screenshot(args[0] if args else "docs/screenshot.png", (args[1] or None) if len(args) > 1
+               else None, int(args[2]) if len(args) > 2 else 1000,
+               args[3] if len(args) > 3 else "")
