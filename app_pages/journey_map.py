@@ -8,6 +8,7 @@ from dashboard import links, session
 from dashboard.exports import chart_downloads
 from journeylib import journey_map as jm
 from journeylib.charts.journey_map import journey_map_chart
+from journeylib.handout import workshop_handout
 
 PRESENTATION_CSS = """
 <style>
@@ -89,3 +90,11 @@ st.altair_chart(chart, width="content")
 
 st.caption("Download the map for slides or print (rendered on the server, no browser needed).")
 chart_downloads(chart, "journey-map", ds)
+if st.button("Prepare the workshop handout (PDF: the map, funnel, emotions, moments of truth "
+             "and attribution, one per page)", key="jm_handout_prepare"):
+    with st.spinner("Drawing the handout…"):
+        st.session_state["jm_handout"] = (ds.key, workshop_handout(ds, chart))
+handout = st.session_state.get("jm_handout")
+if handout is not None and handout[0] == ds.key:
+    st.download_button("Download the handout (PDF)", handout[1], file_name="workshop-handout.pdf",
+                       mime="application/pdf", key="jm_handout_download", type="primary")

@@ -1,9 +1,13 @@
-"""Static exports of charts (PNG, SVG, PDF) that say which filters they were drawn with."""
+"""Static exports of charts (PNG, SVG, PDF, a multi-page PDF handout) that say which filters
+they were drawn with."""
 
 from __future__ import annotations
 
+import io
+
 import altair as alt
 import vl_convert as vlc
+from pypdf import PdfReader, PdfWriter
 
 FORMATS = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
 TOP_LEVEL_ONLY = ("config", "background", "padding", "autosize", "usermeta")
@@ -44,3 +48,17 @@ def export_chart(chart: alt.TopLevelMixin, fmt: str, *, footnote: str = "",
     if fmt == "svg":
         return vlc.vegalite_to_svg(spec).encode("utf-8")
     return vlc.vegalite_to_pdf(spec)
+
+
+def handout_pdf(charts: list[alt.TopLevelMixin], *, footnote: str = "") -> bytes:
+    """One PDF with each chart on its own page (the journey map and key charts to hand out
+    after a workshop); every page carries ``footnote`` (the data and the active filters)."""
+    if not charts:
+        raise ValueError("a handout needs at least one chart")
+    writer = PdfWriter()
+    for chart in charts:
+        for page in PdfReader(io.BytesIO(export_chart(chart, "pdf", footnote=footnote))).pages:
+            writer.add_page(page)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()

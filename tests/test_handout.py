@@ -1,0 +1,48 @@
+"""The workshop handout: a PDF with the journey map and the key charts, one per page."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+from pypdf import PdfReader
+
+import journeylib as jl
+from journeylib.charts.journey_map import journey_map_chart
+from journeylib.handout import handout_charts, workshop_handout
+
+
+def test_handout_of_the_sample_has_five_pages_with_the_filters() -> None:
+    ds = jl.apply_filters(jl.load("sample_data/journeys.csv"), jl.Filters(segments=("Business",)))
+    jmap = jl.build_journey_map(ds)
+    chart = journey_map_chart(jmap.stages, jmap.touchpoints)
+    pdf = PdfReader(io.BytesIO(workshop_handout(ds, chart)))
+    assert len(pdf.pages) == 5
+    text = pdf.pages[1].extract_text()
+    assert "filters: segment: Business" in text
+    assert "Customers reaching each step" in text
+
+
+def test_charts_the_data_cannot_support_are_left_out() -> None:
+    frame = pd.DataFrame({"customer": ["a", "a", "b"],
+                          "date": ["2026-03-01", "2026-03-02", "2026-03-01"],
+                          "stage": ["Awareness", "Purchase", "Awareness"]})
+    ds = jl.load(frame)
+    jmap = jl.build_journey_map(ds)
+    charts = handout_charts(ds, journey_map_chart(jmap.stages, jmap.touchpoints))
+    assert 2 <= len(charts) < 5  # the map and the funnel; no emotions to draw
+
+
+def test_journey_map_page_prepares_the_handout() -> None:
+    from pathlib import Path
+
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(Path(__file__).resolve().parent.parent / "app.py"),
+                           default_timeout=120)
+    at.switch_page("app_pages/journey_map.py")
+    at.run()
+    next(b for b in at.button if b.key == "jm_handout_prepare").click().run()
+    assert not at.exception
+    assert at.session_state["jm_handout"][1][:5] == b"%PDF-"
+    assert "Download the handout (PDF)" in [b.label for b in at.get("download_button")]
