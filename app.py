@@ -2,29 +2,42 @@
 
 import streamlit as st
 
-from dashboard import access, links, sidebar
+from dashboard import access, language, links, sidebar
+from journeylib.i18n import t
 
-st.set_page_config(page_title="Customer Journey Dashboard", page_icon="🧭", layout="wide")
+language.init()
+st.set_page_config(page_title=t("app.title"), page_icon="🧭", layout="wide")
 access.require_access()
 
 pages = {
-    "Your data": [
-        st.Page("app_pages/data.py", title="Data", icon=":material/table_view:", default=True),
+    t("app.nav.your_data"): [
+        st.Page(
+            "app_pages/data.py", title=t("app.nav.data"), icon=":material/table_view:",
+            default=True,
+        ),
     ],
-    "Analyses": [
-        st.Page("app_pages/funnel.py", title="Funnel", icon=":material/filter_alt:"),
-        st.Page("app_pages/journeys.py", title="Journeys", icon=":material/alt_route:"),
-        st.Page("app_pages/attribution.py", title="Attribution", icon=":material/ads_click:"),
-        st.Page("app_pages/emotions.py", title="Emotions", icon=":material/mood:"),
+    t("app.nav.analyses"): [
+        st.Page("app_pages/funnel.py", title=t("app.nav.funnel"), icon=":material/filter_alt:"),
+        st.Page("app_pages/journeys.py", title=t("app.nav.journeys"), icon=":material/alt_route:"),
+        st.Page(
+            "app_pages/attribution.py", title=t("app.nav.attribution"),
+            icon=":material/ads_click:",
+        ),
+        st.Page("app_pages/emotions.py", title=t("app.nav.emotions"), icon=":material/mood:"),
     ],
-    "Workshop": [
-        st.Page("app_pages/journey_map.py", title="Journey map", icon=":material/map:"),
-        st.Page("app_pages/touchpoints.py", title="Touchpoints", icon=":material/checklist:"),
+    t("app.nav.workshop"): [
+        st.Page("app_pages/journey_map.py", title=t("app.nav.journey_map"), icon=":material/map:"),
+        st.Page(
+            "app_pages/touchpoints.py", title=t("app.nav.touchpoints"),
+            icon=":material/checklist:",
+        ),
     ],
 }
 page = st.navigation(pages)
 st.session_state.setdefault("source", "sample")
 links.start_run()
+with st.sidebar:
+    language.switch()
 sidebar.render()
 try:
     page.run()

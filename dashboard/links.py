@@ -18,11 +18,11 @@ from urllib.parse import urlencode
 import streamlit as st
 
 import journeylib as jl
-from dashboard import session
+from dashboard import language, session
 
 LINK_FILTERS = "__from_link__"
 _FILTER_LISTS = {"segment": "segments", "channel": "channels", "stage": "stages"}
-GLOBAL_PARAMS = ("source", "workspace", "from", "to", *_FILTER_LISTS)
+GLOBAL_PARAMS = ("lang", "source", "workspace", "from", "to", *_FILTER_LISTS)
 
 
 def start_run() -> None:
@@ -91,7 +91,7 @@ def bind_list(key: str, param: str, default: list[str]) -> None:
 def current_params() -> dict[str, str | list[str]]:
     """The parameters of the current view: data source, filters, then the page's own (those
     bound with :func:`bind`, and any the page set on ``st.query_params`` directly)."""
-    params: dict[str, str | list[str]] = {}
+    params: dict[str, str | list[str]] = {"lang": language.current()}
     source = session.source()
     if source == "workspace" and st.session_state.get("workspace_name"):
         params.update(source="workspace", workspace=st.session_state["workspace_name"])

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import altair as alt
 import pandas as pd
+
+from journeylib.i18n.formats import vega_locale
 
 # Colour-blind-safe categorical palette (Okabe-Ito), readable on a projector.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -16,3 +19,14 @@ def check_small(frame: pd.DataFrame) -> None:
             f"chart input has {len(frame):,} rows; aggregate before charting "
             f"(limit {MAX_CHART_ROWS:,})"
         )
+
+
+def localized(chart: alt.TopLevelMixin, lang: str | None = None) -> alt.TopLevelMixin:
+    """``chart`` with the language's number and date formats for axes, labels and tooltips
+    (Vega-Lite ``config.locale``), keeping any other configuration it already has."""
+    out = chart.copy(deep=False)
+    config = out.config if out.config is not alt.Undefined else alt.Config()
+    config = config.copy(deep=False)
+    config.locale = vega_locale(lang)
+    out.config = config
+    return out

@@ -1,0 +1,156 @@
+"""Find interface text written in code instead of the translation catalogue.
+
+Used by ``tests/test_i18n.py`` and runnable by hand: ``python tests/i18n_scan.py FILE...``
+prints every finding as ``path:line: text``. What counts as interface text:
+
+- string literals (and the literal parts of f-strings and ``+`` joins) given to a Streamlit
+  element as its text: positional arguments and ``label``/``help``/``placeholder``/``title``/
+  ``caption``/``body``/``text`` keywords, list items included (``st.tabs([...])``);
+- in chart builders (``journeylib/charts``), literal ``title=`` / ``text=`` keywords and
+  ``alt.Title`` / ``alt.TitleParams`` arguments;
+- anywhere in ``journeylib``, literals inside ``describe_*`` functions (sentences for people)
+  and messages given to ``DataError``.
+
+Texts without two letters in a row (emoji, dashes, ``**``), Material icon names and HTML/CSS
+are not interface text. Values that are computed (``t("key")``, a variable, a call) are fine.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+ELEMENTS = {
+    "title", "header", "subheader", "caption", "markdown", "write", "text", "info", "warning",
+    "error", "success", "exception", "button", "download_button", "link_button", "page_link",
+    "radio", "selectbox", "multiselect", "slider", "select_slider", "toggle", "checkbox",
+    "text_input", "text_area", "number_input", "date_input", "time_input", "file_uploader",
+    "color_picker", "metric", "expander", "tabs", "popover", "spinner", "status", "toast",
+    "form_submit_button", "segmented_control", "pills", "feedback", "dialog", "Page",
+    "Column", "TextColumn", "NumberColumn", "ProgressColumn", "CheckboxColumn",
+    "SelectboxColumn", "DateColumn", "DatetimeColumn", "LinkColumn", "ListColumn",
+    "BarChartColumn", "LineChartColumn", "ImageColumn", "AreaChartColumn",
+}
+TEXT_KEYWORDS = {"label", "help", "placeholder", "title", "caption", "body", "text"}
+CHART_CALLS = {"Title", "TitleParams"}
+_LETTERS = re.compile(r"[^\W\d_]{2,}")
+
+
+def _is_text(fragment: str) -> bool:
+    stripped = fragment.strip()
+    if stripped.startswith((":material/", "<")):
+        return False
+    return bool(_LETTERS.search(stripped))
+
+
+def _literals(node: ast.AST) -> Iterator[ast.Constant]:
+    """String constants in ``node`` that reach the screen as they are (not through a call)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        yield node
+    elif isinstance(node, ast.JoinedStr):
+        for part in node.values:
+            yield from _literals(part)
+    elif isinstance(node, ast.BinOp):
+        yield from _literals(node.left)
+        yield from _literals(node.right)
+    elif isinstance(node, ast.IfExp):
+        yield from _literals(node.body)
+        yield from _literals(node.orelse)
+    elif isinstance(node, ast.List | ast.Tuple):
+        for item in node.elts:
+            yield from _literals(item)
+
+
+def _name(func: ast.AST) -> str:
+    return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    ids = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.FunctionDef | ast.ClassDef | ast.AsyncFunctionDef):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                ids.add(id(body[0].value))
+    return ids
+
+
+def scan_source(source: str, path: str) -> list[tuple[int, str]]:
+    """``(line, text)`` of every hard-coded interface text in one module's source."""
+    tree = ast.parse(source)
+    in_library = "journeylib" in Path(path).parts
+    in_charts = in_library and "charts" in Path(path).parts
+    docstrings = _docstrings(tree)
+    found: list[tuple[int, str]] = []
+
+    def add(node: ast.AST) -> None:
+        for const in _literals(node):
+            if id(const) not in docstrings and _is_text(const.value):
+                found.append((const.lineno, const.value))
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef) and in_library and node.name.startswith("describe_"):
+            for inner in ast.walk(node):
+                if isinstance(inner, ast.Constant) and isinstance(inner.value, str):
+                    add(inner)
+            continue
+        if not isinstance(node, ast.Call):
+            continue
+        name = _name(node.func)
+        if name == "DataError" or (not in_library and name in ELEMENTS) or (
+            in_charts and name in CHART_CALLS
+        ):
+            # st.Page's positional argument is the page's file, not text.
+            for arg in node.args if name != "Page" else ():
+                add(arg)
+            for kw in node.keywords:
+                if kw.arg in TEXT_KEYWORDS or name == "DataError":
+                    add(kw.value)
+        elif in_charts:
+            for kw in node.keywords:
+                if kw.arg in ("title", "text"):
+                    add(kw.value)
+    return sorted(set(found))
+
+
+def scan(paths: list[Path]) -> list[str]:
+    """Findings as ``path:line: text`` for every file."""
+    out = []
+    for path in paths:
+        for line, text in scan_source(path.read_text(encoding="utf-8"), str(path)):
+            out.append(f"{path}:{line}: {text!r}")
+    return out
+
+
+def interface_files(root: Path) -> list[Path]:
+    """Every module whose text reaches the screen: the app, its pages and the library."""
+    files = [root / "app.py", *sorted((root / "app_pages").glob("*.py"))]
+    files += sorted((root / "dashboard").glob("*.py"))
+    files += sorted((root / "journeylib").rglob("*.py"))
+    return [f for f in files if f.name != "sample.py"]
+
+
+def used_keys(paths: list[Path]) -> list[tuple[str, int, str]]:
+    """``(path, line, key)`` of every ``t("literal.key", ...)`` call."""
+    out = []
+    for path in paths:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and _name(node.func) == "t"
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
+                out.append((str(path), node.lineno, node.args[0].value))
+    return out
+
+
+if __name__ == "__main__":
+    targets = [Path(p) for p in sys.argv[1:]] or interface_files(Path("."))
+    findings = scan(targets)
+    print("\n".join(findings) or "No hard-coded interface text.")
+    print(f"{len(findings)} finding(s).", file=sys.stderr)
