@@ -96,8 +96,14 @@ def catalogue(lang: str) -> dict[str, str | dict[str, str]]:
     """Every entry of ``lang``: key -> text, or key -> {plural form: text}."""
     out: dict[str, str | dict[str, str]] = {}
     for path in sorted((LOCALES_DIR / lang).glob("*.toml")):
+        # labels_<area>.toml files all add to the "labels" section used by label().
+        prefix = "labels" if path.stem.startswith("labels") else path.stem
         with path.open("rb") as f:
-            _flatten(path.stem, tomllib.load(f), out)
+            entries: dict[str, str | dict[str, str]] = {}
+            _flatten(prefix, tomllib.load(f), entries)
+        if clash := sorted(set(entries) & set(out)):
+            raise ValueError(f"{path}: keys defined twice in {lang}: {', '.join(clash)}")
+        out.update(entries)
     return out
 
 
