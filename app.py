@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import access, language, links, sidebar
+from dashboard import access, language, links, sidebar, views
 from journeylib.i18n import t
 
 language.init()
@@ -34,6 +34,7 @@ pages = {
     ],
 }
 page = st.navigation(pages)
+views.open_from_link()
 st.session_state.setdefault("source", "sample")
 links.start_run()
 with st.sidebar:
@@ -43,5 +44,6 @@ try:
     page.run()
 finally:
     sidebar.share()
+    views.panel(page.url_path or "data")
     sidebar.report()
     links.publish()

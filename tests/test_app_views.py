@@ -1,0 +1,68 @@
+"""Saved views in the app: save the current view under a short name; the short link opens the
+same page with the same settings in a fresh session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import journeylib as jl
+from journeylib import views
+from journeylib.workspace import save_workspace
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+@pytest.fixture
+def shop(tmp_path: Path, monkeypatch) -> Path:
+    monkeypatch.setenv("JOURNEY_DATA_DIR", str(tmp_path))
+    save_workspace(jl.load("sample_data/journeys.csv"), "Shop", directory=tmp_path)
+    save_workspace(jl.load("sample_data/journeys.csv"), "Board", directory=tmp_path,
+                   read_only=True)
+    return tmp_path
+
+
+def _open(params: dict, page: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params.update(params)
+    if page:
+        at.switch_page(f"app_pages/{page}.py")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_save_a_view_and_open_its_short_link(shop: Path) -> None:
+    at = _open({"source": "workspace", "workspace": "Shop", "mode": "strict",
+                "segment": "B2B"}, "funnel")
+    assert at.session_state["funnel_mode"] == "strict"
+    box = next(b for b in at.sidebar.text_input if b.label == "Short name for this view")
+    box.input("b2b-strict")
+    next(b for b in at.sidebar.button if b.label == "Save this view").click().run()
+    assert not at.exception
+    assert any("b2b-strict" in s.value for s in at.sidebar.success)
+    saved = views.get_view("Shop", "b2b-strict", directory=shop)
+    assert saved["page"] == "funnel"
+    assert saved["params"]["mode"] == "strict" and saved["params"]["segment"] == "B2B"
+    assert "lang" not in saved["params"]
+
+    # A colleague opens the short link: the Funnel page, strict mode, the B2B filter.
+    other = _open({"workspace": "Shop", "view": "b2b-strict", "lang": "pl"})
+    assert other.session_state["funnel_mode"] == "strict"
+    assert other.query_params["mode"] == "strict"
+    assert other.query_params["segment"] == "B2B"
+    assert other.query_params["lang"] == "pl"  # the visitor's language is kept
+
+
+def test_an_unknown_view_says_so_and_shows_the_workspace(shop: Path) -> None:
+    at = _open({"source": "workspace", "workspace": "Shop", "view": "gone"})
+    assert any("gone" in w.value for w in at.sidebar.warning)
+
+
+def test_read_only_workspaces_list_views_but_cannot_save_them(shop: Path) -> None:
+    at = _open({"source": "workspace", "workspace": "Board"}, "funnel")
+    labels = [b.label for b in at.sidebar.button]
+    assert "Save this view" not in labels
+    assert any("read-only" in c.value for c in at.sidebar.caption)
