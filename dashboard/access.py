@@ -6,6 +6,8 @@ import hmac
 
 import streamlit as st
 
+from journeylib.i18n import t
+
 
 def _secret_section(name: str) -> dict:
     try:
@@ -23,20 +25,20 @@ def require_access() -> None:
     """
     if _secret_section("auth"):
         if not st.user.is_logged_in:
-            st.title("Customer Journey Dashboard")
-            st.button("Log in", on_click=st.login, type="primary")
+            st.title(t("app.title"))
+            st.button(t("access.log_in"), on_click=st.login, type="primary")
             st.stop()
         return
     password = _secret_section("access").get("password")
     if not password or st.session_state.get("access_granted"):
         return
-    st.title("Customer Journey Dashboard")
+    st.title(t("app.title"))
     with st.form("access"):
-        typed = st.text_input("Password", type="password")
-        submitted = st.form_submit_button("Open the dashboard", type="primary")
+        typed = st.text_input(t("access.password"), type="password")
+        submitted = st.form_submit_button(t("access.open"), type="primary")
     if submitted:
         if hmac.compare_digest(typed.encode(), str(password).encode()):
             st.session_state["access_granted"] = True
             st.rerun()
-        st.error("That password is not right. Ask the person who shared this dashboard.")
+        st.error(t("access.wrong_password"))
     st.stop()

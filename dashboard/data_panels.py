@@ -10,18 +10,69 @@ import streamlit as st
 import journeylib as jl
 from dashboard import session
 from dashboard.exports import chart_downloads
-from dashboard.text import count
+from journeylib import valence
 from journeylib.charts import touchpoints_over_time_chart
+from journeylib.i18n import get_language, label, number, t
 from journeylib.load import FIELD_LABELS
 from journeylib.quality import touchpoints_over_time
+from journeylib.stages import preset_name, preset_stage_names
 
+# Option codes of the Data page's widgets (shown translated through format_func).
 NOT_USED = "(not used)"
-METHOD_TEXT = {
-    "name": "recognised by name",
-    "values": "recognised by its values",
-    "user": "chosen by you",
-}
-AUTO = "Automatic"
+AUTO = "auto"
+CUSTOM = "custom"
+NONE = "(none)"
+DATE_ORDERS = {AUTO: None, "dmy": "dmy", "mdy": "mdy"}
+# The built-in emotion words of each interface language (the editor lists these first).
+LEXICON_LANGUAGES = valence.LEXICONS
+# Columns of the loaded table whose header is not simply the field's name.
+TABLE_HEADERS = ("source_row", "emotion", "emotion_raw", "valence")
+
+
+def field_name(field: str) -> str:
+    """A touchpoint field (``customer_id``, ``stage``, ...) named in the interface language."""
+    return t(f"data.fields.{field}")
+
+
+def table_headers(columns: list[str]) -> dict[str, str]:
+    """``column_config`` giving the loaded table's columns translated headers."""
+    return {
+        c: t(f"data.columns.{c}") if c in TABLE_HEADERS else field_name(c)
+        for c in columns
+        if c in TABLE_HEADERS or c in FIELD_LABELS
+    }
+
+
+def _in_language(text_of: Callable[[str, str], str]) -> Callable[[str], str]:
+    """A ``format_func`` giving option texts in this run's language, wherever it is called
+    (AppTest calls it outside the script run, where the current language is the default)."""
+    lang = get_language()
+    return lambda code: text_of(code, lang)
+
+
+def _option(code: str, lang: str) -> str:
+    """The text of an emotion-scale or stage-model option (scale names pass through)."""
+    if code == AUTO:
+        return t("data.auto", lang)
+    if code == CUSTOM:
+        return t("data.stages.custom", lang)
+    if code in jl.STAGE_PRESETS:
+        return preset_name(code, lang)
+    return code
+
+
+def _column_option(column: str, lang: str) -> str:
+    """The text of a column-mapping option: the file's column names as they are."""
+    return t("data.mapping.not_used", lang) if column == NOT_USED else column
+
+
+def _date_order_option(code: str, lang: str) -> str:
+    return t(f"data.reading.date_orders.{code}", lang)
+
+
+def _purchase_option(stage: str, lang: str) -> str:
+    """The text of a purchase-stage option: the user's stage names as they are."""
+    return label(NONE, lang) if stage == NONE else stage
 
 
 def _on_change(key: str, apply: Callable[[object], None]) -> Callable[[], None]:
@@ -35,10 +86,7 @@ def mapping_panel(raw: jl.RawTable, digest: str) -> None:
         mapping, method = jl.resolve_mapping(raw, opts.mapping)
     except jl.DataError:
         mapping, method = jl.guess_mapping(raw.frame)
-    st.caption(
-        "Each touchpoint field is taken from one column of your file. Change any choice; "
-        "customer id and timestamp are required, and a stage or a touchpoint column."
-    )
+    st.caption(t("data.mapping.caption"))
     columns = [NOT_USED, *raw.frame.columns]
     grid = st.columns(2)
     for i, field in enumerate(jl.CANONICAL):
@@ -48,13 +96,15 @@ def mapping_panel(raw: jl.RawTable, digest: str) -> None:
         def apply(value, field=field):
             opts.mapping[field] = None if value == NOT_USED else value
 
+        found = method.get(field, "")
         grid[i % 2].selectbox(
-            FIELD_LABELS[field].capitalize(),
+            field_name(field),
             columns,
             index=columns.index(current),
             key=key,
             on_change=_on_change(key, apply),
-            help=METHOD_TEXT.get(method.get(field, ""), "not found in the file"),
+            format_func=_in_language(_column_option),
+            help=t(f"data.mapping.method.{found}" if found else "data.mapping.method.missing"),
         )
 
 
@@ -62,11 +112,11 @@ def reading_panel(ds: jl.Dataset | None, raw: jl.RawTable, digest: str) -> None:
     """Format, encoding, sheet, timestamp order, emotion scale and stage model, with overrides."""
     opts = session.options()
     report = ds.report if ds is not None else None
-    st.markdown(f"**File:** {_file_sentence(raw)}")
+    st.markdown(t("data.reading.file", details=_file_sentence(raw)))
     if len(raw.sheets) > 1:
         key = f"sheet_{digest[:12]}"
         st.selectbox(
-            "Sheet",
+            t("data.reading.sheet"),
             raw.sheets,
             index=raw.sheets.index(raw.sheet),
             key=key,
@@ -88,138 +138,199 @@ def reading_panel(ds: jl.Dataset | None, raw: jl.RawTable, digest: str) -> None:
 
 def _timestamp_controls(report: jl.LoadReport, digest: str) -> None:
     opts = session.options()
-    st.markdown(f"**Timestamps:** {report.timestamp_description}.")
+    st.markdown(t("data.reading.timestamps", description=report.timestamp_description))
     for note in report.timestamp_notes:
         st.caption(note)
-    orders = {AUTO: None, "Day first (dd/mm/yyyy)": "dmy", "Month first (mm/dd/yyyy)": "mdy"}
     key = f"order_{digest[:12]}"
     st.radio(
-        "Day/month order",
-        list(orders),
+        t("data.reading.date_order"),
+        list(DATE_ORDERS),
         horizontal=True,
         key=key,
-        index=list(orders.values()).index(opts.date_order),
-        on_change=_on_change(key, lambda v: setattr(opts, "date_order", orders[v])),
+        index=list(DATE_ORDERS.values()).index(opts.date_order),
+        format_func=_in_language(_date_order_option),
+        on_change=_on_change(key, lambda v: setattr(opts, "date_order", DATE_ORDERS[v])),
     )
 
 
 def _file_sentence(raw: jl.RawTable) -> str:
+    """How the file was read, e.g. "CSV, encoding cp1251, separated by semicolons, ..."."""
     parts = [raw.format.upper()]
     if raw.encoding:
-        parts.append(f"encoding {raw.encoding}")
+        parts.append(t("data.file.encoding", encoding=raw.encoding))
     if raw.delimiter:
-        parts.append(f"separated by {jl.read.DELIMITERS[raw.delimiter]}s")
+        parts.append(t(f"data.file.separators.{jl.read.DELIMITERS[raw.delimiter]}"))
     if raw.sheet:
-        parts.append(f"sheet '{raw.sheet}' of {len(raw.sheets)}")
-    parts.append(f"header on row {raw.header_row}" if raw.header_row else "no header row")
+        parts.append(t("data.file.sheet", sheet=raw.sheet, count=len(raw.sheets)))
+    if raw.header_row:
+        parts.append(t("data.file.header_row", row=raw.header_row))
+    else:
+        parts.append(t("data.file.no_header"))
     if raw.title_rows:
-        parts.append(f"{raw.title_rows} title row(s) above it skipped")
+        parts.append(t("data.file.title_rows", n=raw.title_rows))
     if raw.empty_rows:
-        parts.append(f"{raw.empty_rows:,} empty row(s) skipped")
+        parts.append(t("data.file.empty_rows", n=raw.empty_rows))
     return ", ".join(parts) + "."
 
 
 def _emotion_controls(report: jl.LoadReport, digest: str) -> None:
     opts = session.options()
     if "emotion" not in report.mapping:
-        st.markdown("**Emotion:** no emotion column mapped.")
+        st.markdown(t("data.emotion.no_column"))
         return
     if report.emotion_kind == "scale":
-        scale = report.emotion_scale_name or "unknown"
-        st.markdown(f"**Emotion:** scores on a **{scale}** scale, turned into valence -1..+1.")
+        if report.emotion_scale_name:
+            st.markdown(t("data.emotion.scale", scale=report.emotion_scale_name))
+        else:
+            st.markdown(t("data.emotion.unknown_scale"))
         for note in report.emotion_notes:
             st.caption(note)
         choices = [AUTO, *jl.SCALES]
         key = f"scale_{digest[:12]}"
         st.selectbox(
-            "Emotion scale",
+            t("data.emotion.scale_label"),
             choices,
             key=key,
             index=choices.index(opts.emotion_scale or AUTO),
+            format_func=_in_language(_option),
             on_change=_on_change(
                 key, lambda v: setattr(opts, "emotion_scale", None if v == AUTO else v)
             ),
         )
     if report.emotion_labels or report.emotion_unknown:
-        st.markdown(
-            "**Emotion labels** and their valence (-1 very negative … +1 very positive). "
-            "Fill in labels that were not understood."
-        )
-        table = pd.DataFrame(
-            [(k, v) for k, v in report.emotion_labels.items()]
-            + [(k, None) for k in report.emotion_unknown],
-            columns=["label", "valence"],
-        )
-        key = f"lexicon_{digest[:12]}"
-        edited = st.data_editor(
-            table,
-            key=key,
+        _lexicon_editor(report, digest)
+
+
+def lexicon_order(labels: list[str], lang: str) -> list[str]:
+    """``labels`` with the built-in words of the interface language ``lang`` first, then the
+    other languages' words, then labels the lexicon does not know (each group in order)."""
+    own = LEXICON_LANGUAGES.get(lang, {})
+
+    def rank(word: str) -> int:
+        return 0 if word in own else 1 if word in valence.LEXICON else 2
+
+    return sorted(labels, key=rank)
+
+
+def _lexicon_editor(report: jl.LoadReport, digest: str) -> None:
+    """The labels found in the emotion column with their valence, editable."""
+    opts = session.options()
+    st.markdown(t("data.emotion.labels_intro"))
+    known = dict(report.emotion_labels)
+    words = lexicon_order([*known, *report.emotion_unknown], get_language())
+    table = pd.DataFrame({"label": words, "valence": [known.get(w) for w in words]})
+    key = f"lexicon_{digest[:12]}"
+    edited = st.data_editor(
+        table,
+        key=key,
+        hide_index=True,
+        disabled=["label"],
+        column_config={
+            "label": st.column_config.TextColumn(t("data.emotion.label_column")),
+            "valence": st.column_config.NumberColumn(
+                t("data.emotion.valence_column"),
+                help=t("data.emotion.valence_help"),
+                min_value=-1.0,
+                max_value=1.0,
+                step=0.1,
+            ),
+        },
+    )
+    chosen = {r.label: float(r.valence) for r in edited.itertuples() if pd.notna(r.valence)}
+    changed = {k: v for k, v in chosen.items() if report.emotion_labels.get(k) != v}
+    if changed and changed != opts.emotion_labels:
+        opts.emotion_labels = {**opts.emotion_labels, **changed}
+        st.rerun()
+    with st.expander(t("data.emotion.builtin")):
+        st.caption(t("data.emotion.builtin_caption"))
+        words = lexicon_order([w for w in valence.LEXICON if w.isalpha()], get_language())
+        st.dataframe(
+            pd.DataFrame({"label": words, "valence": [valence.LEXICON[w] for w in words]}),
             hide_index=True,
-            disabled=["label"],
             column_config={
-                "valence": st.column_config.NumberColumn(min_value=-1.0, max_value=1.0, step=0.1)
+                "label": t("data.emotion.label_column"),
+                "valence": st.column_config.NumberColumn(
+                    t("data.emotion.valence_column"), format="%+.1f"
+                ),
             },
         )
-        chosen = {r.label: float(r.valence) for r in edited.itertuples() if pd.notna(r.valence)}
-        changed = {k: v for k, v in chosen.items() if report.emotion_labels.get(k) != v}
-        if changed and changed != opts.emotion_labels:
-            opts.emotion_labels = {**opts.emotion_labels, **changed}
-            st.rerun()
+
+
+def _stage_model_text(ds: jl.Dataset) -> str:
+    """How the stage order was settled, in the interface language (``ds.stage_model`` is the
+    library's English description: "preset <name>", "as given" or "inferred from the data")."""
+    preset = ds.stage_model.removeprefix("preset ")
+    if preset in jl.STAGE_PRESETS:
+        return t("data.stages.model_preset", preset=preset_name(preset))
+    if ds.stage_model == "as given":
+        return t("data.stages.model_given")
+    if ds.stage_model == "inferred from the data":
+        return t("data.stages.model_inferred")
+    return ds.stage_model
 
 
 def _stage_controls(ds: jl.Dataset, digest: str) -> None:
     opts = session.options()
-    st.markdown(f"**Stages** ({ds.stage_model}): " + " → ".join(ds.stages or ["none"]))
+    shown = " → ".join(ds.stages) if ds.stages else t("data.stages.none")
+    st.markdown(t("data.stages.heading", model=_stage_model_text(ds), stages=shown))
     if not ds.stages:
         return
-    custom = "Custom order"
-    choices = [AUTO, *jl.STAGE_PRESETS, custom]
+    choices = [AUTO, *jl.STAGE_PRESETS, CUSTOM]
     current = (
         opts.stages
         if isinstance(opts.stages, str)
-        else custom
+        else CUSTOM
         if isinstance(opts.stages, list)
         else AUTO
     )
     model_key, order_key = f"stage_model_{digest[:12]}", f"stage_order_{digest[:12]}"
 
     def apply_model(value):
-        opts.stages = None if value == AUTO else list(ds.stages) if value == custom else value
+        opts.stages = None if value == AUTO else list(ds.stages) if value == CUSTOM else value
 
     left, right = st.columns(2, gap="large")
     with left:
         st.selectbox(
-            "Stage model",
+            t("data.stages.model"),
             choices,
             index=choices.index(current),
             key=model_key,
+            format_func=_in_language(_option),
             on_change=_on_change(model_key, apply_model),
         )
-        if current == custom:
+        preset = ds.stage_model.removeprefix("preset ")
+        if preset in jl.STAGE_PRESETS:
+            st.caption(
+                t("data.stages.preset_stages", stages=" → ".join(preset_stage_names(preset)))
+            )
+        if current == CUSTOM:
             st.multiselect(
-                "Stages in journey order (remove them all, then pick them in order)",
+                t("data.stages.custom_order"),
                 ds.stages,
                 default=opts.stages,
                 key=order_key,
                 on_change=_on_change(order_key, lambda v: setattr(opts, "stages", list(v) or None)),
             )
     with right:
-        none = "(none)"
-        purchase_choices = list(ds.stages) if ds.purchase_stage else [none, *ds.stages]
+        purchase_choices = list(ds.stages) if ds.purchase_stage else [NONE, *ds.stages]
         purchase_key = f"purchase_{digest[:12]}"
         st.selectbox(
-            "Purchase stage (ends the buyer journey; the customer journey follows)",
+            t("data.stages.purchase"),
             purchase_choices,
-            index=purchase_choices.index(ds.purchase_stage or none),
+            index=purchase_choices.index(ds.purchase_stage or NONE),
             key=purchase_key,
+            format_func=_in_language(_purchase_option),
             on_change=_on_change(
-                purchase_key, lambda v: setattr(opts, "purchase_stage", None if v == none else v)
+                purchase_key, lambda v: setattr(opts, "purchase_stage", None if v == NONE else v)
             ),
         )
     after = ds.customer_stages
     st.caption(
-        f"Buyer journey: {' → '.join(ds.buyer_stages)}. Customer journey: "
-        f"{' → '.join(after) if after else 'none (no stage after the purchase)'}."
+        t(
+            "data.stages.journeys",
+            buyer=" → ".join(ds.buyer_stages),
+            customer=" → ".join(after) if after else t("data.stages.no_customer_journey"),
+        )
     )
 
 
@@ -227,16 +338,19 @@ def rejected_panel(ds: jl.Dataset) -> None:
     """Every row that was not loaded, with its reason, and a download."""
     rejected = ds.rejected
     if rejected.empty:
-        st.success(f"All {ds.n_rows:,} rows were loaded; none rejected.")
+        st.success(t("data.rejected.none", n=ds.n_rows))
         return
-    st.warning(
-        f"{len(rejected):,} of {ds.report.n_source_rows:,} rows could not be used and are "
-        "not in the analysis. Fix them in your file and upload it again."
+    st.warning(t("data.rejected.summary", rejected=len(rejected), total=ds.report.n_source_rows))
+    reason_headers = {"reason": t("data.rejected.reason"), "rows": t("data.rejected.rows")}
+    st.dataframe(jl.rejection_reasons(ds), hide_index=True, column_config=reason_headers)
+    st.dataframe(
+        rejected,
+        hide_index=True,
+        height=300,
+        column_config={"row": t("data.rejected.row"), "reason": t("data.rejected.reason")},
     )
-    st.dataframe(jl.rejection_reasons(ds), hide_index=True)
-    st.dataframe(rejected, hide_index=True, height=300)
     st.download_button(
-        "Download rejected rows (CSV)",
+        t("data.rejected.download"),
         rejected.to_csv(index=False).encode(),
         file_name="rejected_rows.csv",
         mime="text/csv",
@@ -247,27 +361,38 @@ def quality_panel(ds: jl.Dataset) -> None:
     """Completeness per field, duplicates, and touchpoints over time."""
     stats = jl.summary(ds)
     cols = st.columns(4)
-    cols[0].metric("Touchpoints", f"{stats['rows']:,}")
-    cols[1].metric("Customers", f"{stats['customers']:,}")
-    cols[2].metric("Touchpoints per customer", f"{stats['touchpoints_per_customer']:.1f}")
-    cols[3].metric(
-        "Duplicate touchpoints",
-        f"{jl.duplicate_touchpoints(ds):,}",
-        help="Rows repeating another row's customer, time, stage, channel and "
-        "touchpoint; often a file exported twice.",
+    cols[0].metric(t("data.quality.touchpoints"), number(stats["rows"]))
+    cols[1].metric(t("data.quality.customers"), number(stats["customers"]))
+    cols[2].metric(
+        t("data.quality.per_customer"), number(stats["touchpoints_per_customer"], 1)
     )
+    cols[3].metric(
+        t("data.quality.duplicates"),
+        number(jl.duplicate_touchpoints(ds)),
+        help=t("data.quality.duplicates_help"),
+    )
+    quality = jl.data_quality(ds)
+    # The library names fields in English (API values): show them in the interface language.
+    codes = {text: code for code, text in FIELD_LABELS.items()}
+    quality["field"] = [field_name(codes[f]) if f in codes else f for f in quality["field"]]
     st.dataframe(
-        jl.data_quality(ds),
+        quality,
         hide_index=True,
         column_config={
-            "field": "Field",
-            "source_column": "From column",
-            "filled": st.column_config.NumberColumn("Filled rows", format="localized"),
-            "missing": st.column_config.NumberColumn("Missing rows", format="localized"),
-            "share_filled": st.column_config.ProgressColumn(
-                "Filled", min_value=0, max_value=1, format="percent"
+            "field": t("data.quality.field"),
+            "source_column": t("data.quality.source_column"),
+            "filled": st.column_config.NumberColumn(
+                t("data.quality.filled_rows"), format="localized"
             ),
-            "distinct": st.column_config.NumberColumn("Distinct values", format="localized"),
+            "missing": st.column_config.NumberColumn(
+                t("data.quality.missing_rows"), format="localized"
+            ),
+            "share_filled": st.column_config.ProgressColumn(
+                t("data.quality.share_filled"), min_value=0, max_value=1, format="percent"
+            ),
+            "distinct": st.column_config.NumberColumn(
+                t("data.quality.distinct"), format="localized"
+            ),
         },
     )
     chart = touchpoints_over_time_chart(touchpoints_over_time(ds), ds.stages)
@@ -277,19 +402,16 @@ def quality_panel(ds: jl.Dataset) -> None:
 
 def save_panel(ds: jl.Dataset) -> None:
     """Save the dataset as a named workspace on this server."""
-    st.caption(
-        "A workspace keeps the loaded touchpoints, the rejected rows and the settings above "
-        "(stage model, purchase stage) on this server, so the team can open it from the "
-        "sidebar ('Saved'). Uploads that are not saved stay in your session only."
-    )
+    st.caption(t("data.save.caption"))
     with st.form("save_workspace"):
-        name = st.text_input("Workspace name", value=ds.name.rsplit(".", 1)[0])
-        read_only = st.checkbox("Read-only (nobody can overwrite it from the app)")
-        submitted = st.form_submit_button("Save workspace", type="primary")
+        name = st.text_input(t("data.save.name"), value=ds.name.rsplit(".", 1)[0])
+        read_only = st.checkbox(t("data.save.read_only"))
+        submitted = st.form_submit_button(t("data.save.button"), type="primary")
     if submitted:
         try:
             path = session.save_active(name, read_only=read_only)
         except jl.DataError as exc:
             st.error(str(exc))
         else:
-            st.success(f"Saved '{name}' ({count(ds.n_rows, 'touchpoint')}) as {path.name}.")
+            touchpoints = t("data.n_touchpoints", n=ds.n_rows)
+            st.success(t("data.save.saved", name=name, touchpoints=touchpoints, file=path.name))

@@ -9,14 +9,15 @@ import streamlit as st
 
 import journeylib as jl
 from journeylib.export import FORMATS, export_chart
+from journeylib.i18n import t
 from journeylib.paths_table import PathTable
 
 
 def chart_downloads(chart: alt.TopLevelMixin, basename: str, data: jl.Dataset | PathTable) -> None:
     """A row of PNG / SVG / PDF buttons for ``chart``; every file names the data it was drawn
-    from and the active filters."""
+    from and the active filters (in the interface language)."""
     filters = getattr(data, "filters", "")
-    footnote = f"{data.name}" + (f" — filters: {filters}" if filters else "")
+    footnote = t("exports.footnote", name=data.name, filters=filters) if filters else data.name
     stem = re.sub(r"[^\w-]+", "-", basename).strip("-") or "chart"
     row = st.container(horizontal=True, gap="small")
     for fmt, mime in FORMATS.items():
@@ -27,5 +28,6 @@ def chart_downloads(chart: alt.TopLevelMixin, basename: str, data: jl.Dataset | 
             mime=mime,
             on_click="ignore",
             icon=":material/download:",
+            help=t("exports.help", format=fmt.upper()),
             key=f"export_{stem}_{fmt}",
         )

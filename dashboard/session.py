@@ -5,6 +5,7 @@ Everything here is plumbing between widgets and journeylib; calculations live in
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import math
 from dataclasses import dataclass, field
@@ -14,11 +15,12 @@ import pandas as pd
 import streamlit as st
 
 import journeylib as jl
+from dashboard import language
 from journeylib import touchpoints, workspace
 from journeylib.filters import Filters
+from journeylib.i18n import t
 
 SAMPLE_PATH = Path(__file__).resolve().parent.parent / "sample_data" / "journeys.csv"
-SAMPLE_NAME = "Sample journeys (journeys.csv)"
 
 
 @dataclass
@@ -53,15 +55,27 @@ def connection():
     return jl.connect()
 
 
-@st.cache_data(show_spinner="Reading the file…", max_entries=8)
 def read_file(digest: str, name: str, sheet: str | None, _data: bytes) -> jl.RawTable:
-    """The file's table, cached by content digest (the bytes themselves are not hashed)."""
+    """The file's table, cached by content digest (the bytes themselves are not hashed) and by
+    the interface language (its warnings are sentences)."""
+    with st.spinner(t("data.loading.reading")):
+        return _read_file(digest, name, sheet, language.current(), _data)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _read_file(digest: str, name: str, sheet: str | None, lang: str, _data: bytes) -> jl.RawTable:
     return jl.read_table(_named_bytes(_data, name), sheet=sheet)
 
 
-@st.cache_data(show_spinner="Interpreting columns…", max_entries=8)
 def parse_file(digest: str, name: str, key: tuple, _data: bytes, _options: LoadOptions):
-    """Parsed touchpoints for a file and the parse-relevant options (``key``)."""
+    """Parsed touchpoints for a file and the parse-relevant options (``key``), with the load
+    report's sentences in the interface language."""
+    with st.spinner(t("data.loading.interpreting")):
+        return _parse_file(digest, name, key, language.current(), _data, _options)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _parse_file(digest: str, name: str, key: tuple, lang: str, _data: bytes, _options: LoadOptions):
     raw = read_file(digest, name, _options.sheet, _data)
     return jl.parse_touchpoints(
         raw,
@@ -114,11 +128,11 @@ def active_file() -> dict | None:
     if "sample_file" not in st.session_state:
         data = SAMPLE_PATH.read_bytes()
         st.session_state["sample_file"] = {
-            "name": SAMPLE_NAME,
             "data": data,
             "digest": hashlib.sha256(data).hexdigest(),
         }
-    return st.session_state["sample_file"]
+    # The sample's name is interface text: named in the current language on every run.
+    return {**st.session_state["sample_file"], "name": t("data.sample_name")}
 
 
 def active_raw() -> jl.RawTable | None:
@@ -142,12 +156,22 @@ def active_dataset() -> jl.Dataset | None:
     opts = options()
     key = (file["digest"], opts.dataset_key())
     cached = st.session_state.get("dataset")
+    lang = language.current()
     if cached is not None and cached[0] == key:
-        return cached[1]
+        if st.session_state.get("dataset_language") != lang:
+            # Same data in another language: keep the engine table (and its key, so filters
+            # and cached results stay), take the report, rejected rows and name in the new one.
+            parsed = parse_file(file["digest"], file["name"], opts.parse_key(), file["data"], opts)
+            relabelled = dataclasses.replace(
+                cached[1], report=parsed.report, rejected=parsed.rejected, name=file["name"]
+            )
+            st.session_state["dataset"] = (key, relabelled)
+            st.session_state["dataset_language"] = lang
+        return st.session_state["dataset"][1]
     parsed = parse_file(file["digest"], file["name"], opts.parse_key(), file["data"], opts)
     if cached is None or cached[0][0] != file["digest"]:
         st.session_state["workspace_extras"] = {}  # targets and views belong to other data
-    with st.spinner(f"Loading {parsed.report.n_rows:,} touchpoints into the query engine…"):
+    with st.spinner(t("data.loading.engine", n=parsed.report.n_rows)):
         dataset = jl.to_dataset(
             parsed,
             con=_fresh_connection(),
@@ -156,6 +180,7 @@ def active_dataset() -> jl.Dataset | None:
             name=file["name"],
         )
     st.session_state["dataset"] = (key, dataset)
+    st.session_state["dataset_language"] = lang
     return dataset
 
 
@@ -176,7 +201,7 @@ def _workspace_dataset() -> jl.Dataset | None:
     cached = st.session_state.get("dataset")
     if cached is not None and cached[0] == key:
         return cached[1]
-    with st.spinner(f"Opening workspace {name}…"):
+    with st.spinner(t("data.loading.workspace", name=name)):
         opened = workspace.open_workspace(name, con=_fresh_connection())
     st.session_state["workspace_extras"] = opened.extras
     st.session_state["dataset"] = (key, opened.dataset)
@@ -187,7 +212,7 @@ def save_active(name: str, *, read_only: bool) -> Path:
     """Save the active dataset (unfiltered) as workspace ``name``; returns its file."""
     dataset = active_dataset()
     if dataset is None:
-        raise jl.DataError("There is no data to save yet.")
+        raise jl.DataError(t("data.save.nothing"))
     extras = st.session_state.get("workspace_extras", {})
     return workspace.save_workspace(dataset, name, read_only=read_only, extras=extras)
 
@@ -233,9 +258,9 @@ def require_dataset() -> jl.Dataset:
     except jl.DataError as exc:
         dataset, problem = None, str(exc)
     else:
-        problem = "No data yet: upload a file, or switch the data source to the sample."
+        problem = t("data.no_data_yet")
     if dataset is None:
         st.warning(problem)
-        st.page_link("app_pages/data.py", label="Go to the Data page", icon="📄")
+        st.page_link(page="app_pages/data.py", label=t("data.go_to_data"), icon="📄")
         st.stop()
     return jl.apply_filters(dataset, filters())

@@ -8,33 +8,35 @@ import hashlib
 import streamlit as st
 
 import journeylib as jl
-from dashboard import links, session
-from dashboard.text import count
+from dashboard import language, links, session
 from journeylib import workspace
+from journeylib.i18n import date, number, t
 from journeylib.report import analysis_sheets
+
+SOURCES = ("sample", "upload", "workspace")
 
 
 def render() -> jl.Dataset | None:
     """Draw the sidebar; returns the active dataset (None when there is none yet)."""
     with st.sidebar:
         has_upload = "upload" in st.session_state
-        labels = {"sample": "Sample data", "upload": "My file", "workspace": "Saved"}
+        # The language is bound now: AppTest calls format_func outside the script run.
+        lang = language.current()
         st.radio(
-            "Data source",
-            options=list(labels),
-            format_func=labels.get,
+            t("sidebar.source"),
+            options=SOURCES,
+            format_func=lambda code: t(f"sidebar.sources.{code}", lang),
             key="source",
             horizontal=True,
-            help="The sample is a generated shop with known effects; 'My file' is the last "
-            "file you uploaded on the Data page; 'Saved' opens a workspace saved on this server.",
+            help=t("sidebar.source_help"),
         )
         if st.session_state.get("source") == "workspace":
             saved = workspace.list_workspaces()
             if saved.empty:
-                st.info("No saved workspaces yet: save one from the Data page.")
+                st.info(t("sidebar.no_workspaces"))
                 return None
             st.selectbox(
-                "Workspace",
+                t("sidebar.workspace"),
                 list(saved["name"]),
                 key="workspace_name",
                 format_func=lambda n: (
@@ -42,36 +44,33 @@ def render() -> jl.Dataset | None:
                 ),
             )
         if st.session_state.get("source") == "upload" and not has_upload:
-            st.info("No file yet: upload one on the Data page.")
+            st.info(t("sidebar.no_file"))
             return None
         try:
             dataset = session.active_dataset()
         except jl.DataError as exc:
-            st.error(f"This file cannot be used yet: {exc}")
+            st.error(t("sidebar.unusable", error=str(exc)))
             return None
         stats = jl.summary(dataset)
         st.markdown(f"**{dataset.name}**")
         left, right = st.columns(2)
-        left.metric("Touchpoints", f"{stats['rows']:,}")
-        right.metric("Customers", f"{stats['customers']:,}")
-        st.caption(f"{stats['first']:%d %b %Y} – {stats['last']:%d %b %Y} (UTC)")
+        left.metric(t("sidebar.touchpoints"), number(stats["rows"]))
+        right.metric(t("sidebar.customers"), number(stats["customers"]))
+        st.caption(t("sidebar.span", first=date(stats["first"]), last=date(stats["last"])))
         if dataset.n_rejected:
-            st.warning(f"{count(dataset.n_rejected, 'row')} rejected — see the Data page.")
+            st.warning(t("sidebar.rejected", n=dataset.n_rejected))
         else:
-            st.caption("No rows rejected.")
+            st.caption(t("sidebar.none_rejected"))
         _filters(dataset)
     return dataset
 
 
 def share() -> None:
     """The link to the current view, with a copy button (draw after the page has run)."""
-    with st.sidebar.expander("Share this view"):
+    with st.sidebar.expander(t("sidebar.share")):
         st.code(links.share_link(), language=None, wrap_lines=True)
         if session.source() == "upload":
-            st.caption(
-                "Uploaded files stay in your session: the link opens the sample. Save a "
-                "workspace on the Data page to share your data."
-            )
+            st.caption(t("sidebar.share_upload"))
 
 
 def report() -> None:
@@ -83,18 +82,19 @@ def report() -> None:
     if dataset is None:
         return
     ds = jl.apply_filters(dataset, session.filters())
-    with st.sidebar.expander("Excel report"):
-        st.caption("One sheet per analysis: funnel, attribution, emotion curve, moments of "
-                   "truth, scorecard and data quality, with the active filters on every sheet.")
-        if st.button("Prepare the report", key="report_prepare"):
-            with st.spinner("Computing every analysis…"):
+    # The report's sheets are written in the interface language: prepared per language.
+    report_key = (ds.key, language.current())
+    with st.sidebar.expander(t("sidebar.report")):
+        st.caption(t("sidebar.report_caption"))
+        if st.button(t("sidebar.report_prepare"), key="report_prepare"):
+            with st.spinner(t("sidebar.report_computing")):
                 sheets = analysis_sheets(ds, session.scorecard_targets())
                 data = jl.excel_report(sheets, title=ds.name, filters=ds.filters)
-            st.session_state["report_file"] = (ds.key, data)
+            st.session_state["report_file"] = (report_key, data)
         prepared = st.session_state.get("report_file")
-        if prepared is not None and prepared[0] == ds.key:
+        if prepared is not None and prepared[0] == report_key:
             st.download_button(
-                "Download the report (.xlsx)", prepared[1], file_name="journey-report.xlsx",
+                t("sidebar.report_download"), prepared[1], file_name="journey-report.xlsx",
                 mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                 key="report_download", type="primary",
             )
@@ -121,29 +121,27 @@ def _filters(dataset: jl.Dataset) -> None:
         session.set_filters(jl.Filters())
     current = session.filters()
     suffix = hashlib.sha256(dataset.key.encode()).hexdigest()[:10]
-    with st.expander("Filters" + (" (on)" if current.active else ""), expanded=current.active):
+    title = t("sidebar.filters_on") if current.active else t("sidebar.filters")
+    with st.expander(title, expanded=current.active):
         first, last = options["first"], options["last"]
         dates = st.date_input(
-            "Dates (UTC)",
+            t("sidebar.dates"),
+            format=t("sidebar.date_input_format"),
             value=(current.start or first, current.end or last),
             min_value=first,
             max_value=last,
             key=f"filter_dates_{suffix}",
         )
         chosen = {}
-        for field, label in (
-            ("segments", "Segments"),
-            ("channels", "Channels"),
-            ("stages", "Stages"),
-        ):
+        for field in ("segments", "channels", "stages"):
             if options[field]:
                 chosen[field] = tuple(
                     st.multiselect(
-                        label,
+                        t(f"sidebar.filter_fields.{field}"),
                         options[field],
                         default=list(getattr(current, field)),
                         key=f"filter_{field}_{suffix}",
-                        placeholder="All",
+                        placeholder=t("sidebar.all"),
                     )
                 )
         start, end = (*dates, None)[:2] if isinstance(dates, tuple) else (dates, None)
@@ -155,4 +153,4 @@ def _filters(dataset: jl.Dataset) -> None:
         if wanted != current:
             session.set_filters(wanted)
         if wanted.active:
-            st.caption(f"Analyses show only: {jl.describe_filters(wanted)}.")
+            st.caption(t("sidebar.filtered", filters=jl.describe_filters(wanted)))

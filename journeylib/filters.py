@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import ibis
 import pandas as pd
 
+from journeylib import i18n
 from journeylib.dataset import Dataset
 
 
@@ -95,21 +96,28 @@ def _utc_midnight(day: dt.date):
     return ibis.timestamp(dt.datetime(day.year, day.month, day.day), timezone="UTC")
 
 
-def describe_filters(filters: Filters) -> str:
-    """The active filters in one line, for pages and exports ("" when none).
+# Catalogue entry naming each list filter, in the order the description lists them.
+_DESCRIBED = (
+    ("filters.segment", "segments"),
+    ("filters.channel", "channels"),
+    ("filters.stage", "stages"),
+)
 
-    Example: ``"1 Mar 2026 – 30 Jun 2026; segment: Business; channel: email, search"``.
+
+def describe_filters(filters: Filters) -> str:
+    """The active filters in one line in the current language, for pages and exports ("" when
+    none).
+
+    Example: ``"1 Mar 2026 – 30 Jun 2026; segment: Business; channels: email, search"``.
     """
     parts = []
-    if filters.start or filters.end:
-        start = f"{filters.start:%-d %b %Y}" if filters.start else "the start"
-        end = f"{filters.end:%-d %b %Y}" if filters.end else "the end"
-        parts.append(f"{start} – {end}")
-    for label, chosen in (
-        ("segment", filters.segments),
-        ("channel", filters.channels),
-        ("stage", filters.stages),
-    ):
-        if chosen:
-            parts.append(f"{label}: {', '.join(chosen)}")
+    if filters.start and filters.end:
+        parts.append(i18n.t("filters.between", start=filters.start, end=filters.end))
+    elif filters.start:
+        parts.append(i18n.t("filters.since", start=filters.start))
+    elif filters.end:
+        parts.append(i18n.t("filters.until", end=filters.end))
+    for key, attribute in _DESCRIBED:
+        if chosen := getattr(filters, attribute):
+            parts.append(i18n.t(key, n=len(chosen), values=", ".join(chosen)))
     return "; ".join(parts)

@@ -9,6 +9,8 @@ from journeylib.dataset import Dataset
 from journeylib.load import FIELD_LABELS
 
 QUALITY_FIELDS = CANONICAL
+# The stage of touchpoints without one in touchpoints_over_time (a label: shown translated).
+NO_STAGE = "(no stage)"
 
 
 def summary(ds: Dataset) -> dict[str, object]:
@@ -97,7 +99,7 @@ def touchpoints_over_time(ds: Dataset, freq: str = "week") -> pd.DataFrame:
         raise ValueError(f"freq must be one of {', '.join(units)}, not {freq!r}")
     t = ds.table
     t = t.mutate(
-        period_start=t.timestamp.truncate(units[freq]).date(), stage=t.stage.fill_null("(no stage)")
+        period_start=t.timestamp.truncate(units[freq]).date(), stage=t.stage.fill_null(NO_STAGE)
     )
     out = (
         t.group_by(["period_start", "stage"])

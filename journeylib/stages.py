@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import ibis
 
+from journeylib.i18n import t
+from journeylib.i18n.formats import label_key
+
+# Keys are the presets' identifiers (API values, saved in workspaces and links); the interface
+# shows them with preset_name() and preset_stage_names().
 STAGE_PRESETS: dict[str, list[str]] = {
     "Awareness → Advocacy": ["Awareness", "Consideration", "Purchase", "Retention", "Advocacy"],
     "Discovery → Loyalty": [
@@ -51,6 +56,17 @@ PURCHASE_WORDS = (
     "zamówienie",
     "kupno",
 )
+
+
+def preset_name(preset: str, lang: str | None = None) -> str:
+    """The display name of the preset ``preset`` (a :data:`STAGE_PRESETS` key) in the language
+    (default: the current one), e.g. ``"Осведомлённость → Рекомендации"``."""
+    return t(f"stages.presets.{label_key(preset)}", lang)
+
+
+def preset_stage_names(preset: str, lang: str | None = None) -> list[str]:
+    """The stages of the preset ``preset``, in order, named in the language."""
+    return [t(f"stages.names.{label_key(stage)}", lang) for stage in STAGE_PRESETS[preset]]
 
 
 def _preset_ranks(preset: list[str]) -> dict[str, int]:

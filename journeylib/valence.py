@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from journeylib.i18n import number, t
 from journeylib.numeric import parse_numbers
 
 # Known scales, tried from the narrowest; on equal width the earlier one wins.
@@ -157,6 +158,8 @@ _EMOJI = {
     "😡": -1.0,
 }
 LEXICON: dict[str, float] = {**_EN, **_RU, **_PL, **_EMOJI}
+# The built-in words of each interface language (the app lists the user's language first).
+LEXICONS: dict[str, dict[str, float]] = {"en": _EN, "ru": _RU, "pl": _PL}
 
 
 def normalise_label(label: object) -> str:
@@ -175,7 +178,9 @@ class ParsedEmotion:
     score as written (NaN for labels). ``kind``: ``"scale"``, ``"labels"`` or ``"none"``.
     ``scale``/``scale_name``: the numeric scale used. ``labels``: label -> valence for the labels
     found. ``unknown``: values not understood, with counts. ``out_of_scale``: numbers outside
-    the scale (left without valence). ``notes``: sentences for the user.
+    the scale (left without valence). ``notes``: sentences for the user, in the language
+    current when parsing; ``warnings``: those of them that ask the user to act (values without
+    a valence).
     """
 
     valence: pd.Series
@@ -188,6 +193,7 @@ class ParsedEmotion:
     unknown: dict[str, int] = field(default_factory=dict)
     out_of_scale: int = 0
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 def detect_scale(scores: pd.Series, column_name: str = "") -> str | None:
@@ -247,12 +253,24 @@ def normalise_emotion(
         unknown = values[rest][mapped.isna()].astype(str).str.strip().value_counts()
         result.unknown = {str(k): int(v) for k, v in unknown.items()}
     if result.unknown:
-        shown = ", ".join(f"'{k}' ({v})" for k, v in list(result.unknown.items())[:8])
-        result.notes.append(
-            f"{sum(result.unknown.values()):,} emotion values were not understood and have no "
-            f"valence: {shown}. Give them a valence in the label lexicon."
+        shown = ", ".join(
+            t("load.emotion.unknown_value", value=k, count=v)
+            for k, v in list(result.unknown.items())[:8]
         )
+        _warn(result, t("load.emotion.unknown", n=sum(result.unknown.values()), values=shown))
     return result
+
+
+def _warn(result: ParsedEmotion, sentence: str) -> None:
+    result.notes.append(sentence)
+    result.warnings.append(sentence)
+
+
+def _g(x: float) -> str:
+    """``x`` as ``format(x, "g")`` writes it (no trailing zeros), in the current language."""
+    digits = format(x, "g")
+    decimals = len(digits.partition(".")[2]) if "e" not in digits else None
+    return number(x, decimals)
 
 
 def _apply_scale(result: ParsedEmotion, scores: pd.Series, scale, column_name: str) -> None:
@@ -260,8 +278,12 @@ def _apply_scale(result: ParsedEmotion, scores: pd.Series, scale, column_name: s
         name = detect_scale(scores, column_name)
         if name is None:
             result.notes.append(
-                f"Emotion scores run from {scores.min():g} to {scores.max():g}, which fits no "
-                f"known scale ({', '.join(SCALES)}); choose the scale to compute valence."
+                t(
+                    "load.emotion.no_scale",
+                    low=_g(scores.min()),
+                    high=_g(scores.max()),
+                    scales=", ".join(SCALES),
+                )
             )
             result.kind = "scale"
             return
@@ -280,13 +302,9 @@ def _apply_scale(result: ParsedEmotion, scores: pd.Series, scale, column_name: s
     mid, half = (low + high) / 2, (high - low) / 2
     result.valence[scores[inside].index] = (scores[inside] - mid) / half
     result.out_of_scale = int((~inside).sum())
-    how = "detected from the values" if result.scale_detected else "as chosen"
-    result.notes.append(
-        f"Emotion read as scores on a {name} scale ({how}); "
-        f"{low:g} -> -1, {mid:g} -> 0, {high:g} -> +1."
-    )
+    # A known scale is named by its code ("1-5"); a chosen pair in the language's numbers.
+    shown = name if name in SCALES else f"{_g(low)}..{_g(high)}"
+    key = "load.emotion.scale_detected" if result.scale_detected else "load.emotion.scale_chosen"
+    result.notes.append(t(key, scale=shown, low=_g(low), mid=_g(mid), high=_g(high)))
     if result.out_of_scale:
-        result.notes.append(
-            f"{result.out_of_scale:,} scores lie outside {name} and have no "
-            "valence; choose a wider scale if they are valid."
-        )
+        _warn(result, t("load.emotion.out_of_scale", n=result.out_of_scale, scale=shown))

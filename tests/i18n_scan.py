@@ -68,6 +68,30 @@ def _name(func: ast.AST) -> str:
     return func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
 
 
+def _code_literals(tree: ast.AST) -> set[int]:
+    """Literals that are codes, not text: catalogue keys and other first arguments of calls,
+    keyword values, column names in subscripts, operands of comparisons, dict keys."""
+    ids: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            # Values given to t() are put into the sentence: those are text, not codes.
+            kwargs = [] if _name(node.func) == "t" else [k.value for k in node.keywords]
+            for code in [*node.args[:1], *kwargs]:
+                ids.update(id(n) for n in ast.walk(code))
+        elif isinstance(node, ast.Subscript):
+            ids.update(id(n) for n in ast.walk(node.slice))
+        elif isinstance(node, ast.Compare):
+            ids.update(id(n) for n in ast.walk(node))
+        elif isinstance(node, ast.Dict):
+            ids.update(id(k) for k in node.keys if k is not None)
+    return ids
+
+
+def _fstring_parts(tree: ast.AST) -> set[int]:
+    return {id(part) for node in ast.walk(tree) if isinstance(node, ast.JoinedStr)
+            for part in node.values}
+
+
 def _docstrings(tree: ast.AST) -> set[int]:
     ids = set()
     for node in ast.walk(tree):
@@ -93,8 +117,11 @@ def scan_source(source: str, path: str) -> list[tuple[int, str]]:
 
     for node in ast.walk(tree):
         if isinstance(node, ast.FunctionDef) and in_library and node.name.startswith("describe_"):
+            codes = _code_literals(node)
             for inner in ast.walk(node):
-                if isinstance(inner, ast.Constant) and isinstance(inner.value, str):
+                if (isinstance(inner, ast.Constant) and isinstance(inner.value, str)
+                        and id(inner) not in codes
+                        and (" " in inner.value.strip() or id(inner) in _fstring_parts(node))):
                     add(inner)
             continue
         if not isinstance(node, ast.Call):
@@ -103,8 +130,8 @@ def scan_source(source: str, path: str) -> list[tuple[int, str]]:
         if name == "DataError" or (not in_library and name in ELEMENTS) or (
             in_charts and name in CHART_CALLS
         ):
-            # st.Page's positional argument is the page's file, not text.
-            for arg in node.args if name != "Page" else ():
+            # The positional argument of st.Page / st.page_link is the page's file, not text.
+            for arg in node.args if name not in ("Page", "page_link") else ():
                 add(arg)
             for kw in node.keywords:
                 if kw.arg in TEXT_KEYWORDS or name == "DataError":

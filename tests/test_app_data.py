@@ -74,7 +74,7 @@ def test_upload_russian_csv_shows_counts_and_rejections(app: AppTest) -> None:
     assert reasons["rows"].sum() == 2
     markdown = " ".join(m.value for m in app.markdown)
     assert "encoding cp1251" in markdown and "separated by semicolons" in markdown
-    assert "1 title row(s) above it skipped" in markdown
+    assert "1 title row above it skipped" in markdown
 
 
 def test_upload_polish_xlsx(app: AppTest) -> None:
@@ -115,7 +115,7 @@ def test_switching_back_to_the_sample(app: AppTest) -> None:
 
 
 def test_stage_model_and_purchase_stage_overrides(app: AppTest) -> None:
-    _selectbox(app, "Stage model").select("Custom order").run()
+    _selectbox(app, "Stage model").select("custom").run()
     assert not app.exception
     order = next(m for m in app.multiselect if m.label.startswith("Stages in journey order"))
     order.set_value(["Awareness", "Consideration", "Retention", "Purchase", "Advocacy"]).run()

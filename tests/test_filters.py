@@ -60,7 +60,7 @@ def test_filters_match_pandas(ds: jl.Dataset, frame: pd.DataFrame) -> None:
     assert stats["customers"] == expected["customer_id"].nunique()
     assert filtered.key != ds.key
     assert filtered.filters == (
-        "1 Jun 2026 – 30 Jun 2026; segment: Business, Returning; channel: email, search"
+        "1 Jun 2026 – 30 Jun 2026; segments: Business, Returning; channels: email, search"
     )
 
 

@@ -5,47 +5,57 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from journeylib.charts.base import PALETTE, check_small
+from journeylib.charts.base import PALETTE, check_small, localized
+from journeylib.i18n import label, t
+from journeylib.quality import NO_STAGE
 
 
 def touchpoints_over_time_chart(frame: pd.DataFrame, stages: list[str], freq: str = "week"):
-    """Stacked bars of touchpoints per period, coloured by stage in journey order.
+    """Stacked bars of touchpoints per period, coloured by stage in journey order, with texts
+    in the current language.
 
-    ``frame`` is the output of :func:`journeylib.quality.touchpoints_over_time`.
+    ``frame`` is the output of :func:`journeylib.quality.touchpoints_over_time`; ``freq`` is the
+    period it was computed for (``"day"``, ``"week"`` or ``"month"``).
     """
     check_small(frame)
+    # Touchpoints without a stage get the library's label, shown in the interface language.
+    frame = frame.assign(stage=frame["stage"].replace(NO_STAGE, label(NO_STAGE)))
     order = list(stages) + sorted(set(frame["stage"]) - set(stages))
-    return (
+    starting = t(f"quality.chart.{freq}_starting")
+    chart = (
         alt.Chart(
             frame,
             title=alt.Title(
-                f"Touchpoints per {freq}",
-                subtitle="Gaps or spikes here usually mean missing or duplicated exports.",
+                t(f"quality.chart.title_{freq}"), subtitle=t("quality.chart.subtitle")
             ),
         )
         .mark_bar()
         .encode(
             x=alt.X(
                 "period_start:O",
-                title=f"{freq.capitalize()} starting (UTC)",
+                title=t("quality.chart.x_title", period=starting),
                 timeUnit="yearmonthdate",
-                axis=alt.Axis(format="%d %b %Y", labelAngle=-45, labelOverlap=True),
+                axis=alt.Axis(
+                    format=t("quality.chart.date_format"), labelAngle=-45, labelOverlap=True
+                ),
             ),
-            y=alt.Y("touchpoints:Q", title="Touchpoints (rows)", stack=True),
+            y=alt.Y("touchpoints:Q", title=t("quality.chart.y_title"), stack=True),
             color=alt.Color(
                 "stage:N",
-                title="Stage",
+                title=t("quality.chart.stage"),
                 sort=order,
                 scale=alt.Scale(domain=order, range=PALETTE[: len(order)] or None),
             ),
             order=alt.Order("stage_rank:Q"),
             tooltip=[
-                alt.Tooltip("period_start:T", title=f"{freq.capitalize()} starting"),
-                alt.Tooltip("stage:N", title="Stage"),
-                alt.Tooltip("touchpoints:Q", title="Touchpoints", format=","),
-                alt.Tooltip("customers:Q", title="Customers", format=","),
+                alt.Tooltip("period_start:T", title=starting,
+                            format=t("quality.chart.date_format")),
+                alt.Tooltip("stage:N", title=t("quality.chart.stage")),
+                alt.Tooltip("touchpoints:Q", title=t("quality.chart.touchpoints"), format=","),
+                alt.Tooltip("customers:Q", title=t("quality.chart.customers"), format=","),
             ],
         )
         .transform_calculate(stage_rank=f"indexof({order!r}, datum.stage)")
         .properties(height=280)
     )
+    return localized(chart)
