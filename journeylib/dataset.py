@@ -39,7 +39,9 @@ class LoadReport:
     ``"values"`` (sniffed) or ``"user"``. ``timestamp_formats``: rows per format label.
     ``emotion_scale``: ``(low, high)`` of a numeric scale; ``emotion_labels``: label -> valence
     for labels found. ``notes``: how things were read (``timestamp_notes`` and ``emotion_notes``
-    are the parts about each column); ``warnings``: things the user should check.
+    are the parts about each column); ``warnings``: things the user should check. Notes,
+    warnings and ``timestamp_description`` are sentences in the interface language that was
+    current when the file was parsed.
     """
 
     source: str = "data"
@@ -95,8 +97,11 @@ class Dataset:
     written, when numeric), ``emotion_raw`` (the value as written), ``valence`` (emotion in
     [-1, 1]), ``converted`` (bool), ``revenue`` (float), ``segment``, ``note`` (text). Unmapped
     columns are present and null. ``stages``: ordered stage list; ``purchase_stage``: the stage
-    that ends the buyer journey (None when there is no such stage). ``rejected``: rows that could
-    not be used, with ``row`` and ``reason``. ``key``: a string that identifies the table and any
+    that ends the buyer journey (None when there is no such stage). ``stage_model``: how the
+    order was settled, an English code (``"preset <name>"``, ``"as given"``, ``"inferred from
+    the data"``) that the app words in the interface language. ``rejected``: rows that could not be
+    used, with ``row`` and ``reason`` (in the language current at parsing). ``key``: a string
+    that identifies the table and any
     filters on it, for caching results; ``filters``: a sentence naming the active filters ("" when
     none).
     """

@@ -22,6 +22,7 @@ from journeylib.dataset import (
     new_table_name,
 )
 from journeylib.errors import DataError
+from journeylib.i18n import t
 from journeylib.numeric import parse_flags, parse_numbers
 from journeylib.read import DEFAULT_MAX_BYTES, RawTable, read_table
 from journeylib.stages import (
@@ -38,6 +39,8 @@ TEXT_FIELDS = ("stage", "channel", "touchpoint", "segment", "note")
 # The canonical fields, with the file's row number first and the emotion's raw text and valence
 # beside the score.
 TABLE_COLUMNS = ("source_row", *CANONICAL[:6], "emotion_raw", "valence", *CANONICAL[6:])
+# English names of the fields, written into results (journeylib.quality.data_quality); the app
+# translates them at display.
 FIELD_LABELS = {
     "customer_id": "customer id",
     "timestamp": "timestamp",
@@ -50,9 +53,9 @@ FIELD_LABELS = {
     "segment": "segment",
     "note": "note",
 }
-FIELD_EXAMPLES = {
-    "customer_id": "'Customer ID', 'Клиент' or 'Klient'",
-    "timestamp": "'Date', 'Дата' or 'Data'",
+MISSING_FIELD_ERRORS = {
+    "customer_id": "errors.no_customer_id_column",
+    "timestamp": "errors.no_timestamp_column",
 }
 
 
@@ -106,17 +109,14 @@ def resolve_mapping(
     columns = list(raw.frame.columns)
     for field, column in (mapping or {}).items():
         if field not in CANONICAL:
-            raise DataError(
-                f"'{field}' is not a touchpoint field; fields are: {', '.join(CANONICAL)}."
-            )
+            raise DataError(t("errors.unknown_field", field=field, fields=", ".join(CANONICAL)))
         if column is None or column == "":
             merged.pop(field, None)
             method.pop(field, None)
             continue
         if column not in columns:
             raise DataError(
-                f"The mapping names column '{column}', which is not in the file; "
-                f"columns found: {', '.join(columns)}."
+                t("errors.mapping_column_missing", column=column, columns=", ".join(columns))
             )
         merged[field], method[field] = column, "user"
     return merged, method
@@ -140,17 +140,9 @@ def parse_touchpoints(
     cols, method = resolve_mapping(raw, mapping)
     for field in REQUIRED:
         if field not in cols:
-            raise DataError(
-                f"No column looks like the {FIELD_LABELS[field]}; columns found: "
-                f"{', '.join(columns)}. Name it like {FIELD_EXAMPLES[field]}, or choose it in "
-                "the column mapping."
-            )
+            raise DataError(t(MISSING_FIELD_ERRORS[field], columns=", ".join(columns)))
     if "stage" not in cols and "touchpoint" not in cols:
-        raise DataError(
-            "Neither a stage nor a touchpoint column was found; columns found: "
-            f"{', '.join(columns)}. Add a 'Stage' or 'Touchpoint' column, or choose one in the "
-            "column mapping."
-        )
+        raise DataError(t("errors.no_stage_column", columns=", ".join(columns)))
     src = raw.frame
     report = LoadReport(
         source=raw.name,
@@ -220,15 +212,18 @@ def _cell_text(v: object) -> object:
 
 def _stages_from_touchpoints(out: pd.DataFrame, lookup: dict[str, str], report: LoadReport):
     folded = {str(k).strip().casefold(): v for k, v in lookup.items()}
-    from_map = out["touchpoint"].map(lambda t: folded.get(str(t).casefold()) if t else None)
+    from_map = out["touchpoint"].map(lambda tp: folded.get(str(tp).casefold()) if tp else None)
     out["stage"] = out["stage"].where(out["stage"].notna(), from_map)
     missing = out.loc[out["stage"].isna() & out["touchpoint"].notna(), "touchpoint"]
     if len(missing):
-        names = ", ".join(f"'{t}'" for t in missing.value_counts().index[:8])
-        report.warnings.append(
-            f"{len(missing):,} rows have a touchpoint with no stage in the "
-            f"touchpoint-to-stage mapping: {names}."
-        )
+        names = _quoted(missing.value_counts().index[:8])
+        report.warnings.append(t("load.warning.touchpoint_without_stage", n=len(missing),
+                                 names=names))
+
+
+def _quoted(values: Any) -> str:
+    """Values of the user's data, each in the language's quotes, joined by commas."""
+    return ", ".join(t("load.quoted", value=str(v)) for v in values)
 
 
 def _parse_emotion(out, src, cols, report, scale, labels) -> None:
@@ -247,9 +242,9 @@ def _parse_emotion(out, src, cols, report, scale, labels) -> None:
     report.emotion_scale, report.emotion_scale_name = emotion.scale, emotion.scale_name
     report.emotion_scale_detected = emotion.scale_detected
     report.emotion_labels, report.emotion_unknown = emotion.labels, emotion.unknown
-    report.emotion_notes = [n for n in emotion.notes if not n.startswith(tuple("0123456789"))]
+    report.emotion_notes = [n for n in emotion.notes if n not in emotion.warnings]
     report.notes += report.emotion_notes
-    report.warnings += [n for n in emotion.notes if n.startswith(tuple("0123456789"))]
+    report.warnings += emotion.warnings
 
 
 def _parse_outcomes(out, src, cols, report) -> None:
@@ -260,8 +255,8 @@ def _parse_outcomes(out, src, cols, report) -> None:
         if unknown.any():
             examples = src.loc[unknown, cols["converted"]].astype(str).value_counts().index[:5]
             report.warnings.append(
-                f"{int(unknown.sum()):,} values of '{cols['converted']}' are not a yes/no flag "
-                f"({', '.join(map(repr, examples))}); they are treated as unknown."
+                t("load.warning.not_flags", n=int(unknown.sum()), column=cols["converted"],
+                  examples=_quoted(examples))
             )
     else:
         out["converted"] = pd.array([pd.NA] * len(out), dtype="boolean")
@@ -275,8 +270,8 @@ def _parse_outcomes(out, src, cols, report) -> None:
         if unreadable.any():
             examples = values[unreadable].astype(str).value_counts().index[:5]
             report.warnings.append(
-                f"{int(unreadable.sum()):,} values of '{cols['revenue']}' are not numbers "
-                f"({', '.join(map(repr, examples))}); they are left empty."
+                t("load.warning.not_numbers", n=int(unreadable.sum()), column=cols["revenue"],
+                  examples=_quoted(examples))
             )
     else:
         out["revenue"] = np.nan
@@ -286,20 +281,23 @@ def _parse_outcomes(out, src, cols, report) -> None:
 
 
 def _reasons(out: pd.DataFrame, raw_ts: pd.Series) -> pd.Series:
-    """Why each row cannot be used ("" for usable rows)."""
+    """Why each row cannot be used, in the current language ("" for usable rows)."""
     reasons = pd.Series("", index=out.index, dtype=object)
     bad = out["customer_id"].isna() | out["timestamp"].isna()
     if not bad.any():
         return reasons
     ts_text = _text(raw_ts[bad])
+    no_id, no_time = t("load.reason.no_customer_id"), t("load.reason.no_timestamp")
     for i in bad[bad].index:
         parts = []
         if pd.isna(out.at[i, "customer_id"]):
-            parts.append("no customer id")
+            parts.append(no_id)
         if pd.isna(ts_text.at[i]):
-            parts.append("no timestamp")
+            parts.append(no_time)
         elif pd.isna(out.at[i, "timestamp"]):
-            parts.append(f"timestamp '{ts_text.at[i][:40]}' is not a date that could be read")
+            # The value is in straight quotes in every language: rejection_reasons groups
+            # reasons by replacing '…' (see the catalogue's load.reason).
+            parts.append(t("load.reason.bad_timestamp", value=ts_text.at[i][:40]))
         reasons.at[i] = "; ".join(parts)
     return reasons
 
@@ -323,11 +321,10 @@ def _rejected_frame(src: pd.DataFrame, rows: np.ndarray, reasons: pd.Series, raw
 
 def _nothing_usable(rejected: pd.DataFrame) -> str:
     counts = rejected["reason"].str.replace(r"'.*'", "'…'", regex=True).value_counts()
-    top = "; ".join(f"{reason} ({n:,} rows)" for reason, n in counts.head(3).items())
-    return (
-        f"None of the {len(rejected):,} rows can be used: {top}. Check that the customer id "
-        "and timestamp columns are mapped to the right columns."
+    top = "; ".join(
+        t("errors.reason_rows", reason=reason, n=int(n)) for reason, n in counts.head(3).items()
     )
+    return t("errors.nothing_usable", n=len(rejected), reasons=top)
 
 
 def to_dataset(
@@ -351,7 +348,7 @@ def to_dataset(
     if isinstance(stages, str):
         if stages not in STAGE_PRESETS:
             raise DataError(
-                f"Unknown stage preset '{stages}'; presets: {', '.join(STAGE_PRESETS)}."
+                t("errors.unknown_preset", preset=stages, presets=", ".join(STAGE_PRESETS))
             )
         ordered, model = order_by_preset(found, STAGE_PRESETS[stages]), f"preset {stages}"
     elif stages is not None:
@@ -364,7 +361,7 @@ def to_dataset(
         model = "inferred from the data"
     if purchase_stage is not None and purchase_stage not in ordered:
         raise DataError(
-            f"'{purchase_stage}' is not a stage of this data; stages: {', '.join(ordered)}."
+            t("errors.not_a_stage", stage=purchase_stage, stages=", ".join(ordered))
         )
     return Dataset(
         table=table,

@@ -19,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from journeylib import i18n
 from journeylib.dataset import Dataset
 from journeylib.errors import DataError
 from journeylib.numeric import parse_numbers
@@ -82,8 +83,11 @@ class PathTable:
             if given is not None:
                 if given not in df.columns:
                     raise DataError(
-                        f"Column '{given}' is not in the table; columns found: "
-                        f"{', '.join(map(str, df.columns))}."
+                        i18n.t(
+                            "errors.path_column_missing",
+                            column=str(given),
+                            columns=", ".join(map(str, df.columns)),
+                        )
                     )
                 continue
             chosen[field] = next(
@@ -91,9 +95,7 @@ class PathTable:
             )
         if chosen["path"] is None or chosen["conversions"] is None:
             raise DataError(
-                "A path table needs a path column (e.g. 'path' with 'search > email') and a "
-                "conversions column (e.g. 'total_conversions'); columns found: "
-                f"{', '.join(map(str, df.columns))}."
+                i18n.t("errors.path_table_columns", columns=", ".join(map(str, df.columns)))
             )
         counts = {
             field: _numbers(df[column], str(column)) if column is not None else np.zeros(len(df))
@@ -167,7 +169,7 @@ class PathTable:
         per path, equal for identical paths and numbered by first appearance (computed when
         not given)."""
         if not lengths.any():
-            raise DataError("The path table has no non-empty paths.")
+            raise DataError(i18n.t("errors.path_table_empty"))
         order = np.argsort(np.asarray(channels, dtype=object), kind="stable")
         rank = np.empty(len(channels), dtype=np.int64)
         rank[order] = np.arange(len(channels))
@@ -393,12 +395,11 @@ def _numbers(values: pd.Series, column: str) -> np.ndarray:
         numbers = numbers.astype(float)
         bad = values.notna() & numbers.isna() & (values.astype("str").str.strip() != "")
         if bad.any():
-            raise DataError(
-                f"Column '{column}' should hold numbers; found {values[bad].iloc[0]!r}."
-            )
+            example = i18n.t("load.quoted", value=str(values[bad].iloc[0]))
+            raise DataError(i18n.t("errors.path_not_numbers", column=column, value=example))
     numbers = numbers.fillna(0.0).to_numpy(float)
     if (numbers < 0).any():
-        raise DataError(f"Column '{column}' has negative counts or values.")
+        raise DataError(i18n.t("errors.path_negative", column=column))
     return numbers
 
 

@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 from journeylib.errors import DataError
+from journeylib.i18n import number, t
 
 DEFAULT_MAX_BYTES = 500 * 2**20
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
@@ -83,7 +84,7 @@ def _read_bytes(source: Any, max_bytes: int) -> tuple[str, bytes]:
     if isinstance(source, str | Path):
         path = Path(source)
         if not path.exists():
-            raise DataError(f"File not found: {path}.")
+            raise DataError(t("errors.file_not_found", path=str(path)))
         size = path.stat().st_size
         _check_size(path.name, size, max_bytes)
         return path.name, path.read_bytes()
@@ -97,10 +98,7 @@ def _read_bytes(source: Any, max_bytes: int) -> tuple[str, bytes]:
         data = source.read()
         name = getattr(source, "name", "data")
     else:
-        raise DataError(
-            f"Cannot read a {type(source).__name__}: give a file path, bytes, a file object "
-            "or a pandas DataFrame."
-        )
+        raise DataError(t("errors.cannot_read_type", kind=type(source).__name__))
     if isinstance(data, str):
         data = data.encode("utf-8")
     name = Path(str(name)).name
@@ -110,20 +108,21 @@ def _read_bytes(source: Any, max_bytes: int) -> tuple[str, bytes]:
 
 def _check_size(name: str, size: int, max_bytes: int) -> None:
     if size == 0:
-        raise DataError(
-            f"{name} is empty (0 bytes). Export the table again and check that the file was "
-            "saved completely."
-        )
+        raise DataError(t("errors.empty_file", name=name))
     if size > max_bytes:
         raise DataError(
-            f"{name} is {_megabytes(size)}; files up to {_megabytes(max_bytes)} can be loaded. "
-            "Split it (for example by month) or save it as Parquet, which is several times "
-            "smaller."
+            t("errors.too_large", name=name, size=_megabytes(size), limit=_megabytes(max_bytes))
         )
 
 
 def _megabytes(size: int) -> str:
-    return f"{size / 2**20:,.0f} MB" if size >= 10 * 2**20 else f"{size / 2**20:,.2g} MB"
+    """``size`` in MB for a person: whole MB from 10 MB on, else two significant digits."""
+    mb = size / 2**20
+    if mb >= 10:
+        return t("read.megabytes", size=number(mb, 0))
+    digits = f"{mb:.2g}"
+    decimals = len(digits.partition(".")[2]) if "e" not in digits else None
+    return t("read.megabytes", size=number(float(digits), decimals))
 
 
 def _sniff_format(name: str, data: bytes) -> str:
@@ -133,10 +132,7 @@ def _sniff_format(name: str, data: bytes) -> str:
         return "excel"
     suffix = Path(name).suffix.lower()
     if suffix in EXCEL_EXTENSIONS or suffix in PARQUET_EXTENSIONS:
-        raise DataError(
-            f"{name} is named like a {suffix} file but its content is not one. "
-            "Open it in Excel and save it again, or export it as CSV."
-        )
+        raise DataError(t("errors.wrong_extension", name=name, suffix=suffix))
     return "text"
 
 
@@ -156,7 +152,7 @@ def _read_text(name: str, data: bytes) -> RawTable:
             if len(head) >= HEADER_SCAN_ROWS:
                 break
     except csv.Error as exc:
-        raise DataError(f"{name} could not be split into rows and columns ({exc}).") from exc
+        raise DataError(t("errors.cannot_split", name=name, detail=str(exc))) from exc
     header_idx = find_header_row(head)
     try:
         raw = _read_text_fast(text, delimiter, head, header_idx, line_numbers)
@@ -165,11 +161,11 @@ def _read_text(name: str, data: bytes) -> RawTable:
         try:
             records = _split_records(text, delimiter)
         except csv.Error as exc:
-            raise DataError(f"{name} could not be split into rows and columns ({exc}).") from exc
+            raise DataError(t("errors.cannot_split", name=name, detail=str(exc))) from exc
         raw = _records_to_table(records, header_idx, start_row=1)
     raw.name, raw.format, raw.encoding, raw.delimiter = name, "csv", encoding, delimiter
     if raw.frame.empty and not raw.bad_rows:
-        raise DataError(f"{name} has a header but no data rows.")
+        raise DataError(t("errors.header_only", name=name))
     return raw
 
 
@@ -293,17 +289,14 @@ def _reject_binary(data: bytes, name: str) -> None:
     sample = np.frombuffer(data[:65536], dtype=np.uint8)
     control = ((sample < 0x20) & ~np.isin(sample, (0x09, 0x0A, 0x0D, 0x0C))).sum()
     if (sample == 0).any() or control > max(3, 0.01 * sample.size):
-        raise DataError(
-            f"{name} does not look like a table: it contains binary data. Upload a CSV, "
-            "Excel (.xlsx) or Parquet file."
-        )
+        raise DataError(t("errors.binary", name=name))
 
 
 def sniff_delimiter(lines: list[str], name: str = "file") -> str:
     """Pick the delimiter (``,`` ``;`` tab ``|``) that splits the lines most consistently."""
     lines = [line for line in lines if line.strip()]
     if not lines:
-        raise DataError(f"{name} holds no rows: it is empty or only white space.")
+        raise DataError(t("errors.no_rows", name=name))
     best, best_score = None, (0.0, 0)
     for delim in DELIMITERS:
         counts = [len(row) for row in csv.reader(lines, delimiter=delim)]
@@ -315,10 +308,7 @@ def sniff_delimiter(lines: list[str], name: str = "file") -> str:
         if score > best_score:
             best, best_score = delim, score
     if best is None:
-        raise DataError(
-            f"{name} has only one column: no comma, semicolon, tab or | separates the values. "
-            "A journey table needs at least a customer id and a timestamp column."
-        )
+        raise DataError(t("errors.one_column", name=name))
     return best
 
 
@@ -366,10 +356,7 @@ def _records_to_table(records: list[list[Any]], header_idx: int, start_row: int)
         width = max((len(r) for r in records), default=0)
         names = [f"column_{i + 1}" for i in range(width)]
         body, first = records, 0
-        warnings.append(
-            "No header row found, so the columns are named column_1, column_2, ...; "
-            "add a header row with column names for automatic mapping."
-        )
+        warnings.append(t("read.no_header"))
     else:
         names = [str(c).strip() if _filled(c) else "" for c in records[header_idx]]
         body, first = records[header_idx + 1 :], header_idx + 1
@@ -386,14 +373,8 @@ def _records_to_table(records: list[list[Any]], header_idx: int, start_row: int)
             empty += 1
             continue
         if len(record) > width and any(_filled(c) for c in record[width:]):
-            bad.append(
-                (
-                    row_no,
-                    f"row has {len(record)} cells but the header has {width}; "
-                    "check for a stray separator or an unquoted text cell",
-                    list(map(str, record)),
-                )
-            )
+            reason = t("read.wide_row", cells=len(record), width=width)
+            bad.append((row_no, reason, list(map(str, record))))
             continue
         record = list(record[:width]) + [""] * (width - len(record))
         good.append(record)
@@ -426,10 +407,7 @@ def unique_names(names: list[str]) -> tuple[list[str], list[str]]:
         while candidate in seen:
             candidate, k = f"{base} ({k})", k + 1
         if name and candidate != name:
-            notes.append(
-                f"Column name '{name}' appears more than once; the later one is "
-                f"called '{candidate}'."
-            )
+            notes.append(t("read.duplicate_column", name=name, renamed=candidate))
         seen.add(candidate)
         out.append(candidate)
     return out, notes
@@ -443,10 +421,7 @@ def _read_excel(name: str, data: bytes, sheet: str | int | None) -> RawTable:
     try:
         book = pd.ExcelFile(io.BytesIO(data), engine="calamine")
     except Exception as exc:
-        raise DataError(
-            f"{name} could not be opened as an Excel workbook ({exc}). Open it in Excel and "
-            "save it again as .xlsx, or export it as CSV."
-        ) from exc
+        raise DataError(t("errors.excel_unreadable", name=name, detail=str(exc))) from exc
     sheets = [str(s) for s in book.sheet_names]
     frames: dict[str, pd.DataFrame] = {}
 
@@ -458,26 +433,28 @@ def _read_excel(name: str, data: bytes, sheet: str | int | None) -> RawTable:
     if sheet is None:
         chosen = next((s for s in sheets if not sheet_frame(s).dropna(how="all").empty), None)
         if chosen is None:
-            raise DataError(f"{name} has no data: every sheet ({', '.join(sheets)}) is empty.")
+            raise DataError(t("errors.all_sheets_empty", name=name, sheets=", ".join(sheets)))
     elif isinstance(sheet, int):
         if not 0 <= sheet < len(sheets):
             raise DataError(
-                f"{name} has {len(sheets)} sheets; there is no sheet number {sheet + 1}."
+                t("errors.no_sheet_number", name=name, n=len(sheets), number=sheet + 1)
             )
         chosen = sheets[sheet]
     else:
         if sheet not in sheets:
-            raise DataError(f"{name} has no sheet '{sheet}'; its sheets are: {', '.join(sheets)}.")
+            raise DataError(
+                t("errors.no_sheet_named", name=name, sheet=sheet, sheets=", ".join(sheets))
+            )
         chosen = sheet
     grid = sheet_frame(chosen)
     records = [[None if _missing(v) else v for v in row] for row in grid.itertuples(index=False)]
     if not any(any(_filled(c) for c in r) for r in records):
-        raise DataError(f"Sheet '{chosen}' of {name} is empty; choose another sheet.")
+        raise DataError(t("errors.sheet_empty", name=name, sheet=chosen))
     header_idx = find_header_row(records[:HEADER_SCAN_ROWS])
     raw = _records_to_table(records, header_idx, start_row=1)
     raw.name, raw.format, raw.sheet, raw.sheets = name, "xlsx", chosen, sheets
     if raw.frame.empty:
-        raise DataError(f"Sheet '{chosen}' of {name} has a header but no data rows.")
+        raise DataError(t("errors.sheet_header_only", name=name, sheet=chosen))
     return raw
 
 
@@ -492,11 +469,15 @@ def _refuse_zip_bomb(name: str, data: bytes) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             expanded = sum(info.file_size for info in archive.infolist())
     except zipfile.BadZipFile as exc:
-        raise DataError(f"{name} is a damaged Excel file; save it again from Excel.") from exc
+        raise DataError(t("errors.damaged_excel", name=name)) from exc
     if expanded > MAX_EXPANDED_XLSX_BYTES:
         raise DataError(
-            f"{name} would expand to {_megabytes(expanded)} in memory, more than the "
-            f"{_megabytes(MAX_EXPANDED_XLSX_BYTES)} allowed. Export the data as CSV or Parquet."
+            t(
+                "errors.zip_bomb",
+                name=name,
+                size=_megabytes(expanded),
+                limit=_megabytes(MAX_EXPANDED_XLSX_BYTES),
+            )
         )
 
 
@@ -504,7 +485,7 @@ def _read_parquet(name: str, data: bytes) -> RawTable:
     try:
         frame = pd.read_parquet(io.BytesIO(data))
     except Exception as exc:
-        raise DataError(f"{name} could not be read as Parquet ({exc}).") from exc
+        raise DataError(t("errors.parquet_unreadable", name=name, detail=str(exc))) from exc
     raw = _from_frame(frame)
     raw.name, raw.format = name, "parquet"
     return raw
@@ -513,7 +494,7 @@ def _read_parquet(name: str, data: bytes) -> RawTable:
 def _from_frame(frame: pd.DataFrame) -> RawTable:
     names, notes = unique_names([str(c).strip() for c in frame.columns])
     if not names:
-        raise DataError("The table has no columns.")
+        raise DataError(t("errors.no_columns"))
     out = frame.copy()
     out.columns = names
     out = out.reset_index(drop=True)

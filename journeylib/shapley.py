@@ -12,6 +12,7 @@ from math import factorial
 import numpy as np
 import pandas as pd
 
+from journeylib import i18n
 from journeylib.dataset import Dataset
 from journeylib.errors import DataError
 from journeylib.paths_table import DEFAULT_LOOKBACK, PathTable, journey_touches
@@ -22,10 +23,7 @@ MAX_SHAPLEY_CHANNELS = 15
 def check_players(n: int) -> None:
     """Raise :class:`DataError` above :data:`MAX_SHAPLEY_CHANNELS` players."""
     if n > MAX_SHAPLEY_CHANNELS:
-        raise DataError(
-            f"Exact Shapley values are computed for up to {MAX_SHAPLEY_CHANNELS} channels; "
-            f"this data has {n}. Group channels (e.g. all paid social into one) and try again."
-        )
+        raise DataError(i18n.t("errors.too_many_channels", limit=MAX_SHAPLEY_CHANNELS, count=n))
 
 
 def shapley_values(worth: dict[frozenset[str], float]) -> dict[str, float]:

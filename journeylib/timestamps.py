@@ -10,6 +10,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from journeylib.i18n import t
+
 # Patterns are plain strings so that pandas and Arrow run them vectorised (RE2 syntax).
 _TIME = (
     r"(?:[ T,]+(?P<g3>\d{1,2}):(?P<g4>\d{2})(?::(?P<g5>\d{2})(?:[.,]\d+)?)?"
@@ -22,24 +24,15 @@ NUMBER = r"^\d+(\.\d+)?$"
 MONTH_WORD = r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b"
 EXCEL_EPOCH = pd.Timestamp("1899-12-30", tz="UTC")
 
-FORMAT_LABELS = {
-    "datetime": "date cells",
-    "iso": "ISO (yyyy-mm-dd)",
-    "dotted": "dd.mm.yyyy",
-    "slashed": "dd/mm/yyyy",
-    "excel": "Excel serial number",
-    "unix_s": "Unix seconds",
-    "unix_ms": "Unix milliseconds",
-    "text": "written-out date",
-}
-
 
 @dataclass
 class ParsedTimestamps:
     """Result of :func:`parse_timestamps`.
 
     ``values``: UTC timestamps (NaT where a value could not be read or is empty).
-    ``formats``: rows read per format label. ``date_order``: ``"dmy"`` or ``"mdy"`` for
+    ``formats``: rows read per format label (``datetime``, ``iso``, ``dotted``, ``slashed``,
+    ``excel``, ``unix_s``, ``unix_ms``, ``text``; named for people by the catalogue's
+    ``load.formats.<label>``). ``date_order``: ``"dmy"`` or ``"mdy"`` for
     dd/mm vs mm/dd dates (None when there were none). ``notes``: sentences for the user.
     """
 
@@ -170,17 +163,14 @@ def _decide_order(pairs: pd.DataFrame) -> str:
 
 
 def _order_note(order: str, forced: bool, pairs: pd.DataFrame) -> str:
-    name = "day/month/year" if order == "dmy" else "month/day/year"
+    name = t(f"load.dates.{order}")
     if forced:
-        return f"Dates read as {name}, as chosen."
+        return t("load.dates.chosen", order=name)
     first, second = pairs[0], pairs[1]
     if (first > 12).any() or (second > 12).any():
         evidence = int((first > 12).sum() if order == "dmy" else (second > 12).sum())
-        return f"Dates read as {name}: {evidence} values can only be read that way."
-    return (
-        f"Dates read as {name}: every day is 12 or less, so the order cannot be told from "
-        "the values; change it if the dates look wrong."
-    )
+        return t("load.dates.evidence", order=name, n=evidence)
+    return t("load.dates.ambiguous", order=name)
 
 
 def _from_parts(parts: pd.DataFrame, order: str) -> pd.Series:
@@ -206,15 +196,18 @@ def _from_parts(parts: pd.DataFrame, order: str) -> pd.Series:
 
 
 def describe_formats(parsed: ParsedTimestamps) -> str:
-    """One sentence naming the timestamp formats found, e.g. ``dd.mm.yyyy (980 rows)``."""
-    parts = []
-    for label, count in sorted(parsed.formats.items(), key=lambda kv: -kv[1]):
-        if count == 0:
-            continue
-        name = FORMAT_LABELS[label]
-        if label == "slashed" and parsed.date_order == "mdy":
-            name = "mm/dd/yyyy"
-        if label == "dotted" and parsed.date_order == "mdy":
-            name = "mm.dd.yyyy"
-        parts.append(f"{name} ({count:,} row{'s' if count != 1 else ''})")
-    return ", ".join(parts) if parts else "none"
+    """The timestamp formats found with their rows, in the current language, e.g.
+    ``dd.mm.yyyy (980 rows)``; the catalogue's "none" when no value was read."""
+    found = sorted(((k, n) for k, n in parsed.formats.items() if n), key=lambda kv: -kv[1])
+    return _format_list([(_format_name(k, parsed.date_order), n) for k, n in found])
+
+
+def _format_name(label: str, date_order: str | None) -> str:
+    # dd/mm and mm/dd dates share a label; the order decides which name fits.
+    mdy = label in ("slashed", "dotted") and date_order == "mdy"
+    return t(f"load.formats.{label}_mdy" if mdy else f"load.formats.{label}")
+
+
+def _format_list(counts: list[tuple[str, int]]) -> str:
+    parts = [t("load.formats.rows", format=name, n=n) for name, n in counts]
+    return ", ".join(parts) if parts else t("load.formats.none")

@@ -25,6 +25,7 @@ from ibis.backends import BaseBackend
 
 from journeylib.dataset import Dataset, LoadReport, connect, new_table_name
 from journeylib.errors import DataError
+from journeylib.i18n import t
 
 SUFFIX = ".duckdb"
 
@@ -38,7 +39,7 @@ def slug(name: str) -> str:
     """The file-name form of a workspace name (letters, digits, ``-``; any script)."""
     text = re.sub(r"[^\w-]+", "-", name.strip().casefold()).strip("-_")
     if not text:
-        raise DataError("Give the workspace a name with at least one letter or digit.")
+        raise DataError(t("errors.workspace_name"))
     return text[:80]
 
 
@@ -75,9 +76,9 @@ def save_workspace(
     target = folder / f"{slug(name)}{SUFFIX}"
     if target.exists():
         if not overwrite:
-            raise DataError(f"A workspace called '{name}' exists already; choose another name.")
+            raise DataError(t("errors.workspace_exists", name=name))
         if _read_meta(target).get("read_only"):
-            raise DataError(f"Workspace '{name}' is read-only; save under another name.")
+            raise DataError(t("errors.workspace_read_only", name=name))
     meta = {
         "name": name,
         "saved_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -143,7 +144,7 @@ def open_workspace(
     """Load workspace ``name`` into ``con`` (a new in-memory DuckDB by default)."""
     path = data_dir(directory) / f"{slug(name)}{SUFFIX}"
     if not path.exists():
-        raise DataError(f"There is no workspace called '{name}'.")
+        raise DataError(t("errors.workspace_missing", name=name))
     with duckdb.connect(str(path), read_only=True) as db:
         meta = json.loads(db.execute("SELECT body FROM meta").fetchone()[0])
         touchpoints = db.execute("SELECT * FROM touchpoints").fetch_arrow_table()

@@ -231,7 +231,7 @@ def test_nothing_usable_raises_with_reasons() -> None:
         jl.load(data)
     assert str(excinfo.value) == (
         "None of the 3 rows can be used: timestamp '\u2026' is not a date that could be read "
-        "(2 rows); no customer id (1 rows). Check that the customer id and timestamp columns "
+        "(2 rows); no customer id (1 row). Check that the customer id and timestamp columns "
         "are mapped to the right columns."
     )
 
@@ -300,7 +300,7 @@ def test_converted_flags() -> None:
     ds = jl.load(data)
     assert _frame(ds)["converted"].tolist() == [True, False, None, None, True]
     assert ds.report.warnings == [
-        "1 values of 'Converted' are not a yes/no flag ('maybe'); they are treated as unknown."
+        "1 value of 'Converted' is not a yes/no flag ('maybe'); it is treated as unknown."
     ]
 
 
@@ -394,7 +394,7 @@ def test_touchpoint_stages_when_the_file_has_no_stage() -> None:
     assert ds.buyer_stages == ["Awareness", "Purchase"]
     assert ds.customer_stages == ["Advocacy"]
     assert ds.report.warnings == [
-        "1 rows have a touchpoint with no stage in the touchpoint-to-stage mapping: 'Hotline'."
+        "1 row has a touchpoint with no stage in the touchpoint-to-stage mapping: 'Hotline'."
     ]
     assert (ds.n_rows, ds.n_rejected) == (5, 0)
 
