@@ -36,23 +36,23 @@ def _open(params: dict, page: str | None = None) -> AppTest:
 
 def test_save_a_view_and_open_its_short_link(shop: Path) -> None:
     at = _open({"source": "workspace", "workspace": "Shop", "mode": "strict",
-                "segment": "B2B"}, "funnel")
+                "segment": "Business"}, "funnel")
     assert at.session_state["funnel_mode"] == "strict"
     box = next(b for b in at.sidebar.text_input if b.label == "Short name for this view")
-    box.input("b2b-strict")
+    box.input("business-strict")
     next(b for b in at.sidebar.button if b.label == "Save this view").click().run()
     assert not at.exception
-    assert any("b2b-strict" in s.value for s in at.sidebar.success)
-    saved = views.get_view("Shop", "b2b-strict", directory=shop)
+    assert any("business-strict" in s.value for s in at.sidebar.success)
+    saved = views.get_view("Shop", "business-strict", directory=shop)
     assert saved["page"] == "funnel"
-    assert saved["params"]["mode"] == "strict" and saved["params"]["segment"] == "B2B"
+    assert saved["params"]["mode"] == "strict" and saved["params"]["segment"] == ["Business"]
     assert "lang" not in saved["params"]
 
-    # A colleague opens the short link: the Funnel page, strict mode, the B2B filter.
-    other = _open({"workspace": "Shop", "view": "b2b-strict", "lang": "pl"})
+    # A colleague opens the short link: the Funnel page, strict mode, the Business filter.
+    other = _open({"workspace": "Shop", "view": "business-strict", "lang": "pl"})
     assert other.session_state["funnel_mode"] == "strict"
     assert other.query_params["mode"] == "strict"
-    assert other.query_params["segment"] == "B2B"
+    assert other.query_params["segment"] == "Business"
     assert other.query_params["lang"] == "pl"  # the visitor's language is kept
 
 
