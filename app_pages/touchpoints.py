@@ -5,30 +5,37 @@ import pandas as pd
 import streamlit as st
 
 import journeylib as jl
-from dashboard import session
+from dashboard import language, session
 from journeylib import touchpoints as tp
+from journeylib.i18n import label, t
 
-STATUS_LABELS = {"on target": "🟢 on target", "off target": "🔴 off target",
-                 "no target": "⚪ no target", "no data": "⚫ no data"}
+STATUS_ICONS = {"on target": "🟢", "off target": "🔴", "no target": "⚪", "no data": "⚫"}
 EDITABLE = ("kpi", "target", "owner")
-COLUMNS = {
-    "stage": st.column_config.TextColumn("Stage"),
-    "touchpoint": st.column_config.TextColumn("Touchpoint"),
-    "channel_mix": st.column_config.TextColumn("Channels"),
-    "customers": st.column_config.NumberColumn("Customers", format="%d"),
-    "reach": st.column_config.ProgressColumn("Reach", format="percent", min_value=0,
-                                             max_value=1),
-    "valence": st.column_config.NumberColumn("Valence", format="%+.2f"),
-    "share_negative": st.column_config.NumberColumn("Negative", format="percent"),
-    "conversion_after": st.column_config.NumberColumn("Buy after", format="percent"),
-    "kpi": st.column_config.SelectboxColumn("KPI ✎", options=list(tp.KPIS), required=True,
-                                            help="The measure this touchpoint is steered by."),
-    "kpi_value": st.column_config.NumberColumn("KPI now", format="%.2f"),
-    "target": st.column_config.NumberColumn("Target ✎", format="%.2f",
-                                            help="On the KPI's scale (0..1 or -1..1)."),
-    "owner": st.column_config.TextColumn("Owner ✎"),
-    "status": st.column_config.TextColumn("Status"),
-}
+
+
+def _columns() -> dict:
+    col = st.column_config
+    edit = " ✎"
+    lang = language.current()  # bound now: the editor may format options outside the run
+    return {
+        "stage": col.TextColumn(t("touchpoints.col.stage")),
+        "touchpoint": col.TextColumn(t("touchpoints.col.touchpoint")),
+        "channel_mix": col.TextColumn(t("touchpoints.col.channels")),
+        "customers": col.NumberColumn(t("touchpoints.col.customers"), format="localized"),
+        "reach": col.ProgressColumn(t("touchpoints.col.reach"), format="percent", min_value=0,
+                                    max_value=1),
+        "valence": col.NumberColumn(t("touchpoints.col.valence"), format="%+.2f"),
+        "share_negative": col.NumberColumn(t("touchpoints.col.negative"), format="percent"),
+        "conversion_after": col.NumberColumn(t("touchpoints.col.buy_after"), format="percent"),
+        "kpi": col.SelectboxColumn(t("touchpoints.col.kpi") + edit, options=list(tp.KPIS),
+                                   required=True, help=t("touchpoints.col.kpi_help"),
+                                   format_func=lambda k: t(f"touchpoints.kpi_name.{k}", lang)),
+        "kpi_value": col.NumberColumn(t("touchpoints.col.kpi_now"), format="%.2f"),
+        "target": col.NumberColumn(t("touchpoints.col.target") + edit, format="%.2f",
+                                   help=t("touchpoints.col.target_help")),
+        "owner": col.TextColumn(t("touchpoints.col.owner") + edit),
+        "status": col.TextColumn(t("touchpoints.col.status")),
+    }
 
 
 def _apply_edits(card: pd.DataFrame) -> None:
@@ -51,43 +58,41 @@ def _upload() -> None:
         st.session_state["tp_upload_error"] = f"**{upload.name}**: {exc}"
 
 
-@st.cache_data(show_spinner="Scoring touchpoints…", max_entries=16)
-def _scorecard(key: str, targets: pd.DataFrame | None, _ds) -> pd.DataFrame:
+@st.cache_data(show_spinner=False, max_entries=16)
+def _scorecard(key: str, targets: pd.DataFrame | None, lang: str, _ds) -> pd.DataFrame:
+    # lang: the channel mix is text with percentages written the language's way.
     return tp.scorecard(_ds, targets)
 
 
-st.title("Touchpoints")
-st.caption(
-    "Every touchpoint with its reach, feeling and what customers do after it. Set a KPI, a "
-    "target and an owner per touchpoint in the table (columns marked ✎); the status compares "
-    "the KPI with its target. Targets stay in your session, are saved with a workspace, and "
-    "round-trip through Excel."
-)
+st.title(t("touchpoints.page.title"))
+st.caption(t("touchpoints.page.intro"))
 ds = session.require_dataset()
 try:
-    card = _scorecard(ds.key, session.scorecard_targets(), ds)
+    with st.spinner(t("touchpoints.page.spinner")):
+        card = _scorecard(ds.key, session.scorecard_targets(), language.current(), ds)
 except jl.DataError as exc:
     st.warning(str(exc))
     st.stop()
 st.markdown(f"**{tp.describe_scorecard(card)}**")
-shown = card.assign(status=card["status"].map(STATUS_LABELS))
+shown = card.assign(status=[f"{STATUS_ICONS[s]} {label(s)}" for s in card["status"]])
 st.data_editor(
-    shown, key="tp_editor", hide_index=True, column_config=COLUMNS, width="stretch",
+    shown, key="tp_editor", hide_index=True, column_config=_columns(), width="stretch",
     disabled=[c for c in shown.columns if c not in EDITABLE], on_change=_apply_edits,
     args=(card,), num_rows="fixed",
 )
-with st.expander("What the KPIs measure"):
-    for name, (what, higher) in tp.KPIS.items():
-        st.markdown(f"- **{name}**: {what}; {'higher' if higher else 'lower'} is better.")
+with st.expander(t("touchpoints.page.kpis")):
+    for name, (_, higher) in tp.KPIS.items():
+        st.markdown("- " + t("touchpoints.page.kpi_line", name=t(f"touchpoints.kpi_name.{name}"),
+                             what=t(f"touchpoints.kpi.{name}"),
+                             better=t("touchpoints.higher" if higher else "touchpoints.lower")))
 
 left, right = st.columns(2)
 current = session.scorecard_targets()
 current = card[tp.TARGET_COLUMNS] if current is None else current
-left.download_button("Download targets (Excel)", tp.targets_to_excel(current),
+left.download_button(t("touchpoints.page.download"), tp.targets_to_excel(current),
                      file_name="touchpoint-targets.xlsx", key="tp_download",
                      mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-right.file_uploader("Upload targets (Excel)", type=["xlsx"], key="tp_upload", on_change=_upload,
-                    help="A workbook like the download: columns touchpoint, kpi, target, "
-                    "owner on a sheet named Targets.")
+right.file_uploader(t("touchpoints.page.upload"), type=["xlsx"], key="tp_upload",
+                    on_change=_upload, help=t("touchpoints.page.upload_help"))
 if st.session_state.get("tp_upload_error"):
     st.error(st.session_state["tp_upload_error"])

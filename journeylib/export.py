@@ -9,8 +9,18 @@ import altair as alt
 import vl_convert as vlc
 from pypdf import PdfReader, PdfWriter
 
+from journeylib.i18n import t
+
 FORMATS = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf"}
 TOP_LEVEL_ONLY = ("config", "background", "padding", "autosize", "usermeta")
+
+
+def footnote(name: str, filters: str = "") -> str:
+    """The line printed under an exported chart: the data's name and, when any, the active
+    filters, in the current language."""
+    if not filters:
+        return name
+    return t("report.footnote", name=name, filters=filters)
 
 
 def with_footnote(chart: alt.TopLevelMixin, footnote: str) -> alt.TopLevelMixin:

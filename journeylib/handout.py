@@ -11,7 +11,7 @@ from journeylib.charts.funnel import funnel_chart
 from journeylib.dataset import Dataset
 from journeylib.emotion import emotion_curve
 from journeylib.errors import DataError
-from journeylib.export import handout_pdf
+from journeylib.export import footnote, handout_pdf
 from journeylib.funnel import funnel
 from journeylib.moments import moments_of_truth
 
@@ -39,5 +39,4 @@ def handout_charts(ds: Dataset, journey_map: alt.TopLevelMixin) -> list[alt.TopL
 
 def workshop_handout(ds: Dataset, journey_map: alt.TopLevelMixin) -> bytes:
     """The handout as PDF bytes, every page naming the data and its filters."""
-    footnote = ds.name + (f" — filters: {ds.filters}" if ds.filters else "")
-    return handout_pdf(handout_charts(ds, journey_map), footnote=footnote)
+    return handout_pdf(handout_charts(ds, journey_map), footnote=footnote(ds.name, ds.filters))

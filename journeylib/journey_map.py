@@ -15,6 +15,7 @@ import pandas as pd
 from journeylib.dataset import Dataset
 from journeylib.emotion import delight_points, emotion_curve, pain_points, stage_quotes
 from journeylib.errors import DataError
+from journeylib.i18n import label, percent, t
 from journeylib.moments import moments_of_truth
 from journeylib.touchpoints import scorecard
 
@@ -99,12 +100,12 @@ def build_journey_map(
 def _stage_frame(ds: Dataset, curve: pd.DataFrame) -> pd.DataFrame:
     t = ds.table.filter(ds.table.stage.notnull())
     mix = t.group_by(["stage", "channel"]).agg(rows=t.count()).to_pandas()
-    mix["channel"] = mix["channel"].fillna("(none)")
+    mix["channel"] = mix["channel"].fillna(label("(none)"))
     mix["share"] = mix["rows"] / mix.groupby("stage")["rows"].transform("sum")
     mix = mix.sort_values(["stage", "share", "channel"], ascending=[True, False, True])
     channels = pd.Series(dtype="str") if mix.empty else mix.groupby("stage").apply(
-        lambda g: ", ".join(f"{c} {s:.0%}" for c, s in zip(g["channel"][:3], g["share"][:3],
-                                                             strict=True)),
+        lambda g: ", ".join(f"{c} {percent(s)}" for c, s in zip(g["channel"][:3],
+                                                                  g["share"][:3], strict=True)),
         include_groups=False,
     )
     quotes = stage_quotes(ds).pivot_table(index="stage", columns="tone", values="note",
@@ -122,21 +123,27 @@ def _stage_frame(ds: Dataset, curve: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def outcome_names(moment_of_truth: str) -> str:
+    """The outcomes in a ``moment_of_truth`` cell ("purchase, retention") in the current
+    language."""
+    return ", ".join(t(f"emotions.outcome.{o}") for o in moment_of_truth.split(", ") if o)
+
+
 def describe_map(jmap: JourneyMap) -> str:
     """One sentence summing up a journey map: lowest stage, pain points and moments of truth."""
     stages = jmap.stages.dropna(subset=["valence_mean"])
     if stages.empty:
-        return "No ratings, so the map shows touchpoints without an emotion curve."
+        return t("journey_map.describe.no_ratings")
     low = stages.loc[stages["valence_mean"].idxmin()]
     tps = jmap.touchpoints
-    pains = ", ".join(tps.loc[tps["flag"] == "pain", "touchpoint"]) or "none"
+    pains = ", ".join(tps.loc[tps["flag"] == "pain", "touchpoint"]) or t(
+        "journey_map.describe.none")
     stars = ", ".join(
-        f"{r.touchpoint} ({r.moment_of_truth})" for r in tps.itertuples() if r.moment_of_truth
-    ) or "none found"
-    return (
-        f"The journey feels lowest at {low['stage']} (valence {low['valence_mean']:+.2f}); "
-        f"pain points: {pains}; moments of truth: {stars}."
-    )
+        t("journey_map.describe.star", name=r.touchpoint, outcomes=outcome_names(r.moment_of_truth))
+        for r in tps.itertuples() if r.moment_of_truth
+    ) or t("journey_map.describe.none_found")
+    return t("journey_map.describe.map", stage=low["stage"], valence=low["valence_mean"],
+             pains=pains, stars=stars)
 
 
 def describe_stage(jmap: JourneyMap, stage: str) -> str:
@@ -145,16 +152,18 @@ def describe_stage(jmap: JourneyMap, stage: str) -> str:
     row = jmap.stages.set_index("stage").loc[stage]
     tps = jmap.touchpoints[jmap.touchpoints["stage"] == stage]
     feeling = (
-        f"mean valence {row['valence_mean']:+.2f} from {int(row['n']):,} ratings"
-        if pd.notna(row["valence_mean"]) else "no ratings"
+        t("journey_map.describe.feeling", valence=row["valence_mean"], n=int(row["n"]))
+        if pd.notna(row["valence_mean"]) else t("journey_map.describe.no_stage_ratings")
     )
-    parts = [f"{stage} ({row['journey'].lower()}): {feeling}"]
-    for flag, label in (("pain", "pain points"), ("delight", "delight points")):
+    parts = [t("journey_map.describe.stage", stage=stage, journey=label(row["journey"]).lower(),
+               feeling=feeling)]
+    for flag in ("pain", "delight"):
         names = tps.loc[tps["flag"] == flag, "touchpoint"].tolist()
         if names:
-            parts.append(f"{label}: {', '.join(names)}")
-    stars = [f"{r.touchpoint} (drives {r.moment_of_truth})" for r in tps.itertuples()
-             if r.moment_of_truth]
+            parts.append(t(f"journey_map.describe.{flag}_points", names=", ".join(names)))
+    stars = [t("journey_map.describe.drives", name=r.touchpoint,
+               outcomes=outcome_names(r.moment_of_truth))
+             for r in tps.itertuples() if r.moment_of_truth]
     if stars:
-        parts.append(f"moment of truth: {', '.join(stars)}")
+        parts.append(t("journey_map.describe.stage_stars", names=", ".join(stars)))
     return "; ".join(parts) + "."

@@ -16,6 +16,7 @@ from journeylib.dataset import Dataset
 from journeylib.emotion import emotion_curve
 from journeylib.errors import DataError
 from journeylib.funnel import funnel
+from journeylib.i18n import DEFAULT_LANGUAGE, catalogue, label, t
 from journeylib.moments import moments_of_truth
 from journeylib.quality import data_quality
 from journeylib.touchpoints import scorecard
@@ -30,6 +31,8 @@ FORMAT_RULES = (
     (re.compile(r"hours|valence|effect|ci_low|ci_high|removal"), "0.00"),
     (re.compile(r"customers|touchpoints|conversions|rows|^n$|drop_off|count"), "#,##0"),
 )
+# Columns whose values are library labels ("Buyer journey", "on target"), shown translated.
+LABELLED_COLUMNS = ("journey", "status")
 
 
 def number_format(column: str) -> str | None:
@@ -48,7 +51,9 @@ def excel_report(
 
     Every sheet starts with ``title``, the active ``filters`` ("none" when empty) and the time
     it was made, then the table with a bold coloured header, frozen panes, an auto filter,
-    column widths fitted to the content and number formats chosen by column name.
+    column widths fitted to the content and number formats chosen by column name. Texts,
+    known column headers and library labels are in the current language; number formats are
+    Excel's own, which Excel shows in the reader's locale.
     """
     generated = generated or dt.datetime.now(dt.UTC)
     book = Workbook()
@@ -57,23 +62,26 @@ def excel_report(
         sheet = book.create_sheet(_sheet_name(name, book.sheetnames))
         sheet.append([title])
         sheet["A1"].font = Font(bold=True, size=14)
-        sheet.append([f"Filters: {filters or 'none'}"])
-        sheet.append([f"Made {generated:%Y-%m-%d %H:%M} UTC"])
+        sheet.append([t("report.filters", filters=filters or t("report.no_filters"))])
+        sheet.append([t("report.made", day=generated, time=f"{generated:%H:%M}")])
         sheet.append([])
         header_row = 5
-        sheet.append([str(c) for c in frame.columns])
+        sheet.append([column_header(c) for c in frame.columns])
         for cell in sheet[header_row]:
             cell.fill, cell.font = HEADER_FILL, HEADER_FONT
             cell.alignment = Alignment(wrap_text=True, vertical="top")
+        labelled = [str(c) in LABELLED_COLUMNS for c in frame.columns]
         for row in frame.itertuples(index=False):
-            sheet.append([_cell(v) for v in row])
+            sheet.append([label(v) if lab and isinstance(v, str) else _cell(v)
+                          for v, lab in zip(row, labelled, strict=True)])
         for i, column in enumerate(frame.columns, start=1):
             letter = get_column_letter(i)
             fmt = number_format(str(column))
             if fmt:
                 for (cell,) in sheet.iter_rows(min_row=header_row + 1, min_col=i, max_col=i):
                     cell.number_format = fmt
-            longest = max([len(str(column))] + [len(str(v)) for v in frame.iloc[:200, i - 1]])
+            longest = max([len(column_header(column))]
+                          + [len(str(v)) for v in frame.iloc[:200, i - 1]])
             sheet.column_dimensions[letter].width = min(max(10, longest + 2), 60)
         sheet.freeze_panes = sheet.cell(row=header_row + 1, column=1)
         if len(frame.columns):
@@ -86,8 +94,16 @@ def excel_report(
     return buffer.getvalue()
 
 
+def column_header(column: object) -> str:
+    """A result column's header for people (Excel report, tables on the pages): its name in
+    the current language when the catalogue knows the column (``report.columns.<name>``), else
+    the name as it is (e.g. a column of the user's own data)."""
+    key = f"report.columns.{column}"
+    return t(key) if key in catalogue(DEFAULT_LANGUAGE) else str(column)
+
+
 def _sheet_name(name: str, taken: list[str]) -> str:
-    base = re.sub(r"[\[\]:*?/\\]", " ", name).strip()[:31] or "Sheet"
+    base = re.sub(r"[\[\]:*?/\\]", " ", name).strip()[:31] or t("report.sheet.default")
     candidate, k = base, 2
     while candidate in taken:
         candidate = f"{base[:28]} {k}"
@@ -116,23 +132,24 @@ def analysis_sheets(ds: Dataset, targets: pd.DataFrame | None = None) -> dict[st
     support (no stages, no emotions, no conversions) is left out; the "About" sheet says why.
     """
     analyses = {
-        "Funnel": lambda: funnel(ds),
-        "Attribution": lambda: attribution(ds, n_boot=100),
-        "Emotion curve": lambda: emotion_curve(ds, "stage"),
-        "Moments of truth": lambda: moments_of_truth(ds, "purchase"),
-        "Scorecard": lambda: scorecard(ds, targets),
-        "Data quality": lambda: data_quality(ds),
+        "funnel": lambda: funnel(ds),
+        "attribution": lambda: attribution(ds, n_boot=100),
+        "emotion_curve": lambda: emotion_curve(ds, "stage"),
+        "moments": lambda: moments_of_truth(ds, "purchase"),
+        "scorecard": lambda: scorecard(ds, targets),
+        "data_quality": lambda: data_quality(ds),
     }
     sheets: dict[str, pd.DataFrame] = {}
     skipped = []
-    for name, compute in analyses.items():
+    for code, compute in analyses.items():
+        name = t(f"report.sheet.{code}")
         try:
             sheets[name] = compute()
         except (DataError, ValueError) as exc:
-            skipped.append({"sheet": name, "left out because": str(exc)})
+            skipped.append({"sheet": name, "left_out_because": str(exc)})
     about = pd.DataFrame({"dataset": [ds.name], "touchpoints": [ds.n_rows],
                           "stages": [" → ".join(ds.stages)]})
-    sheets = {"About": about, **sheets}
+    sheets = {t("report.sheet.about"): about, **sheets}
     if skipped:
-        sheets["Left out"] = pd.DataFrame(skipped)
+        sheets[t("report.sheet.left_out")] = pd.DataFrame(skipped)
     return sheets

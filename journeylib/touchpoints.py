@@ -13,9 +13,11 @@ import pandas as pd
 
 from journeylib.dataset import Dataset
 from journeylib.errors import DataError
+from journeylib.i18n import label, percent, t
 from journeylib.moments import purchase_event
 
-# KPI -> (what it measures, True when higher is better).
+# KPI -> (what it measures, True when higher is better). The interface shows the description
+# from the catalogue (touchpoints.kpi.<name>) in the user's language.
 KPIS: dict[str, tuple[str, bool]] = {
     "valence": ("mean valence of its ratings, -1..1", True),
     "share_negative": ("share of its ratings that are negative, 0..1", False),
@@ -106,14 +108,14 @@ def _stage_and_mix(ds: Dataset, mix: pd.DataFrame) -> pd.DataFrame:
     stage_rows = mix.groupby(["touchpoint", "stage"], dropna=False)["rows"].sum().reset_index()
     stage_rows = stage_rows.sort_values(["touchpoint", "rows"], ascending=[True, False])
     stage = stage_rows.drop_duplicates("touchpoint").set_index("touchpoint")["stage"]
-    channels = mix.assign(channel=mix["channel"].fillna("(none)"))
+    channels = mix.assign(channel=mix["channel"].fillna(label("(none)")))
     channels = channels.groupby(["touchpoint", "channel"])["rows"].sum().reset_index()
     channels["share"] = channels["rows"] / channels.groupby("touchpoint")["rows"].transform("sum")
     channels = channels.sort_values(["touchpoint", "share", "channel"],
                                     ascending=[True, False, True])
     text = channels.groupby("touchpoint").apply(
-        lambda g: ", ".join(f"{c} {s:.0%}" for c, s in zip(g["channel"][:3], g["share"][:3],
-                                                             strict=True)),
+        lambda g: ", ".join(f"{c} {percent(s)}" for c, s in zip(g["channel"][:3],
+                                                                  g["share"][:3], strict=True)),
         include_groups=False,
     )
     first_seen = mix.groupby("touchpoint")["rows"].sum()  # only to keep every touchpoint
@@ -151,24 +153,21 @@ def clean_targets(targets: pd.DataFrame) -> pd.DataFrame:
     targets, one row per touchpoint (the last wins). Raises :class:`DataError` otherwise."""
     missing = [c for c in TARGET_COLUMNS if c not in targets.columns]
     if missing:
-        raise DataError(
-            f"The targets table needs the columns {', '.join(TARGET_COLUMNS)}; missing: "
-            f"{', '.join(missing)}."
-        )
+        raise DataError(t("touchpoints.error.columns", columns=", ".join(TARGET_COLUMNS),
+                          missing=", ".join(missing)))
     out = targets[TARGET_COLUMNS].copy()
     out = out[out["touchpoint"].notna() & (out["touchpoint"].astype(str).str.strip() != "")]
     out["touchpoint"] = out["touchpoint"].astype(str).str.strip()
     out["kpi"] = out["kpi"].fillna("valence").astype(str).str.strip().replace("", "valence")
     unknown = sorted(set(out["kpi"]) - set(KPIS))
     if unknown:
-        raise DataError(
-            f"Unknown KPI {', '.join(map(repr, unknown))}; choose one of {', '.join(KPIS)}."
-        )
+        raise DataError(t("touchpoints.error.unknown_kpi", kpis=", ".join(map(repr, unknown)),
+                          choices=", ".join(KPIS)))
     target = pd.to_numeric(out["target"], errors="coerce")
     bad = out["target"].notna() & target.isna()
     if bad.any():
         examples = ", ".join(repr(v) for v in out.loc[bad, "target"].astype(str).head(3))
-        raise DataError(f"Targets must be numbers; these are not: {examples}.")
+        raise DataError(t("touchpoints.error.not_numbers", examples=examples))
     out["target"] = target.astype(float)
     out["owner"] = out["owner"].fillna("").astype(str).str.strip()
     out = out.drop_duplicates("touchpoint", keep="last")
@@ -183,8 +182,9 @@ def targets_to_excel(targets: pd.DataFrame) -> bytes:
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         clean.to_excel(writer, sheet_name=SHEET, index=False)
         kpis = pd.DataFrame(
-            [(k, what, "higher" if up else "lower") for k, (what, up) in KPIS.items()],
-            columns=["kpi", "measures", "better when"],
+            [(k, t(f"touchpoints.kpi.{k}"), t("touchpoints.higher" if up else "touchpoints.lower"))
+             for k, (_, up) in KPIS.items()],
+            columns=["kpi", t("touchpoints.excel.measures"), t("touchpoints.excel.better_when")],
         )
         kpis.to_excel(writer, sheet_name="KPIs", index=False)
         for sheet in writer.sheets.values():
@@ -201,9 +201,9 @@ def targets_from_excel(data: bytes) -> pd.DataFrame:
     try:
         sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, engine="calamine")
     except Exception as exc:
-        raise DataError(f"This is not an Excel workbook that can be read ({exc}).") from exc
+        raise DataError(t("touchpoints.error.not_workbook", error=str(exc))) from exc
     if not sheets:
-        raise DataError("The workbook has no sheets.")
+        raise DataError(t("touchpoints.error.no_sheets"))
     frame = sheets.get(SHEET, next(iter(sheets.values())))
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     return clean_targets(frame)
@@ -214,13 +214,9 @@ def describe_scorecard(card: pd.DataFrame) -> str:
     counts = card["status"].value_counts()
     with_target = int(counts.get("on target", 0) + counts.get("off target", 0))
     if with_target == 0:
-        return (
-            f"{len(card)} touchpoints, none with a target yet: set a KPI, target and owner "
-            "per touchpoint in the table."
-        )
+        return t("touchpoints.describe.no_targets", n=len(card))
+    sentence = t("touchpoints.describe.met", met=int(counts.get("on target", 0)), n=with_target)
     off = card[card["status"] == "off target"]
-    worst = f" Off target: {', '.join(off['touchpoint'][:4])}." if len(off) else ""
-    return (
-        f"{int(counts.get('on target', 0))} of {with_target} touchpoints with a target meet it."
-        f"{worst}"
-    )
+    if len(off):
+        sentence += " " + t("touchpoints.describe.off", names=", ".join(off["touchpoint"][:4]))
+    return sentence

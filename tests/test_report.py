@@ -26,7 +26,7 @@ def test_sheets_hold_the_numbers_with_formats() -> None:
     sheet = book["Funnel"]
     assert sheet["A1"].value == "Sample journeys"
     assert sheet["A2"].value == "Filters: segment: Business"
-    assert sheet["A3"].value == "Made 2026-11-23 08:00 UTC"
+    assert sheet["A3"].value == "Made 23 Nov 2026 08:00 UTC"
     assert [c.value for c in sheet[5]] == ["step", "stage", "customers",
                                            "conversion_from_start",
                                            "median_hours_from_previous"]
@@ -66,7 +66,9 @@ def test_report_of_the_sample_holds_the_pages_numbers() -> None:
     data = excel_report(sheets, title=ds.name, filters=ds.filters)
     book = openpyxl.load_workbook(io.BytesIO(data))
     funnel = book["Funnel"]
-    assert funnel["A2"].value == "Filters: segment: Business, Returning"
+    # the filters as the sidebar describes them (journeylib.filters.describe_filters)
+    assert funnel["A2"].value == f"Filters: {ds.filters}"
+    assert "Business, Returning" in ds.filters
     header = [c.value for c in funnel[5]]
     customers = [row[header.index("customers")].value for row in funnel.iter_rows(min_row=6)]
     assert customers == jl.funnel(ds)["customers"].tolist()

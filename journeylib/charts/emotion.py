@@ -5,10 +5,20 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from journeylib.charts.base import PALETTE, check_small
+from journeylib.charts.base import PALETTE, check_small, localized
+from journeylib.i18n import t
+from journeylib.moments import OUTCOMES
 
 NEGATIVE, POSITIVE, NEUTRAL = "#D55E00", "#009E73", "#0072B2"
-_VALENCE_AXIS = alt.Axis(format="+.1f", title="Mean valence (-1 worst … +1 best)")
+
+
+def _valence_axis() -> alt.Axis:
+    return alt.Axis(format="+.1f", title=t("emotions.chart.valence_axis"))
+
+
+def _interval_tooltips(fmt: str) -> list[alt.Tooltip]:
+    return [alt.Tooltip("ci_low:Q", title=t("emotions.chart.ci_from"), format=fmt),
+            alt.Tooltip("ci_high:Q", title=t("emotions.chart.ci_to"), format=fmt)]
 
 
 def emotion_curve_chart(curve: pd.DataFrame, by: str = "stage", height: int = 300):
@@ -20,37 +30,34 @@ def emotion_curve_chart(curve: pd.DataFrame, by: str = "stage", height: int = 30
     check_small(curve)
     data = curve.dropna(subset=["valence_mean"])
     order = data[by].tolist()
-    x = alt.X(f"{by}:N", sort=order, title=by.capitalize(),
+    x = alt.X(f"{by}:N", sort=order, title=t(f"emotions.by.{by}"),
               axis=alt.Axis(labelAngle=0 if len(order) <= 6 else -35, labelLimit=160))
     tooltip = [
-        alt.Tooltip(f"{by}:N", title=by.capitalize()),
-        alt.Tooltip("valence_mean:Q", title="Mean valence", format="+.2f"),
-        alt.Tooltip("ci_low:Q", title="95% CI from", format="+.2f"),
-        alt.Tooltip("ci_high:Q", title="95% CI to", format="+.2f"),
-        alt.Tooltip("n:Q", title="Ratings", format=","),
-        alt.Tooltip("share_negative:Q", title="Negative", format=".0%"),
-        alt.Tooltip("share_positive:Q", title="Positive", format=".0%"),
+        alt.Tooltip(f"{by}:N", title=t(f"emotions.by.{by}")),
+        alt.Tooltip("valence_mean:Q", title=t("emotions.chart.valence"), format="+.2f"),
+        *_interval_tooltips("+.2f"),
+        alt.Tooltip("n:Q", title=t("emotions.chart.ratings"), format=","),
+        alt.Tooltip("share_negative:Q", title=t("emotions.chart.negative"), format=".0%"),
+        alt.Tooltip("share_positive:Q", title=t("emotions.chart.positive"), format=".0%"),
     ]
     base = alt.Chart(data)
     band = base.mark_area(opacity=0.18, color=NEUTRAL).encode(
-        x=x, y=alt.Y("ci_low:Q", axis=_VALENCE_AXIS), y2="ci_high:Q"
+        x=x, y=alt.Y("ci_low:Q", axis=_valence_axis()), y2="ci_high:Q"
     )
     line = base.mark_line(color=NEUTRAL, strokeWidth=3).encode(x=x, y="valence_mean:Q")
     points = base.mark_circle(color=NEUTRAL, opacity=1).encode(
         x=x,
         y="valence_mean:Q",
-        size=alt.Size("n:Q", title="Ratings", scale=alt.Scale(range=[40, 600])),
+        size=alt.Size("n:Q", title=t("emotions.chart.ratings"), scale=alt.Scale(range=[40, 600])),
         tooltip=tooltip,
     )
     zero = alt.Chart(pd.DataFrame({"y": [0.0]})).mark_rule(color="#888", strokeDash=[4, 4])
     zero = zero.encode(y="y:Q")
-    return alt.layer(band, zero, line, points).properties(
+    return localized(alt.layer(band, zero, line, points).properties(
         height=height,
-        title=alt.Title(
-            f"Emotion curve by {by}",
-            subtitle="Line: mean valence; band: 95% interval; dot size: number of ratings.",
-        ),
-    )
+        title=alt.Title(t(f"emotions.chart.curve_title.{by}"),
+                        subtitle=t("emotions.chart.curve_subtitle")),
+    ))
 
 
 def emotion_timeline_chart(timeline: pd.DataFrame, freq: str = "week", height: int = 300):
@@ -61,35 +68,38 @@ def emotion_timeline_chart(timeline: pd.DataFrame, freq: str = "week", height: i
     ``timeline`` is the output of :func:`journeylib.emotion.emotion_timeline`.
     """
     check_small(timeline)
+    usual, below, few = (t(f"emotions.chart.marker.{m}") for m in ("usual", "below", "few"))
     data = timeline.assign(
-        marker=timeline["below_usual"].map({True: "below usual", False: "usual"})
-        .where(~timeline["low_count"], "few ratings")
+        marker=timeline["below_usual"].map({True: below, False: usual})
+        .where(~timeline["low_count"], few)
     )
+    markers = [usual, below, few]
     by_stage = "stage" in data.columns
-    x = alt.X("period_start:T", title=f"{freq.capitalize()} starting (UTC)",
+    # Month names ("%b") come from the chart's locale (config.locale), so they are translated.
+    x = alt.X("period_start:T", title=t(f"emotions.chart.period_axis.{freq}"),
               axis=alt.Axis(format="%d %b %Y" if freq != "month" else "%b %Y", labelAngle=-35))
-    y = alt.Y("valence_mean:Q", axis=_VALENCE_AXIS)
+    y = alt.Y("valence_mean:Q", axis=_valence_axis())
     tooltip = [
-        alt.Tooltip("period_start:T", title=f"{freq.capitalize()} starting"),
-        *([alt.Tooltip("stage:N", title="Stage")] if by_stage else []),
-        alt.Tooltip("valence_mean:Q", title="Mean valence", format="+.2f"),
-        alt.Tooltip("ci_low:Q", title="95% CI from", format="+.2f"),
-        alt.Tooltip("ci_high:Q", title="95% CI to", format="+.2f"),
-        alt.Tooltip("n:Q", title="Ratings", format=","),
-        alt.Tooltip("marker:N", title="Note"),
+        alt.Tooltip("period_start:T", title=t(f"emotions.chart.period.{freq}"),
+                    format="%d %b %Y" if freq != "month" else "%b %Y"),
+        *([alt.Tooltip("stage:N", title=t("emotions.by.stage"))] if by_stage else []),
+        alt.Tooltip("valence_mean:Q", title=t("emotions.chart.valence"), format="+.2f"),
+        *_interval_tooltips("+.2f"),
+        alt.Tooltip("n:Q", title=t("emotions.chart.ratings"), format=","),
+        alt.Tooltip("marker:N", title=t("emotions.chart.note")),
     ]
     base = alt.Chart(data)
     if by_stage:
         stages = list(dict.fromkeys(data["stage"]))
-        color = alt.Color("stage:N", title="Stage", sort=stages,
+        color = alt.Color("stage:N", title=t("emotions.by.stage"), sort=stages,
                           scale=alt.Scale(domain=stages, range=PALETTE[: len(stages)] or None))
         band = base.mark_area(opacity=0.12).encode(x=x, y="ci_low:Q", y2="ci_high:Q",
                                                    color=color)
         line = base.mark_line(strokeWidth=2).encode(x=x, y=y, color=color)
         points = base.mark_point(filled=True, size=45).encode(
             x=x, y=y, color=color, tooltip=tooltip,
-            shape=alt.Shape("marker:N", title="Period",
-                            scale=alt.Scale(domain=["usual", "below usual", "few ratings"],
+            shape=alt.Shape("marker:N", title=t("emotions.chart.period_legend"),
+                            scale=alt.Scale(domain=markers,
                                             range=["circle", "triangle-down", "diamond"])),
         )
     else:
@@ -98,18 +108,14 @@ def emotion_timeline_chart(timeline: pd.DataFrame, freq: str = "week", height: i
         line = base.mark_line(color=NEUTRAL, strokeWidth=2).encode(x=x, y=y)
         points = base.mark_point(filled=True, size=70).encode(
             x=x, y=y, tooltip=tooltip,
-            color=alt.Color("marker:N", title="Period",
-                            scale=alt.Scale(domain=["usual", "below usual", "few ratings"],
-                                            range=[NEUTRAL, NEGATIVE, "#BBBBBB"])),
+            color=alt.Color("marker:N", title=t("emotions.chart.period_legend"),
+                            scale=alt.Scale(domain=markers, range=[NEUTRAL, NEGATIVE, "#BBBBBB"])),
         )
-    return alt.layer(band, line, points).properties(
+    return localized(alt.layer(band, line, points).properties(
         height=height,
-        title=alt.Title(
-            f"Emotion per {freq}",
-            subtitle="Band: 95% interval. A dip is marked only when its whole interval lies "
-            "below the other periods' mean.",
-        ),
-    )
+        title=alt.Title(t(f"emotions.chart.timeline_title.{freq}"),
+                        subtitle=t("emotions.chart.timeline_subtitle")),
+    ))
 
 
 def moments_chart(moments: pd.DataFrame, outcome: str = "purchase", height: int | None = None):
@@ -121,16 +127,15 @@ def moments_chart(moments: pd.DataFrame, outcome: str = "purchase", height: int 
     """
     check_small(moments)
     data = moments[moments["status"] == "ok"].copy()
-    data["direction"] = (data["effect"] >= 0).map(
-        {True: "good experience helps", False: "good experience hurts"}
-    )
+    helps, hurts = t("emotions.chart.helps"), t("emotions.chart.hurts")
+    data["direction"] = (data["effect"] >= 0).map({True: helps, False: hurts})
     order = data["touchpoint"].tolist()
     y = alt.Y("touchpoint:N", sort=order, title=None, axis=alt.Axis(labelLimit=200))
-    x_title = f"Effect on the {outcome} rate (points: good minus bad experience)"
+    name = t(f"emotions.outcome.{outcome}") if outcome in OUTCOMES else outcome
+    x_title = t("emotions.chart.effect_axis", outcome=name)
     base = alt.Chart(data)
     color = alt.Color("direction:N", title=None,
-                      scale=alt.Scale(domain=["good experience helps", "good experience hurts"],
-                                      range=[NEUTRAL, NEGATIVE]))
+                      scale=alt.Scale(domain=[helps, hurts], range=[NEUTRAL, NEGATIVE]))
     bars = base.mark_rule(strokeWidth=3).encode(
         y=y, x=alt.X("ci_low:Q", title=x_title, axis=alt.Axis(format="+.0%")), x2="ci_high:Q",
         color=color,
@@ -138,22 +143,21 @@ def moments_chart(moments: pd.DataFrame, outcome: str = "purchase", height: int 
     dots = base.mark_circle(size=120, opacity=1).encode(
         y=y, x="effect:Q", color=color,
         tooltip=[
-            alt.Tooltip("touchpoint:N", title="Touchpoint"),
-            alt.Tooltip("effect:Q", title="Effect", format="+.1%"),
-            alt.Tooltip("ci_low:Q", title="95% CI from", format="+.1%"),
-            alt.Tooltip("ci_high:Q", title="95% CI to", format="+.1%"),
-            alt.Tooltip("outcome_rate_negative:Q", title="Rate after a bad one", format=".0%"),
-            alt.Tooltip("outcome_rate_positive:Q", title="Rate after a good one", format=".0%"),
-            alt.Tooltip("customers_negative:Q", title="Bad experiences", format=","),
-            alt.Tooltip("opportunity:Q", title="Extra outcomes if fixed", format=",.0f"),
+            alt.Tooltip("touchpoint:N", title=t("emotions.by.touchpoint")),
+            alt.Tooltip("effect:Q", title=t("emotions.chart.effect"), format="+.1%"),
+            *_interval_tooltips("+.1%"),
+            alt.Tooltip("outcome_rate_negative:Q", title=t("emotions.chart.rate_bad"),
+                        format=".0%"),
+            alt.Tooltip("outcome_rate_positive:Q", title=t("emotions.chart.rate_good"),
+                        format=".0%"),
+            alt.Tooltip("customers_negative:Q", title=t("emotions.chart.bad_experiences"),
+                        format=","),
+            alt.Tooltip("opportunity:Q", title=t("emotions.chart.opportunity"), format=",.0f"),
         ],
     )
     zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color="#888").encode(x="x:Q")
-    return alt.layer(zero, bars, dots).properties(
+    return localized(alt.layer(zero, bars, dots).properties(
         height=height or max(120, 28 * len(order)),
-        title=alt.Title(
-            f"Moments of truth for {outcome}",
-            subtitle="Dot: effect; line: 95% interval. Far from 0 = the experience there "
-            "changes what customers do next.",
-        ),
-    )
+        title=alt.Title(t("emotions.chart.moments_title", outcome=name),
+                        subtitle=t("emotions.chart.moments_subtitle")),
+    ))

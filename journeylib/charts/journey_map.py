@@ -7,7 +7,9 @@ import textwrap
 import altair as alt
 import pandas as pd
 
-from journeylib.charts.base import check_small
+from journeylib.charts.base import check_small, localized
+from journeylib.i18n import label, number, t
+from journeylib.journey_map import BUYER, CUSTOMER, outcome_names
 
 BUYER_DARK, CUSTOMER_DARK = "#0072B2", "#007A5A"
 PAIN_FILL, PAIN_LINE, PAIN_TEXT = "#FBE1D3", "#D55E00", "#A63F00"
@@ -26,13 +28,20 @@ def _row_axis(title: str, scale: float) -> alt.Axis:
     )
 
 
-def _target_text(row: pd.Series) -> str:
-    owner = row["owner"] or "no owner"
+def _signed(value: float) -> str:
+    """A valence such as ``+0.28`` with the language's decimal separator."""
+    return ("+" if round(value, 2) > 0 else "") + number(value, 2)
+
+
+def _kpi_text(row: pd.Series) -> str:
+    """The card's KPI line ("Negative share 0.36 / 0.20 ✗"); "" without a target."""
     if pd.isna(row["target"]):
-        return f"Owner: {owner}"
-    mark = "✓" if row["status"] == "on target" else "✗"
-    value = "–" if pd.isna(row["kpi_value"]) else f"{row['kpi_value']:.2f}"
-    return f"Owner: {owner} · {row['kpi']} {value} / {row['target']:.2f} {mark}"
+        return ""
+    return t(
+        "journey_map.chart.kpi", kpi=t(f"touchpoints.kpi_name.{row['kpi']}"),
+        value=number(row["kpi_value"], 2), target=number(row["target"], 2),
+        mark="✓" if row["status"] == "on target" else "✗",
+    )
 
 
 def journey_map_chart(
@@ -41,7 +50,7 @@ def journey_map_chart(
     focus: str | None = None,
     column_width: int = 250,
     scale: float = 1.0,
-    title: str = "Customer journey map",
+    title: str | None = None,
 ):
     """Stages as columns: journey band, stage headers, the emotion curve across all columns,
     top touchpoint cards (pain red, delight green, ★ moment of truth, owner and KPI), top
@@ -50,7 +59,7 @@ def journey_map_chart(
     ``stages`` / ``touchpoints`` are :class:`journeylib.journey_map.JourneyMap` frames.
     ``focus``: a stage to highlight (the others are dimmed), for presenting stage by stage.
     ``column_width`` (pixels per stage) and ``scale`` (type size) make it legible on a
-    projector.
+    projector. ``title``: None for the default title, "" for none.
     """
     check_small(stages)
     check_small(touchpoints)
@@ -65,8 +74,9 @@ def journey_map_chart(
     chars = max(16, int((column_width - 16) / (7.3 * scale)))
 
     st = stages.assign(dim=stages["stage"].ne(focus) if focus else False)
-    st["journey_label"] = st["journey"].where(st["journey"].ne(st["journey"].shift()), "")
-    journey_colors = alt.Scale(domain=["Buyer journey", "Customer journey"],
+    st["journey_label"] = st["journey"].map(label).where(
+        st["journey"].ne(st["journey"].shift()), "")
+    journey_colors = alt.Scale(domain=[BUYER, CUSTOMER],
                                range=[BUYER_DARK, CUSTOMER_DARK])
     journey_color = alt.Color("journey:N", scale=journey_colors, legend=None)
     band_base = alt.Chart(st).encode(x=alt.X("stage:N", sort=order, scale=xscale, axis=None,
@@ -74,7 +84,7 @@ def journey_map_chart(
     band = alt.layer(
         band_base.mark_text(align="left", baseline="bottom", fontWeight="bold",
                             fontSize=font(15), dx=2).encode(
-            text="journey_label:N", color=journey_color, y=alt.value(font(18))
+            text=alt.Text("journey_label:N"), color=journey_color, y=alt.value(font(18))
         ),
         alt.Chart(st).mark_rect().encode(
             x=x, color=journey_color, y=alt.value(font(21)), y2=alt.value(font(25))
@@ -84,16 +94,16 @@ def journey_map_chart(
     header = alt.layer(
         header_base.mark_rect(cornerRadius=6).encode(color=journey_color),
         header_base.mark_text(color="white", fontWeight="bold", fontSize=font(19)).encode(
-            text="stage:N"
+            text=alt.Text("stage:N")
         ),
     ).properties(width=width, height=font(44))
 
     curve_data = st.dropna(subset=["valence_mean"]).assign(
-        label=lambda f: f["valence_mean"].map(lambda v: f"{v:+.2f}")
+        label=lambda f: f["valence_mean"].map(_signed)
     )
     curve_base = alt.Chart(curve_data).encode(x=x)
     yscale = alt.Scale(zero=False, nice=True, padding=font(18))
-    yaxis = _row_axis("Feeling", scale)
+    yaxis = _row_axis(t("journey_map.chart.row_feeling"), scale)
     y = alt.Y("valence_mean:Q", scale=yscale, axis=yaxis)
     curve = alt.layer(
         curve_base.mark_area(color=BUYER_DARK, opacity=0.15).encode(
@@ -102,12 +112,13 @@ def journey_map_chart(
         curve_base.mark_line(color="#3E4C59", strokeWidth=font(4)).encode(y=y),
         curve_base.mark_circle(color="#3E4C59", size=font(14) ** 2, opacity=1).encode(
             y=y, opacity=dim,
-            tooltip=[alt.Tooltip("stage:N", title="Stage"),
-                     alt.Tooltip("valence_mean:Q", title="Mean valence", format="+.2f"),
-                     alt.Tooltip("n:Q", title="Ratings", format=",")],
+            tooltip=[alt.Tooltip("stage:N", title=t("emotions.by.stage")),
+                     alt.Tooltip("valence_mean:Q", title=t("emotions.chart.valence"),
+                                 format="+.2f"),
+                     alt.Tooltip("n:Q", title=t("emotions.chart.ratings"), format=",")],
         ),
         curve_base.mark_text(dy=-font(20), fontSize=font(15), fontWeight="bold",
-                             color="#1F2933").encode(y=y, text="label:N", opacity=dim),
+                             color="#1F2933").encode(y=y, text=alt.Text("label:N"), opacity=dim),
     ).properties(width=width, height=font(130))
 
     tp = touchpoints.copy()
@@ -115,15 +126,18 @@ def journey_map_chart(
     tp["name"] = [("★ " if m else "") + t for t, m in zip(tp["touchpoint"],
                                                           tp["moment_of_truth"], strict=True)]
     tp["facts"] = [
-        f"{v:+.2f} · {c:,} customers" if pd.notna(v) else f"unrated · {c:,} customers"
+        t("journey_map.chart.facts", valence=_signed(v) if pd.notna(v) else t(
+            "journey_map.chart.unrated"), n=int(c))
         for v, c in zip(tp["valence"], tp["customers"], strict=True)
     ]
     tp["why"] = [
-        f"moment of truth: {m}" if m else {"pain": "pain point", "delight":
-                                                "delight point"}.get(f, "")
+        t("journey_map.chart.why_moment", outcomes=outcome_names(m)) if m
+        else t(f"journey_map.chart.why_{f}") if f else ""
         for m, f in zip(tp["moment_of_truth"], tp["flag"], strict=True)
     ]
-    tp["owner_line"] = tp.apply(_target_text, axis=1)
+    tp["owner_line"] = [t("journey_map.chart.owner", owner=o or t("journey_map.chart.no_owner"))
+                        for o in tp["owner"]]
+    tp["kpi_line"] = tp.apply(_kpi_text, axis=1) if len(tp) else []
     looks = {"pain": (PAIN_FILL, PAIN_LINE, PAIN_TEXT),
              "delight": (DELIGHT_FILL, DELIGHT_LINE, DELIGHT_TEXT)}
     tp["fill"], tp["line"], tp["ink"] = zip(
@@ -131,33 +145,39 @@ def journey_map_chart(
     ) if len(tp) else ([], [], [])
     ranks = list(range(int(tp["rank"].max()) + 1)) if len(tp) else [0]
     ry = alt.Y("rank:O", scale=alt.Scale(domain=ranks, paddingInner=0.12, paddingOuter=0.04),
-               axis=_row_axis("Touch-\npoints", scale))
+               axis=_row_axis(t("journey_map.chart.row_touchpoints"), scale))
     fill = alt.Color("fill:N", scale=None)
     line = alt.Stroke("line:N", scale=None)
     ink = alt.Color("ink:N", scale=None)
     card_base = alt.Chart(tp).encode(x=x, y=ry, opacity=dim)
     limit = column_width - 24
-    card_h = font(84)
+    # Owner and KPI get a line each (in long languages they do not fit one); cards grow by a
+    # line only when some touchpoint has a target.
+    extra = 16 if (tp["kpi_line"] != "").any() else 0
+    card_h = font(84 + extra)
+    up = extra // 2
     cards = alt.layer(
         card_base.mark_rect(cornerRadius=6, strokeWidth=font(2)).encode(color=fill,
                                                                          stroke=line),
-        card_base.mark_text(fontSize=font(16), fontWeight="bold", dy=-font(25),
-                            limit=limit).encode(text="name:N", color=ink),
-        card_base.mark_text(fontSize=font(13), dy=-font(6), limit=limit,
-                            color=PLAIN_TEXT).encode(text="facts:N"),
-        card_base.mark_text(fontSize=font(13), dy=font(11), limit=limit,
-                            fontStyle="italic").encode(text="why:N", color=ink),
-        card_base.mark_text(fontSize=font(12), dy=font(27), limit=limit,
-                            color="#52606D").encode(text="owner_line:N"),
+        card_base.mark_text(fontSize=font(16), fontWeight="bold", dy=-font(25 + up),
+                            limit=limit).encode(text=alt.Text("name:N"), color=ink),
+        card_base.mark_text(fontSize=font(13), dy=-font(6 + up), limit=limit,
+                            color=PLAIN_TEXT).encode(text=alt.Text("facts:N")),
+        card_base.mark_text(fontSize=font(13), dy=font(11 - up), limit=limit,
+                            fontStyle="italic").encode(text=alt.Text("why:N"), color=ink),
+        card_base.mark_text(fontSize=font(12), dy=font(27 - up), limit=limit,
+                            color="#52606D").encode(text=alt.Text("owner_line:N")),
+        card_base.mark_text(fontSize=font(12), dy=font(27 + up), limit=limit,
+                            color="#52606D").encode(text=alt.Text("kpi_line:N")),
     ).properties(width=width, height=card_h * len(ranks))
 
     channels = alt.Chart(st.assign(text=st["channels"].map(
         lambda c: "\n".join(_pack(c.split(", "), chars))))).mark_text(
         fontSize=font(13), color="#1F2933", lineHeight=font(18), baseline="middle",
         lineBreak="\n",
-    ).encode(x=x, text="text", opacity=dim, y=alt.value(font(28)))
-    channels = _label_row(channels, "Channels", scale).properties(width=width,
-                                                                 height=font(56))
+    ).encode(x=x, text=alt.Text("text"), opacity=dim, y=alt.value(font(28)))
+    channels = _label_row(channels, t("journey_map.chart.row_channels"), scale).properties(
+        width=width, height=font(56))
 
     quote_lines = min(4, max(
         [len(_wrap_quote(q, chars, 4)) for q in [*st["quote_negative"], *st["quote_positive"]]],
@@ -173,26 +193,23 @@ def journey_map_chart(
     voice = alt.layer(
         quote_base.mark_text(fontSize=font(13), fontStyle="italic", color=PAIN_TEXT,
                              baseline="top", lineHeight=line_h, lineBreak="\n").encode(
-            text="neg", y=alt.value(font(6))),
+            text=alt.Text("neg"), y=alt.value(font(6))),
         quote_base.mark_text(fontSize=font(13), fontStyle="italic", color=DELIGHT_TEXT,
                              baseline="top", lineHeight=line_h, lineBreak="\n").encode(
-            text="pos", y=alt.value(font(14) + quote_h)),
+            text=alt.Text("pos"), y=alt.value(font(14) + quote_h)),
     )
-    voice = _label_row(voice, "Voice of the\ncustomer", scale).properties(
+    voice = _label_row(voice, t("journey_map.chart.row_voice"), scale).properties(
         width=width, height=2 * quote_h + font(24)
     )
 
-    return (
+    return localized(
         alt.vconcat(band, header, curve, cards, channels, voice, spacing=font(8))
         .resolve_scale(x="shared", color="independent", opacity="independent",
                        y="independent")
         .properties(
             title=alt.Title(
-                title,
-                subtitle=["Red card: pain point · green card: delight point · ★ moment of truth "
-                          "(a good experience there changes purchase or retention).",
-                          "Card: mean valence (-1..+1) · customers; owner and KPI / target. "
-                          "Feeling: mean valence per stage, band = 95% interval."],
+                t("journey_map.chart.title") if title is None else title,
+                subtitle=[t("journey_map.chart.legend_cards"), t("journey_map.chart.legend_rows")],
                 fontSize=font(24), subtitleFontSize=font(14), anchor="start",
             )
         )
