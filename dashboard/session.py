@@ -188,7 +188,7 @@ def _fresh_connection():
     """The session connection, after dropping the table of the dataset being replaced."""
     cached = st.session_state.pop("dataset", None)
     if cached is not None:
-        connection().drop_table(cached[1].table.get_name(), force=True)
+        jl.drop_dataset(cached[1])
     return connection()
 
 

@@ -9,7 +9,7 @@ import streamlit as st
 
 import journeylib as jl
 from dashboard import language, links, session
-from journeylib import workspace
+from journeylib import i18n, workspace
 from journeylib.i18n import date, number, t
 from journeylib.report import analysis_sheets
 
@@ -74,30 +74,35 @@ def share() -> None:
 
 
 def report() -> None:
-    """The Excel report of every analysis for the filtered data (draw after the page ran)."""
+    """The Excel report of every analysis for the filtered data (draw after the page ran).
+
+    One click: the report is computed when the button is pressed, in the thread Streamlit runs
+    deferred downloads in, so it reads the data through its own cursor (a DuckDB connection
+    must not be shared between threads) and writes in the language of the session.
+    """
     try:
         dataset = session.active_dataset()
     except jl.DataError:
         return
     if dataset is None:
         return
-    ds = jl.apply_filters(dataset, session.filters())
-    # The report's sheets are written in the interface language: prepared per language.
-    report_key = (ds.key, language.current())
+    chosen, lang = session.filters(), language.current()
+    targets = session.scorecard_targets()
+
+    def build() -> bytes:
+        with i18n.language(lang):
+            ds = jl.apply_filters(jl.on_new_cursor(dataset), chosen)
+            sheets = analysis_sheets(ds, targets)
+            return jl.excel_report(sheets, title=ds.name, filters=ds.filters)
+
     with st.sidebar.expander(t("sidebar.report")):
         st.caption(t("sidebar.report_caption"))
-        if st.button(t("sidebar.report_prepare"), key="report_prepare"):
-            with st.spinner(t("sidebar.report_computing")):
-                sheets = analysis_sheets(ds, session.scorecard_targets())
-                data = jl.excel_report(sheets, title=ds.name, filters=ds.filters)
-            st.session_state["report_file"] = (report_key, data)
-        prepared = st.session_state.get("report_file")
-        if prepared is not None and prepared[0] == report_key:
-            st.download_button(
-                t("sidebar.report_download"), prepared[1], file_name="journey-report.xlsx",
-                mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                key="report_download", type="primary",
-            )
+        st.download_button(
+            t("sidebar.report_download"), build, file_name="journey-report.xlsx",
+            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key="report_download", type="primary", icon=":material/download:",
+            on_click="ignore",
+        )
 
 
 def _filters(dataset: jl.Dataset) -> None:

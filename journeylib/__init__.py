@@ -9,7 +9,14 @@ from journeylib.attribution import ALL as ATTRIBUTION_MODELS
 from journeylib.attribution import attribution, removal_effects, transition_matrix
 from journeylib.columns import CANONICAL, guess_mapping
 from journeylib.conversion import conversion_trend, time_to_convert
-from journeylib.dataset import Dataset, LoadReport, Touchpoints, connect
+from journeylib.dataset import (
+    Dataset,
+    LoadReport,
+    Touchpoints,
+    connect,
+    drop_dataset,
+    on_new_cursor,
+)
 from journeylib.emotion import (
     delight_points,
     emotion_curve,
@@ -18,17 +25,17 @@ from journeylib.emotion import (
     pain_points,
 )
 from journeylib.errors import DataError
-from journeylib.export import export_chart
+from journeylib.export import export_chart, footnote
 from journeylib.filters import Filters, apply_filters, describe_filters, filter_options
 from journeylib.funnel import Exclusion, drop_offs, funnel
-from journeylib.journey_map import build_journey_map
+from journeylib.journey_map import build_journey_map, outcome_names
 from journeylib.load import TABLE_COLUMNS, load, parse_touchpoints, resolve_mapping, to_dataset
-from journeylib.moments import moments_of_truth
+from journeylib.moments import OUTCOMES, moments_of_truth
 from journeylib.paths import stage_transitions, top_paths
 from journeylib.paths_table import PathTable
 from journeylib.quality import data_quality, duplicate_touchpoints, rejection_reasons, summary
 from journeylib.read import RawTable, read_table
-from journeylib.report import excel_report
+from journeylib.report import column_header, excel_report
 from journeylib.segments import compare_segments
 from journeylib.shapley import shapley_values
 from journeylib.stages import STAGE_PRESETS, infer_stage_order
@@ -39,6 +46,7 @@ __all__ = [
     "ATTRIBUTION_MODELS",
     "CANONICAL",
     "LEXICON",
+    "OUTCOMES",
     "SCALES",
     "STAGE_PRESETS",
     "TABLE_COLUMNS",
@@ -53,12 +61,14 @@ __all__ = [
     "apply_filters",
     "attribution",
     "build_journey_map",
+    "column_header",
     "compare_segments",
     "connect",
     "conversion_trend",
     "data_quality",
     "delight_points",
     "describe_filters",
+    "drop_dataset",
     "drop_offs",
     "duplicate_touchpoints",
     "emotion_curve",
@@ -66,6 +76,7 @@ __all__ = [
     "excel_report",
     "export_chart",
     "filter_options",
+    "footnote",
     "funnel",
     "guess_mapping",
     "infer_stage_order",
@@ -73,6 +84,8 @@ __all__ = [
     "load",
     "moments_of_truth",
     "normalise_emotion",
+    "on_new_cursor",
+    "outcome_names",
     "pain_points",
     "parse_touchpoints",
     "read_table",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import os
 from dataclasses import dataclass, field
@@ -29,6 +30,25 @@ def connect(database: str = ":memory:") -> BaseBackend:
     # Week and day boundaries must not depend on the server's local time zone.
     con.raw_sql("SET TimeZone = 'UTC'")
     return con
+
+
+def drop_dataset(ds: Dataset) -> None:
+    """Free the engine table behind an unfiltered ``ds`` (when the session loads other data)."""
+    ds.table._find_backend().drop_table(ds.table.op().name, force=True)
+
+
+def on_new_cursor(ds: Dataset) -> Dataset:
+    """``ds`` reading through a new cursor of its DuckDB database, for use in another thread.
+
+    A DuckDB connection must not be shared between threads; a cursor is a connection of its own
+    to the same database, so the tables already loaded are there. Call this in the thread that
+    will use the result. ``ds`` must be unfiltered (its table a database table); apply filters
+    to the result. Returns a Dataset with the same settings on a backend with the clock in UTC.
+    """
+    raw = ds.table._find_backend().con
+    backend = ibis.duckdb.from_connection(raw.cursor())
+    backend.raw_sql("SET TimeZone = 'UTC'")
+    return dataclasses.replace(ds, table=backend.table(ds.table.op().name))
 
 
 @dataclass
