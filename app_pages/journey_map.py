@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard import language, links, session
 from dashboard.exports import chart_downloads
+from journeylib import i18n
 from journeylib import journey_map as jm
 from journeylib.charts.journey_map import journey_map_chart
 from journeylib.handout import workshop_handout
@@ -94,12 +95,17 @@ st.altair_chart(chart, width="content")
 
 st.caption(t("journey_map.page.download_note"))
 chart_downloads(chart, "journey-map", ds)
-if st.button(t("journey_map.page.handout_prepare"), key="jm_handout_prepare"):
-    with st.spinner(t("journey_map.page.handout_spinner")):
-        handout_key = (ds.key, language.current())
-        st.session_state["jm_handout"] = (handout_key, workshop_handout(ds, chart))
-handout = st.session_state.get("jm_handout")
-if handout is not None and handout[0] == (ds.key, language.current()):
-    st.download_button(t("journey_map.page.handout_download"), handout[1],
-                       file_name="workshop-handout.pdf", mime="application/pdf",
-                       key="jm_handout_download", type="primary")
+# One click: the PDF is drawn when the button is pressed, outside the script thread, so it
+# reads the data through its own cursor and writes in the session's language.
+fresh_dataset, lang = session.for_another_thread(), language.current()
+
+
+def _handout() -> bytes:
+    with i18n.language(lang):
+        return workshop_handout(fresh_dataset(), chart)
+
+
+st.download_button(t("journey_map.page.handout_download"), _handout,
+                   file_name="workshop-handout.pdf", mime="application/pdf",
+                   key="jm_handout_download", type="primary", icon=":material/download:",
+                   help=t("journey_map.page.handout_help"), on_click="ignore")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -248,6 +249,14 @@ def filter_options(dataset: jl.Dataset) -> dict:
         cached = (dataset.key, jl.filter_options(dataset))
         st.session_state["filter_options"] = cached
     return cached[1]
+
+
+def for_another_thread() -> Callable[[], jl.Dataset]:
+    """A function returning the active dataset with the sidebar filters, reading through a new
+    cursor of the session's database: for work Streamlit runs outside the script thread
+    (deferred downloads), where the session connection must not be used."""
+    base, chosen = active_dataset(), filters()
+    return lambda: jl.apply_filters(jl.on_new_cursor(base), chosen)
 
 
 def require_dataset() -> jl.Dataset:

@@ -86,12 +86,12 @@ def report() -> None:
         return
     if dataset is None:
         return
-    chosen, lang = session.filters(), language.current()
+    fresh_dataset, lang = session.for_another_thread(), language.current()
     targets = session.scorecard_targets()
 
     def build() -> bytes:
         with i18n.language(lang):
-            ds = jl.apply_filters(jl.on_new_cursor(dataset), chosen)
+            ds = fresh_dataset()
             sheets = analysis_sheets(ds, targets)
             return jl.excel_report(sheets, title=ds.name, filters=ds.filters)
 

@@ -1,5 +1,5 @@
-"""End-to-end: the Excel report downloads in one click, in the interface language, with the
-numbers of the filtered data."""
+"""End-to-end: the Excel report and the workshop handout download in one click, in the
+interface language; the report holds the numbers of the filtered data."""
 
 from __future__ import annotations
 
@@ -41,3 +41,20 @@ def test_one_click_report_in_russian_with_the_filters(tmp_path) -> None:
     assert "Business" in str(sheet["A2"].value)  # the active filter is printed on the sheet
     columns = [[c.value for c in col][5:5 + len(expected)] for col in sheet.iter_cols()]
     assert expected in columns
+
+
+def test_one_click_workshop_handout(tmp_path) -> None:
+    from pypdf import PdfReader
+
+    with running_app() as url, browser_page() as page:
+        page.goto(f"{url}/journey_map?lang=pl")
+        wait_idle(page)
+        with page.expect_download(timeout=120_000) as download:
+            label = i18n.t("journey_map.page.handout_download", "pl")
+            page.get_by_role("button", name=label).click()
+        target = tmp_path / download.value.suggested_filename
+        download.value.save_as(target)
+        assert page.get_by_test_id("stException").count() == 0
+    assert target.name == "workshop-handout.pdf"
+    reader = PdfReader(target)
+    assert len(reader.pages) == 5  # the map, funnel, emotions, moments of truth, attribution
