@@ -27,9 +27,9 @@ def test_sheets_hold_the_numbers_with_formats() -> None:
     assert sheet["A1"].value == "Sample journeys"
     assert sheet["A2"].value == "Filters: segment: Business"
     assert sheet["A3"].value == "Made 23 Nov 2026 08:00 UTC"
-    assert [c.value for c in sheet[5]] == ["step", "stage", "customers",
-                                           "conversion_from_start",
-                                           "median_hours_from_previous"]
+    assert [c.value for c in sheet[5]] == ["Step", "Stage", "Customers",
+                                           "Conversion from first step",
+                                           "Median hours from previous step"]
     assert [c.value for c in sheet[7]] == [2, "Purchase", 1067, 0.2134, 52.25]
     assert sheet["C7"].number_format == "#,##0"
     assert sheet["D7"].number_format == "0.0%"
@@ -70,12 +70,12 @@ def test_report_of_the_sample_holds_the_pages_numbers() -> None:
     assert funnel["A2"].value == f"Filters: {ds.filters}"
     assert "Business, Returning" in ds.filters
     header = [c.value for c in funnel[5]]
-    customers = [row[header.index("customers")].value for row in funnel.iter_rows(min_row=6)]
+    customers = [row[header.index("Customers")].value for row in funnel.iter_rows(min_row=6)]
     assert customers == jl.funnel(ds)["customers"].tolist()
     attribution = book["Attribution"]
     header = [c.value for c in attribution[5]]
     rows = [[c.value for c in row] for row in attribution.iter_rows(min_row=6)]
-    markov = sum(r[header.index("conversions")] for r in rows if r[0] == "markov")
+    markov = sum(r[header.index("Conversions")] for r in rows if r[0] == "markov")
     assert markov == pytest.approx(jl.attribution(ds, ["markov"], n_boot=0)["conversions"].sum())
 
 
