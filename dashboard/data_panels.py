@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -13,6 +14,7 @@ from dashboard.exports import chart_downloads
 from journeylib import valence
 from journeylib.charts import touchpoints_over_time_chart
 from journeylib.i18n import get_language, label, number, t
+from journeylib.i18n.formats import table_datetime_format
 from journeylib.load import FIELD_LABELS
 from journeylib.quality import touchpoints_over_time
 from journeylib.stages import preset_name, preset_stage_names
@@ -34,13 +36,18 @@ def field_name(field: str) -> str:
     return t(f"data.fields.{field}")
 
 
-def table_headers(columns: list[str]) -> dict[str, str]:
-    """``column_config`` giving the loaded table's columns translated headers."""
-    return {
+def table_headers(columns: list[str]) -> dict[str, Any]:
+    """``column_config`` giving the loaded table's columns translated headers, and times
+    written the language's way."""
+    config: dict[str, Any] = {
         c: t(f"data.columns.{c}") if c in TABLE_HEADERS else field_name(c)
         for c in columns
         if c in TABLE_HEADERS or c in FIELD_LABELS
     }
+    if "timestamp" in config:
+        config["timestamp"] = st.column_config.DatetimeColumn(
+            config["timestamp"], format=table_datetime_format(), timezone="UTC")
+    return config
 
 
 def _in_language(text_of: Callable[[str, str], str]) -> Callable[[str], str]:

@@ -37,7 +37,7 @@ def init() -> str:
 def switch() -> None:
     """The language selector (draw it in the sidebar)."""
     st.selectbox(
-        "🌐 " + i18n.t("app.language"),
+        i18n.t("app.language"),
         list(i18n.LANGUAGES),
         format_func=i18n.LANGUAGES.get,
         key=KEY,

@@ -77,6 +77,15 @@ def month(day: dt.date, lang: str | None = None) -> str:
     return f"{_SHORT_MONTHS[lang][day.month - 1]} {day.year}"
 
 
+# Date-time patterns for tables (Moment.js syntax, used by Streamlit's DatetimeColumn).
+_TABLE_DATETIME = {"en": "D MMM YYYY, HH:mm", "ru": "DD.MM.YYYY HH:mm", "pl": "DD.MM.YYYY HH:mm"}
+
+
+def table_datetime_format(lang: str | None = None) -> str:
+    """How tables show a date and time in the language (a Moment.js pattern)."""
+    return _TABLE_DATETIME[_lang(lang)]
+
+
 def label_key(text: str) -> str:
     """The catalogue key of a library label: lower case, runs of other characters as ``_``."""
     return re.sub(r"[^0-9a-z]+", "_", text.lower()).strip("_")
