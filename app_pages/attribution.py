@@ -9,105 +9,113 @@ from dashboard import links, session
 from dashboard.exports import chart_downloads
 from journeylib.attribution import (
     ALL,
-    MODEL_LABELS,
-    MODEL_NOTES,
     attribution,
     describe_disagreement,
     describe_removal_effects,
     describe_transitions,
     display_table,
+    model_note,
     removal_effects,
     transition_matrix,
 )
 from journeylib.charts.attribution import (
     attribution_chart,
     removal_effects_chart,
+    state_label,
     transition_matrix_chart,
 )
+from journeylib.i18n import label, t
 from journeylib.paths_table import PathTable
 
-LOOKBACKS = {"7d": "7 days", "14d": "14 days", "30d": "30 days", "60d": "60 days",
-             "90d": "90 days", "all": "No limit"}
-MEASURES = {"conversions": "Conversions", "revenue": "Revenue"}
 DEFAULT_MODELS = ["first_touch", "last_touch", "linear", "position_based", "markov", "shapley"]
 
 
-@st.cache_data(show_spinner="Crediting channels under each model…", max_entries=16)
+def _lookbacks() -> dict[str, str]:
+    days = {f"{n}d": t("attribution.page.lookback_days", n=n) for n in (7, 14, 30, 60, 90)}
+    return {**days, "all": t("attribution.page.lookback_all")}
+
+
+def _measures() -> dict[str, str]:
+    return {
+        "conversions": t("attribution.page.measure_conversions"),
+        "revenue": t("attribution.page.measure_revenue"),
+    }
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
 def _attribution(key: str, models: tuple, lookback: str | None, order: int, _data):
     return attribution(_data, models, lookback=lookback, order=order)
 
 
-@st.cache_data(show_spinner="Solving the Markov chain…", max_entries=16)
+@st.cache_data(show_spinner=False, max_entries=16)
 def _inside(key: str, lookback: str | None, order: int, _data):
     effects = removal_effects(_data, order, lookback=lookback)
     return effects, transition_matrix(_data, 1, lookback=lookback)
 
 
-@st.cache_data(show_spinner="Reading the path table…", max_entries=4)
+@st.cache_data(show_spinner=False, max_entries=4)
 def _read_paths(digest: str, name: str, sep: str, _data: bytes) -> PathTable:
     raw = session.read_file(digest, name, None, _data)
     return PathTable.from_frame(raw.frame, sep=sep, name=name)
 
 
-st.title("Attribution")
-st.caption(
-    "Which channels earn the conversions? Each model answers differently; compare them side "
-    "by side. Journeys run up to each purchase (a converted flag, the purchase stage or "
-    "revenue); journeys that never convert count too."
-)
+st.title(t("attribution.page.title"))
+st.caption(t("attribution.page.intro"))
 
-with st.expander("Use a conversion-path table instead of the touchpoint data"):
-    st.caption(
-        "One row per path, e.g. `search > email > direct;12;1340.5;88` with columns path, "
-        "total_conversions, total_conversion_value (optional) and total_null (optional), as "
-        "ChannelAttribution and analytics conversion-path exports have them."
+with st.expander(t("attribution.page.path_table")):
+    st.caption(t("attribution.page.path_table_help"))
+    upload = st.file_uploader(
+        t("attribution.page.path_file"), type=["csv", "txt", "tsv", "xlsx"], key="paths_file"
     )
-    upload = st.file_uploader("Path table", type=["csv", "txt", "tsv", "xlsx"], key="paths_file")
-    sep = st.text_input("Channel separator in paths", value=">", key="paths_sep")
+    sep = st.text_input(t("attribution.page.separator"), value=">", key="paths_sep")
 
 data, key = None, None
 if upload is not None:
     content = upload.getvalue()
     digest = hashlib.sha256(content).hexdigest()
     try:
-        data = _read_paths(digest, upload.name, sep or ">", content)
+        with st.spinner(t("attribution.page.working_table")):
+            data = _read_paths(digest, upload.name, sep or ">", content)
     except jl.DataError as exc:
-        st.error(f"**{upload.name} is not a path table we can use.** {exc}")
+        st.error(t("attribution.page.bad_table", name=upload.name, reason=str(exc)))
         st.stop()
     key = f"paths:{digest}:{sep}"
-    st.info(f"Using the path table **{upload.name}**: {data.n_paths:,} distinct paths, "
-            f"{data.total_conversions:,.0f} conversions. Remove it to go back to your data.")
+    st.info(t("attribution.page.using_table", name=upload.name, n=data.n_paths,
+              conversions=float(data.total_conversions)))
 else:
     data = session.require_dataset()
     key = data.key
     if data.filters:
-        st.caption(f"Filtered: {data.filters}.")
+        st.caption(t("attribution.page.filtered", filters=data.filters))
 
 available = [m for m in ALL if not (m == "time_decay" and isinstance(data, PathTable))]
+lookbacks, measures = _lookbacks(), _measures()
 links.bind_choices("attr_models", "models", available, DEFAULT_MODELS)
-links.bind_choice("attr_lookback", "lookback", list(LOOKBACKS), "30d")
+links.bind_choice("attr_lookback", "lookback", list(lookbacks), "30d")
 links.bind_choice("attr_order", "order", [1, 2, 3, 4], 1, from_text=int)
-links.bind_choice("attr_measure", "measure", list(MEASURES), "conversions")
+links.bind_choice("attr_measure", "measure", list(measures), "conversions")
 left, middle, right = st.columns([4, 1, 1])
-models = left.multiselect("Models", available, format_func=MODEL_LABELS.get,
+names = {m: label(m) for m in available}
+models = left.multiselect(t("attribution.page.models"), available, format_func=names.get,
                           key="attr_models")
 lookback = middle.selectbox(
-    "Lookback window", list(LOOKBACKS), format_func=LOOKBACKS.get, key="attr_lookback",
-    disabled=isinstance(data, PathTable),
-    help="Touches longer than this before a conversion do not count.",
+    t("attribution.page.lookback"), list(lookbacks), format_func=lookbacks.get,
+    key="attr_lookback", disabled=isinstance(data, PathTable),
+    help=t("attribution.page.lookback_help"),
 )
-order = right.selectbox("Markov order", [1, 2, 3, 4], key="attr_order",
-                        help="How many previous channels the Markov chain remembers.")
-measure = st.radio("Credit", list(MEASURES), format_func=MEASURES.get, horizontal=True,
-                   key="attr_measure")
+order = right.selectbox(t("attribution.page.order"), [1, 2, 3, 4], key="attr_order",
+                        help=t("attribution.page.order_help"))
+measure = st.radio(t("attribution.page.measure"), list(measures), format_func=measures.get,
+                   horizontal=True, key="attr_measure")
 if not models:
-    st.info("Pick at least one model.")
+    st.info(t("attribution.page.no_models"))
     st.stop()
 
 window = None if lookback == "all" else lookback
-result = _attribution(key, tuple(models), window, order, data)
+with st.spinner(t("attribution.page.working_models")):
+    result = _attribution(key, tuple(models), window, order, data)
 if result.empty:
-    st.warning("No journey has a channel touch in this window: nothing to attribute.")
+    st.warning(t("attribution.page.nothing"))
     st.stop()
 
 st.markdown(f"**{describe_disagreement(result)}**")
@@ -116,17 +124,36 @@ st.altair_chart(chart, width="content")
 chart_downloads(chart, f"attribution-{measure}", data)
 
 st.dataframe(display_table(result), hide_index=True, key="attr_table")
-st.download_button("Download the table (CSV)", result.to_csv(index=False).encode("utf-8"),
+st.download_button(t("attribution.page.download"), result.to_csv(index=False).encode("utf-8"),
                    file_name="attribution.csv", mime="text/csv")
 
-with st.expander("What each model means", expanded=False):
+with st.expander(t("attribution.page.meanings"), expanded=False):
     for model in models:
-        st.markdown(f"**{MODEL_LABELS[model]}.** {MODEL_NOTES[model]}")
+        st.markdown(f"**{label(model)}.** {model_note(model)}")
 
-with st.expander("Inside the Markov chain: removal effects and transitions", expanded=False):
-    effects, matrix = _inside(key, window, order, data)
+with st.expander(t("attribution.page.inside"), expanded=False):
+    with st.spinner(t("attribution.page.working_markov")):
+        effects, matrix = _inside(key, window, order, data)
     st.caption(describe_removal_effects(effects))
     st.altair_chart(removal_effects_chart(effects), width="stretch")
     st.caption(describe_transitions(matrix))
     st.altair_chart(transition_matrix_chart(matrix), width="content")
-    st.dataframe(matrix, hide_index=True, height=240, key="attr_matrix")
+    st.dataframe(
+        matrix.assign(
+            from_state=[state_label(x) for x in matrix["from_state"]],
+            to_state=[state_label(x) for x in matrix["to_state"]],
+        ),
+        hide_index=True,
+        height=240,
+        key="attr_matrix",
+        column_config={
+            "from_state": t("attribution.page.col_from"),
+            "to_state": t("attribution.page.col_to"),
+            "transitions": st.column_config.NumberColumn(
+                t("attribution.page.col_transitions"), format="localized"
+            ),
+            "probability": st.column_config.NumberColumn(
+                t("attribution.page.col_probability"), format="percent"
+            ),
+        },
+    )

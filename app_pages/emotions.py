@@ -131,6 +131,8 @@ except jl.DataError as exc:
     st.warning(str(exc))
 else:
     st.markdown(f"**{mo.describe_moment(moments, outcome)}**")
+    if sampled := mo.describe_sample(moments):
+        st.caption(sampled)
     chart = moments_chart(moments, outcome)
     st.altair_chart(chart, width="stretch", theme=None)
     chart_downloads(chart, f"moments-of-truth-{outcome}", ds)

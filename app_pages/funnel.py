@@ -1,12 +1,16 @@
 """Funnel page: customers per step, time to convert, conversion over time, segments, drop-offs."""
 
+from functools import partial
+
+import pandas as pd
 import streamlit as st
 
-from dashboard import links, session
+from dashboard import language, links, session
 from dashboard.exports import chart_downloads
-from journeylib import conversion, segments
+from journeylib import conversion, i18n, segments
 from journeylib.charts.funnel import conversion_trend_chart, funnel_chart, time_to_convert_chart
 from journeylib.funnel import (
+    breakdown_label,
     describe_funnel,
     describe_journey_parts,
     drop_offs,
@@ -14,17 +18,8 @@ from journeylib.funnel import (
     journey_parts,
     largest_drop,
 )
+from journeylib.i18n import label, percent, t
 from journeylib.report import excel_report
-
-MODES = {"ordered": "In order", "strict": "Strictly in order", "any": "In any order"}
-WINDOWS = {"none": "No limit", "1d": "1 day", "7d": "7 days", "30d": "30 days", "90d": "90 days"}
-BREAKDOWNS = {
-    "none": "None",
-    "segment": "Segment",
-    "channel": "First-touch channel",
-    "touchpoint": "First touchpoint",
-}
-
 
 ANALYSES = {
     "funnel": funnel,
@@ -33,48 +28,81 @@ ANALYSES = {
     "segments": segments.compare_segments,
     "lost": drop_offs,
 }
+SHOWN_LOST = 500
 
 
-@st.cache_data(show_spinner="Following the customers…", max_entries=64)
-def _run(analysis: str, key: str, args: tuple, options: tuple, _ds):
-    """``ANALYSES[analysis](_ds, *args, **options)``, cached per dataset ``key``."""
+def _modes() -> dict[str, str]:
+    return {
+        "ordered": t("funnel.page.mode_ordered"),
+        "strict": t("funnel.page.mode_strict"),
+        "any": t("funnel.page.mode_any"),
+    }
+
+
+def _windows() -> dict[str, str]:
+    days = {f"{n}d": t("funnel.page.window_days", n=n) for n in (1, 7, 30, 90)}
+    return {"none": t("funnel.page.window_none"), **days}
+
+
+def _breakdowns() -> dict[str, str]:
+    return {
+        "none": t("funnel.page.by_none"),
+        "segment": t("funnel.page.by_segment"),
+        "channel": t("funnel.page.by_channel"),
+        "touchpoint": t("funnel.page.by_touchpoint"),
+    }
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _cached(analysis: str, key: str, args: tuple, options: tuple, _ds):
     return ANALYSES[analysis](_ds, *args, **dict(options))
 
 
-def _percent(label: str):
-    return st.column_config.NumberColumn(label, format="percent")
+def _run(analysis: str, key: str, args: tuple, options: tuple, ds):
+    """``ANALYSES[analysis](ds, *args, **options)``, cached per dataset ``key``."""
+    with st.spinner(t("funnel.page.working")):
+        return _cached(analysis, key, args, options, ds)
 
 
-def _choice(key: str, param: str, options: dict, label: str, column) -> str:
-    """A selectbox over ``options`` (value -> label) mirrored in the link."""
+def _percent(text: str):
+    return st.column_config.NumberColumn(text, format="percent")
+
+
+def _hours(text: str):
+    return st.column_config.NumberColumn(text, format="%.1f")
+
+
+def _workbook(lost: pd.DataFrame, sheet: str, title: str, filters: str, lang: str) -> bytes:
+    # Built when the button is clicked, outside the page's run: set the language again.
+    with i18n.language(lang):
+        return excel_report({sheet: lost}, title=title, filters=filters)
+
+
+def _choice(key: str, param: str, options: dict, text: str, column) -> str:
+    """A selectbox over ``options`` (code -> label) mirrored in the link."""
     links.bind_choice(key, param, list(options), next(iter(options)))
-    return column.selectbox(label, list(options), format_func=options.get, key=key)
+    return column.selectbox(text, list(options), format_func=options.get, key=key)
 
 
 ds = session.require_dataset()
-st.title("Funnel")
-st.caption(
-    "How many customers reach each stage, how fast, and where they drop out. A customer enters "
-    "at their first touchpoint in step 1; each next step counts from the previous one."
-)
+st.title(t("funnel.page.title"))
+st.caption(t("funnel.page.intro"))
 
 links.bind_choices("funnel_stages", "steps", ds.stages, ds.stages)
 if not st.session_state["funnel_stages"]:
     st.session_state["funnel_stages"] = list(ds.stages)
 stages = tuple(
     st.multiselect(
-        "Steps, in funnel order",
-        ds.stages,
-        key="funnel_stages",
-        help="Pick stages in the order customers should reach them; remove and re-add to reorder.",
+        t("funnel.page.steps"), ds.stages, key="funnel_stages", help=t("funnel.page.steps_help")
     )
 )
 top = st.columns(3)
-mode = _choice("funnel_mode", "mode", MODES, "Order of steps", top[0])
-window_key = _choice("funnel_window", "window", WINDOWS, "Conversion window", top[1])
-by_key = _choice("funnel_by", "by", BREAKDOWNS, "Break down by", top[2])
+mode = _choice("funnel_mode", "mode", _modes(), t("funnel.page.mode"), top[0])
+window_key = _choice("funnel_window", "window", _windows(), t("funnel.page.window"), top[1])
+breakdowns = _breakdowns()
+by_key = _choice("funnel_by", "by", breakdowns, t("funnel.page.by"), top[2])
 if not stages:
-    st.info("Choose at least one stage.")
+    st.info(t("funnel.page.no_steps"))
     st.stop()
 window = None if window_key == "none" else window_key
 by = None if by_key == "none" else by_key
@@ -91,99 +119,166 @@ if by is None:
     parts = journey_parts(frame)
     for column, part in zip(st.columns(2), parts.itertuples(index=False), strict=False):
         column.metric(
-            f"{part.journey}: {part.from_stage} → {part.to_stage}",
-            f"{part.conversion:.1%}",
-            help=f"{part.reached:,} of {part.entered:,}",
+            t(
+                "funnel.page.part",
+                journey=label(part.journey),
+                first=part.from_stage,
+                last=part.to_stage,
+            ),
+            percent(part.conversion, 1),
+            help=t("funnel.page.part_help", reached=part.reached, entered=part.entered),
         )
     st.caption(describe_journey_parts(parts))
-with st.expander("Numbers per step"):
+with st.expander(t("funnel.page.numbers")):
+    shown = frame.assign(journey=[label(j) for j in frame["journey"]])
+    if "breakdown" in shown.columns:
+        shown["breakdown"] = [breakdown_label(v) for v in shown["breakdown"]]
     st.dataframe(
-        frame,
+        shown,
         hide_index=True,
         column_config={
-            "conversion_from_previous": _percent("From previous"),
-            "conversion_from_start": _percent("From step 1"),
-            "median_hours_from_previous": st.column_config.NumberColumn(
-                "Median hours", format="%.1f"
+            "breakdown": breakdowns[by_key],
+            "step": t("funnel.page.col_step"),
+            "stage": t("funnel.page.col_stage"),
+            "journey": t("funnel.page.col_journey"),
+            "customers": st.column_config.NumberColumn(
+                t("funnel.page.col_customers"), format="localized"
             ),
-            "p90_hours_from_previous": st.column_config.NumberColumn(
-                "90th pct hours", format="%.1f"
+            "conversion_from_previous": _percent(t("funnel.page.col_from_previous")),
+            "conversion_from_start": _percent(t("funnel.page.col_from_start")),
+            "drop_off": st.column_config.NumberColumn(
+                t("funnel.page.col_drop_off"), format="localized"
             ),
+            "median_hours_from_previous": _hours(t("funnel.page.col_median_hours")),
+            "p90_hours_from_previous": _hours(t("funnel.page.col_p90_hours")),
         },
     )
 
 if len(stages) < 2:
     st.stop()
-tabs = st.tabs(["Time to convert", "Conversion over time", "Segments", "Drop-offs"])
+tabs = st.tabs(
+    [
+        t("funnel.page.tab_time"),
+        t("funnel.page.tab_trend"),
+        t("funnel.page.tab_segments"),
+        t("funnel.page.tab_lost"),
+    ]
+)
 with tabs[0]:
     left, right = st.columns(2)
     buy = ds.purchase_stage
     if st.session_state.get("ttc_from") not in stages[:-1]:
         before_buy = stages[stages.index(buy) - 1] if buy in stages[1:] else stages[0]
         st.session_state["ttc_from"] = before_buy
-    first = left.selectbox("From step", stages[:-1], key="ttc_from")
+    first = left.selectbox(t("funnel.page.from_step"), stages[:-1], key="ttc_from")
     later = stages[stages.index(first) + 1 :]
     if st.session_state.get("ttc_to") not in later:
         st.session_state["ttc_to"] = buy if buy in later else later[-1]
-    last = right.selectbox("To step", later, key="ttc_to")
+    last = right.selectbox(t("funnel.page.to_step"), later, key="ttc_to")
     timing = _run("time", key, (first, last), (("window", window), ("mode", two_step)), ds)
     st.caption(conversion.describe_time_to_convert(timing, first, last))
     st.altair_chart(time_to_convert_chart(timing, first, last), width="stretch")
 with tabs[1]:
-    freq = st.radio("Cohorts by", ["week", "month"], horizontal=True, key="trend_freq")
+    freqs = {"week": t("funnel.page.by_week"), "month": t("funnel.page.by_month")}
+    freq = st.radio(
+        t("funnel.page.cohorts"),
+        list(freqs),
+        format_func=freqs.get,
+        horizontal=True,
+        key="trend_freq",
+    )
     trend = _run("trend", key, (stages, freq), same, ds)
     st.caption(conversion.describe_trend(trend, stages[0], stages[-1]))
     st.altair_chart(conversion_trend_chart(trend, stages[0], stages[-1], freq))
 with tabs[2]:
     group = st.selectbox(
-        "Compare groups of", list(BREAKDOWNS)[1:], format_func=BREAKDOWNS.get, key="segments_by"
+        t("funnel.page.compare"),
+        list(breakdowns)[1:],
+        format_func=breakdowns.get,
+        key="segments_by",
     )
     table = _run("segments", key, (stages,), (*same, ("by", group)), ds)
     st.caption(segments.describe_segments(table))
     st.dataframe(
-        table,
+        table.assign(
+            breakdown=[breakdown_label(v) for v in table["breakdown"]],
+            verdict=[label(v) for v in table["verdict"]],
+        ),
         hide_index=True,
         column_config={
-            "breakdown": BREAKDOWNS[group],
-            "conversion": _percent("Conversion"),
-            "overall_conversion": _percent("Overall"),
-            "difference": _percent("Difference"),
-            "p_value": st.column_config.NumberColumn("p-value", format="%.4f"),
+            "breakdown": breakdowns[group],
+            "entered": st.column_config.NumberColumn(
+                t("funnel.page.col_entered"), format="localized"
+            ),
+            "converted": st.column_config.NumberColumn(
+                t("funnel.page.col_converted"), format="localized"
+            ),
+            "conversion": _percent(t("funnel.page.col_conversion")),
+            "overall_conversion": _percent(t("funnel.page.col_overall")),
+            "difference": _percent(t("funnel.page.col_difference")),
+            "p_value": st.column_config.NumberColumn(t("funnel.page.col_p_value"), format="%.4f"),
+            "verdict": t("funnel.page.col_verdict"),
         },
     )
 with tabs[3]:
     options = list(range(2, len(stages) + 1))
     if st.session_state.get("dropoff_step") not in options:
         st.session_state["dropoff_step"] = (by is None and largest_drop(frame)) or 2
+    # Labels computed here: a format function must not depend on the language at call time.
+    names = {k: t("funnel.page.lost_option", stage=stages[k - 1], step=k) for k in options}
     step = st.selectbox(
-        "Customers lost at",
-        options,
-        key="dropoff_step",
-        format_func=lambda k: f"{stages[k - 1]} (step {k})",
+        t("funnel.page.lost_at"), options, key="dropoff_step", format_func=names.get
     )
     lost = _run("lost", key, (step, stages), same, ds)
-    shown = "" if len(lost) <= 500 else " The table shows the 500 seen most recently."
-    st.caption(
-        f"{len(lost):,} customers reached {stages[step - 2]} but not {stages[step - 1]}, with "
-        f"their latest touchpoint and latest emotion, to follow up.{shown} The downloads hold all."
+    caption = [
+        t("funnel.page.lost_caption", n=len(lost), before=stages[step - 2], at=stages[step - 1])
+    ]
+    if len(lost) > SHOWN_LOST:
+        caption.append(t("funnel.page.lost_shown", n=SHOWN_LOST))
+    st.caption(" ".join([*caption, t("funnel.page.lost_downloads")]))
+    st.dataframe(
+        lost.head(SHOWN_LOST),
+        hide_index=True,
+        column_config={
+            "customer_id": t("funnel.page.col_customer_id"),
+            "reached_stage": t("funnel.page.col_reached_stage"),
+            "reached_at": t("funnel.page.col_reached_at"),
+            "last_seen": t("funnel.page.col_last_seen"),
+            "last_stage": t("funnel.page.col_last_stage"),
+            "last_touchpoint": t("funnel.page.col_last_touchpoint"),
+            "last_channel": t("funnel.page.col_last_channel"),
+            "touchpoints": st.column_config.NumberColumn(
+                t("funnel.page.col_touchpoints"), format="localized"
+            ),
+            "last_rated_touchpoint": t("funnel.page.col_last_rated_touchpoint"),
+            "last_emotion": t("funnel.page.col_last_emotion"),
+            "last_valence": st.column_config.NumberColumn(
+                t("funnel.page.col_last_valence"), format="%.2f"
+            ),
+            "segment": t("funnel.page.col_segment"),
+        },
     )
-    st.dataframe(lost.head(500), hide_index=True)
     name = f"lost_at_{stages[step - 1]}".replace(" ", "_")
     left, right = st.columns(2)
     left.download_button(
-        "Download CSV",
+        t("funnel.page.download_csv"),
         lost.to_csv(index=False).encode(),
-        f"{name}.csv",
-        "text/csv",
+        file_name=f"{name}.csv",
+        mime="text/csv",
         key="dropoff_csv",
     )
     right.download_button(
-        "Download Excel",
-        lambda: excel_report(
-            {"Drop-offs": lost}, title=f"Customers lost at {stages[step - 1]}", filters=ds.filters
+        t("funnel.page.download_excel"),
+        partial(
+            _workbook,
+            lost,
+            t("funnel.page.lost_sheet"),
+            t("funnel.page.lost_title", stage=stages[step - 1]),
+            ds.filters,
+            language.current(),
         ),
-        f"{name}.xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        file_name=f"{name}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="dropoff_xlsx",
         on_click="ignore",
     )

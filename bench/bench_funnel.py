@@ -7,18 +7,26 @@ millions of customers), then times, in the same run, median of ``--runs``:
 2. ``journeylib.funnel.funnel(ds, window="30d")`` (ordered, five stages),
 3. a straightforward pandas implementation (one merge per step) as the baseline.
 
+The GROUP BY and the funnel alternate within each run, so both see the same load; the ratio
+reported is the median of the per-run ratios. ``--storage`` repeats the pair on tables stored
+differently from what ``jl.load`` makes (time stamps without zone, stage as an ENUM, integer
+customer keys), to show what such a change would buy; the app does not use them.
+
 Prints figures for BENCHMARKS.md. Not a test: nothing here asserts a time.
-Usage: ``python bench/bench_funnel.py [--customers 1000000] [--per-customer 10] [--runs 3]``.
+Usage: ``python bench/bench_funnel.py [--customers 1000000] [--per-customer 10] [--runs 3]
+[--storage naive-time enum-stage integer-key all]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import statistics
 import time
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 from timing import machine, timed
 
 import journeylib as jl
@@ -99,11 +107,64 @@ def pandas_funnel(frame: pd.DataFrame, window: pd.Timedelta) -> list[int]:
     return counts
 
 
+STORAGE = {
+    "naive-time": "time stamps without zone (UTC wall time)",
+    "enum-stage": "stage as an ENUM",
+    "integer-key": "integer customer keys",
+}
+
+
+def stored_as(arrow: pa.Table, changes: list[str]) -> pa.Table:
+    """The generated table with the storage ``changes`` (keys of ``STORAGE``) applied, except
+    the ENUM, which only the engine can make (see :func:`as_enum`)."""
+    columns = {name: arrow[name] for name in arrow.column_names}
+    if "naive-time" in changes:
+        columns["timestamp"] = columns["timestamp"].cast(pa.timestamp("us"))
+    if "integer-key" in changes:
+        columns["customer_id"] = pc.utf8_slice_codeunits(columns["customer_id"], 1).cast(pa.int64())
+    return pa.table(columns)
+
+
+def as_enum(con, name: str) -> None:
+    """Store the bench table's ``stage`` as a DuckDB ENUM of the five stages (bench constants,
+    not user data, in the statement)."""
+    values = ", ".join(f"'{stage}'" for stage in STAGES)
+    con.raw_sql(f"ALTER TABLE {name} ALTER stage TYPE ENUM ({values})")
+
+
+def paired(table, ds: Dataset, runs: int) -> tuple[float, float, float, int, list[int]]:
+    """Median seconds of the GROUP BY count and of the funnel, timed alternately, and the
+    median of the per-run ratios; plus the group count and the funnel's customers per step."""
+    counts = table.group_by("customer_id").agg(n=table.count()).count()
+    base, fun, ratio = [], [], []
+    for _ in range(runs):
+        start = time.perf_counter()
+        n_groups = int(counts.to_pandas())
+        base.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        result = funnel(ds, window=f"{WINDOW_DAYS}d")
+        fun.append(time.perf_counter() - start)
+        ratio.append(fun[-1] / base[-1])
+    med = statistics.median
+    return med(base), med(fun), med(ratio), n_groups, result["customers"].tolist()
+
+
+def dataset(table, n_rows: int) -> Dataset:
+    return Dataset(
+        table=table,
+        stages=STAGES,
+        purchase_stage="Purchase",
+        rejected=pd.DataFrame(),
+        report=LoadReport(n_rows=n_rows),
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--customers", type=int, default=1_000_000)
     parser.add_argument("--per-customer", type=float, default=10.0)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--storage", nargs="*", default=[], choices=[*STORAGE, "all"])
     args = parser.parse_args()
     print(f"Machine: {machine()}; median of {args.runs} runs.")
 
@@ -111,41 +172,48 @@ def main() -> None:
     arrow = generate(args.customers, args.per_customer)
     con = jl.connect()
     table = con.create_table("bench_touchpoints", arrow)
-    ds = Dataset(
-        table=table,
-        stages=STAGES,
-        purchase_stage="Purchase",
-        rejected=pd.DataFrame(),
-        report=LoadReport(n_rows=arrow.num_rows),
-    )
+    ds = dataset(table, arrow.num_rows)
     print(
         f"Generated {arrow.num_rows:,} touchpoints of {args.customers:,} customers "
         f"in {time.perf_counter() - start:.1f} s.\n"
     )
 
-    def group_by_count() -> int:
-        counts = table.group_by("customer_id").agg(n=table.count())
-        return int(counts.count().to_pandas())
-
-    base, n_groups = timed(group_by_count, args.runs)
-    fun, result = timed(lambda: funnel(ds, window=f"{WINDOW_DAYS}d"), args.runs)
+    base, fun, ratio, n_groups, counts = paired(table, ds, args.runs)
     frame = arrow.select(["customer_id", "timestamp", "stage"]).to_pandas()
     pand, pandas_counts = timed(
         lambda: pandas_funnel(frame, pd.Timedelta(days=WINDOW_DAYS)), args.runs
     )
-    counts = result["customers"].tolist()
     assert n_groups == args.customers
     assert counts == pandas_counts, (counts, pandas_counts)
 
     print("| Query | Median (s) | vs GROUP BY |")
     print("|---|---:|---:|")
     print(f"| GROUP BY customer_id count | {base:.2f} | 1.00 |")
-    print(f"| funnel(), 5 stages, ordered, 30-day window | {fun:.2f} | {fun / base:.2f} |")
+    print(f"| funnel(), 5 stages, ordered, 30-day window | {fun:.2f} | {ratio:.2f} |")
     print(f"| pandas, one merge per step (baseline) | {pand:.2f} | {pand / base:.2f} |")
     print(
         f"\nFunnel customers per step: {', '.join(f'{c:,}' for c in counts)} "
         "(pandas gives the same)."
     )
+
+    chosen = list(STORAGE) if "all" in args.storage else args.storage
+    variants = [[name] for name in chosen]
+    if len(chosen) > 1:
+        variants.append(chosen)
+    if not variants:
+        return
+    print("\nOther storage (not what jl.load makes), same data, funnel vs its own GROUP BY:\n")
+    print("| Table | GROUP BY (s) | funnel() (s) | ratio |")
+    print("|---|---:|---:|---:|")
+    print(f"| as loaded | {base:.2f} | {fun:.2f} | {ratio:.2f} |")
+    for changes in variants:
+        other = con.create_table("bench_storage", stored_as(arrow, changes), overwrite=True)
+        if "enum-stage" in changes:
+            as_enum(con, "bench_storage")
+            other = con.table("bench_storage")
+        b, f, r, _, other_counts = paired(other, dataset(other, arrow.num_rows), args.runs)
+        assert other_counts == counts, (changes, other_counts)
+        print(f"| {', '.join(STORAGE[c] for c in changes)} | {b:.2f} | {f:.2f} | {r:.2f} |")
 
 
 if __name__ == "__main__":

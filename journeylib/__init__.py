@@ -6,7 +6,7 @@ come back to Python.
 
 from journeylib import sample
 from journeylib.attribution import ALL as ATTRIBUTION_MODELS
-from journeylib.attribution import attribution, removal_effects, transition_matrix
+from journeylib.attribution import attribution, model_note, removal_effects, transition_matrix
 from journeylib.columns import CANONICAL, guess_mapping
 from journeylib.conversion import conversion_trend, time_to_convert
 from journeylib.dataset import (
@@ -27,7 +27,7 @@ from journeylib.emotion import (
 from journeylib.errors import DataError
 from journeylib.export import export_chart, footnote
 from journeylib.filters import Filters, apply_filters, describe_filters, filter_options
-from journeylib.funnel import Exclusion, drop_offs, funnel
+from journeylib.funnel import Exclusion, breakdown_label, drop_offs, funnel
 from journeylib.journey_map import build_journey_map, outcome_names
 from journeylib.load import TABLE_COLUMNS, load, parse_touchpoints, resolve_mapping, to_dataset
 from journeylib.moments import OUTCOMES, moments_of_truth
@@ -60,6 +60,7 @@ __all__ = [
     "Touchpoints",
     "apply_filters",
     "attribution",
+    "breakdown_label",
     "build_journey_map",
     "column_header",
     "compare_segments",
@@ -82,6 +83,7 @@ __all__ = [
     "infer_stage_order",
     "journey_score",
     "load",
+    "model_note",
     "moments_of_truth",
     "normalise_emotion",
     "on_new_cursor",

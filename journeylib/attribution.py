@@ -16,6 +16,7 @@ import pandas as pd
 
 from journeylib import markov, shapley
 from journeylib.dataset import Dataset
+from journeylib.i18n import label, number, percent, t
 from journeylib.paths_table import (
     DEFAULT_LOOKBACK,
     PathTable,
@@ -34,42 +35,22 @@ HEURISTIC_MODELS = (
     "participation",
 )
 DATA_DRIVEN_MODELS = ("markov", "shapley")
+# Model names are codes in results and links; journeylib.i18n.label(model) is the name people
+# read and model_note(model) what the model means.
 ALL = HEURISTIC_MODELS + DATA_DRIVEN_MODELS
-MODEL_LABELS = {
-    "first_touch": "First touch",
-    "last_touch": "Last touch",
-    "last_non_direct": "Last non-direct",
-    "linear": "Linear",
-    "position_based": "Position based",
-    "time_decay": "Time decay",
-    "participation": "Participation",
-    "markov": "Markov chain",
-    "shapley": "Shapley",
-}
-MODEL_NOTES = {
-    "first_touch": "All the credit goes to the channel that started the journey: rewards "
-    "channels that bring people in.",
-    "last_touch": "All the credit goes to the channel touched right before the conversion: "
-    "rewards channels that close, even when people would have bought anyway.",
-    "last_non_direct": "Like last touch, but a direct visit passes its credit to the last "
-    "marketing channel before it (how GA's older reports worked).",
-    "linear": "Every touch in the journey gets an equal slice of the conversion.",
-    "position_based": "The first and last touches get 40% each and the touches in between share "
-    "the remaining 20% (a 'U-shaped' model).",
-    "time_decay": "Touches closer to the conversion get more: a touch a half-life earlier gets "
-    "half the weight.",
-    "participation": "Each channel gets every conversion it took part in. This is reach, not a "
-    "split: the numbers add up to more than the total.",
-    "markov": "Data-driven: how many conversions would be lost if the channel disappeared, from "
-    "a chain of observed channel-to-channel steps (solved exactly, not simulated).",
-    "shapley": "Data-driven: the fair share of each channel from game theory, averaging what it "
-    "adds to every combination of the other channels.",
-}
 DIRECT_CHANNELS = ("direct", "(direct)", "direct traffic", "typed/bookmarked")
 COLUMNS = [
     "model", "channel", "conversions", "revenue", "share", "ci_low", "ci_high",
     "revenue_ci_low", "revenue_ci_high",
 ]
+
+
+def model_note(model: str) -> str:
+    """What the attribution model ``model`` (a name from :data:`ALL`) means, in one or two
+    sentences in the current language."""
+    if model not in ALL:
+        raise ValueError(f"unknown model {model!r}; choose from {', '.join(ALL)}")
+    return t(f"attribution.notes.{model}")
 
 
 def attribution(
@@ -222,29 +203,34 @@ def describe_disagreement(result: pd.DataFrame, data_driven: str | None = None) 
     if data_driven is None:
         data_driven = next((m for m in DATA_DRIVEN_MODELS if m in models), None)
     if "last_touch" not in models or data_driven not in models:
-        return "Pick last touch and a data-driven model (Markov or Shapley) to compare them."
+        return t("attribution.describe.pick_models")
     shares = result.pivot_table(index="channel", columns="model", values="share", aggfunc="sum")
     move = (shares[data_driven] - shares["last_touch"]).sort_values()
     loser, winner = move.index[0], move.index[-1]
-    name = MODEL_LABELS[data_driven]
+    name = label(data_driven)
     if abs(move.iloc[0]) < 0.02 and abs(move.iloc[-1]) < 0.02:
-        return f"Last touch and {name} agree: no channel's share moves by 2 points or more."
-    return (
-        f"The models disagree most on {loser} and {winner}: last touch gives {loser} "
-        f"{shares.at[loser, 'last_touch']:.0%} of conversions and {name} "
-        f"{shares.at[loser, data_driven]:.0%}, while {winner} rises from "
-        f"{shares.at[winner, 'last_touch']:.0%} to {shares.at[winner, data_driven]:.0%}."
+        return t("attribution.describe.models_agree", model=name)
+    return t(
+        "attribution.describe.models_disagree",
+        model=name,
+        loser=loser,
+        winner=winner,
+        loser_last=float(shares.at[loser, "last_touch"]),
+        loser_model=float(shares.at[loser, data_driven]),
+        winner_last=float(shares.at[winner, "last_touch"]),
+        winner_model=float(shares.at[winner, data_driven]),
     )
 
 
 def describe_removal_effects(effects: pd.DataFrame) -> str:
     """One sentence on the largest removal effect, from :func:`removal_effects`."""
     if effects.empty:
-        return "No channels to remove."
+        return t("attribution.describe.no_channels")
     top = effects.sort_values("removal_effect", ascending=False).iloc[0]
-    return (
-        f"Without {top['channel']}, the chain predicts {top['removal_effect']:.0%} fewer "
-        "conversions — the largest loss of any channel."
+    return t(
+        "attribution.describe.removal_effect",
+        channel=top["channel"],
+        effect=float(top["removal_effect"]),
     )
 
 
@@ -254,12 +240,14 @@ def describe_transitions(matrix: pd.DataFrame) -> str:
     ends = {markov.START, markov.CONVERSION, markov.NULL}
     steps = matrix[~matrix["from_state"].isin(ends) & ~matrix["to_state"].isin(ends)]
     if steps.empty:
-        return "Journeys here never move from one channel to another."
+        return t("attribution.describe.no_steps")
     top = steps.sort_values("transitions", ascending=False).iloc[0]
-    return (
-        f"The most common step is {top['from_state']} → {top['to_state']} "
-        f"({top['transitions']:,.0f} times; {top['probability']:.0%} of exits from "
-        f"{top['from_state']})."
+    return t(
+        "attribution.describe.top_step",
+        first=top["from_state"],
+        second=top["to_state"],
+        n=round(float(top["transitions"])),
+        share=float(top["probability"]),
     )
 
 
@@ -465,26 +453,29 @@ def channel_reach(
 
 
 def display_table(result: pd.DataFrame) -> pd.DataFrame:
-    """The output of :func:`attribution` as people read it: ``Model`` (label), ``Channel``,
-    ``Conversions`` (1 decimal), ``Conversions 95% interval`` (text, "" without one),
-    ``Revenue`` (2 decimals), ``Revenue 95% interval`` and ``Share of conversions`` (%)."""
+    """The output of :func:`attribution` as people read it, in the current language (headers
+    as in English): ``Model`` (name), ``Channel``, ``Conversions`` (1 decimal),
+    ``Conversions 95% interval`` (text, "" without one), ``Revenue`` (2 decimals),
+    ``Revenue 95% interval`` and ``Share of conversions`` (text, 1 decimal)."""
 
     def interval(low: pd.Series, high: pd.Series, digits: int) -> list[str]:
         return [
-            "" if pd.isna(lo) else f"{lo:,.{digits}f} – {hi:,.{digits}f}"
+            "" if pd.isna(lo) else f"{number(lo, digits)} – {number(hi, digits)}"
             for lo, hi in zip(low, high, strict=True)
         ]
 
     return pd.DataFrame(
         {
-            "Model": result["model"].map(MODEL_LABELS),
-            "Channel": result["channel"],
-            "Conversions": result["conversions"].round(1),
-            "Conversions 95% interval": interval(result["ci_low"], result["ci_high"], 1),
-            "Revenue": result["revenue"].round(2),
-            "Revenue 95% interval": interval(
+            t("attribution.table.model"): [label(m) for m in result["model"]],
+            t("attribution.table.channel"): result["channel"],
+            t("attribution.table.conversions"): result["conversions"].round(1),
+            t("attribution.table.conversions_interval"): interval(
+                result["ci_low"], result["ci_high"], 1
+            ),
+            t("attribution.table.revenue"): result["revenue"].round(2),
+            t("attribution.table.revenue_interval"): interval(
                 result["revenue_ci_low"], result["revenue_ci_high"], 2
             ),
-            "Share of conversions": (100 * result["share"]).round(1).map("{:.1f}%".format),
+            t("attribution.table.share"): [percent(x, 1) for x in result["share"]],
         }
     )

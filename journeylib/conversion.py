@@ -15,8 +15,10 @@ import pandas as pd
 
 from journeylib.dataset import Dataset
 from journeylib.funnel import customer_steps, funnel_stages, window_seconds
+from journeylib.i18n import t
 
 # Histogram bins in hours, in the units people think in: an hour, a day, a week, a month.
+# The labels are codes in the results; charts show them with journeylib.i18n.label.
 TIME_BINS: tuple[tuple[str, float, float], ...] = (
     ("under 1 hour", 0.0, 1.0),
     ("1–6 hours", 1.0, 6.0),
@@ -78,27 +80,32 @@ def time_to_convert(
 
 
 def format_hours(hours: float) -> str:
-    """A duration in words people use: "45 minutes", "5.5 hours", "3.2 days", "6 weeks"."""
+    """A duration in words people use, in the current language: "45 minutes", "5.5 hours",
+    "3.2 days", "6 weeks" (in Russian and Polish in the form that follows "in"/"within")."""
     if math.isnan(hours):
-        return "n/a"
+        return t("funnel.duration.unknown")
     if hours < 1:
-        return f"{hours * 60:.0f} minutes"
+        return t("funnel.duration.minutes", n=round(float(hours) * 60))
     if hours < 48:
-        return f"{hours:.1f} hours"
+        return t("funnel.duration.hours", n=round(float(hours), 1))
     if hours < 24 * 21:
-        return f"{hours / 24:.1f} days"
-    return f"{hours / 168:.0f} weeks"
+        return t("funnel.duration.days", n=round(float(hours) / 24, 1))
+    return t("funnel.duration.weeks", n=round(float(hours) / 168))
 
 
 def describe_time_to_convert(frame: pd.DataFrame, from_stage: str, to_stage: str) -> str:
     """One sentence about :func:`time_to_convert`: the median and the slow tail."""
     n = int(frame["converted_customers"].iloc[0]) if len(frame) else 0
     if n == 0:
-        return f"No customer went from {from_stage} to {to_stage}."
+        return t("funnel.describe.no_conversion", first=from_stage, last=to_stage)
     median, p90 = frame["median_hours"].iloc[0], frame["p90_hours"].iloc[0]
-    return (
-        f"Half of the {n:,} customers who went from {from_stage} to {to_stage} took less than "
-        f"{format_hours(median)}; one in ten took more than {format_hours(p90)}."
+    return t(
+        "funnel.describe.time_to_convert",
+        n=n,
+        first=from_stage,
+        last=to_stage,
+        median=format_hours(median),
+        p90=format_hours(p90),
     )
 
 
@@ -150,19 +157,21 @@ def describe_trend(frame: pd.DataFrame, first: str, last: str, min_entered: int 
     """One sentence about :func:`conversion_trend`: the range of conversion across complete
     cohorts with at least ``min_entered`` customers, and how many cohorts are still young."""
     big = frame[(frame["entered"] >= min_entered) & frame["complete"]]
-    young = int((~frame["complete"]).sum())
-    tail = (
-        f"; the latest {young} cohorts are left out: they are still converting."
-        if young > 1
-        else "; the latest cohort is left out: it is still converting."
-        if young
-        else "."
-    )
     if big.empty:
-        return f"No complete cohort has {min_entered} or more customers entering at {first}."
+        return t("funnel.describe.no_cohort", n=min_entered, first=first)
     low, high = big.loc[big["conversion"].idxmin()], big.loc[big["conversion"].idxmax()]
-    return (
-        f"Conversion from {first} to {last} ranged from {low['conversion']:.0%} (cohort of "
-        f"{low['period_start']:%d %b %Y}) to {high['conversion']:.0%} (cohort of "
-        f"{high['period_start']:%d %b %Y}){tail}"
+    sentence = t(
+        "funnel.describe.trend",
+        first=first,
+        last=last,
+        low=float(low["conversion"]),
+        low_cohort=low["period_start"].date(),
+        high=float(high["conversion"]),
+        high_cohort=high["period_start"].date(),
     )
+    young = int((~frame["complete"]).sum())
+    if young == 1:
+        sentence += " " + t("funnel.describe.young_cohort")
+    elif young > 1:
+        sentence += " " + t("funnel.describe.young_cohorts", n=young)
+    return sentence

@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 
 from journeylib.dataset import Dataset
+from journeylib.epoch import epoch_day
+from journeylib.i18n import month, t
 
 CURVE_KEYS = ("stage", "touchpoint", "channel")
 FREQS = ("day", "week", "month")
@@ -162,16 +164,23 @@ def _sums(t: ibis.Table) -> dict[str, ibis.Expr]:
 
 
 def _from_sums(out: pd.DataFrame) -> pd.DataFrame:
+    """Metrics from the :func:`_sums` columns present (``n``, ``sum``, ``sumsq`` are needed;
+    the shares and ``emotion_mean`` only when their sums were taken), sums dropped."""
     n = out["n"].astype(float)
     with np.errstate(divide="ignore", invalid="ignore"):
         mean = out["sum"] / n
         var = (out["sumsq"] - n * mean**2) / (n - 1)
         out["valence_mean"] = mean
         out["_sd"] = np.sqrt(np.clip(var, 0, None))
-        out["share_negative"] = out["neg"] / n
-        out["share_positive"] = out["pos"] / n
-        out["emotion_mean"] = out["emotion_sum"] / out["emotion_n"].where(out["emotion_n"] > 0)
-    return out.drop(columns=["sum", "sumsq", "neg", "pos", "emotion_sum", "emotion_n"])
+        if "neg" in out:
+            out["share_negative"] = out["neg"] / n
+        if "pos" in out:
+            out["share_positive"] = out["pos"] / n
+        if "emotion_sum" in out:
+            emotion_n = out["emotion_n"].where(out["emotion_n"] > 0)
+            out["emotion_mean"] = out["emotion_sum"] / emotion_n
+    sums = ["sum", "sumsq", "neg", "pos", "emotion_sum", "emotion_n"]
+    return out.drop(columns=[c for c in sums if c in out])
 
 
 def emotion_timeline(
@@ -194,23 +203,27 @@ def emotion_timeline(
     if by not in (None, "stage"):
         raise ValueError(f"by must be 'stage' or None, not {by!r}")
     rated = _rated(ds)
-    # The engine groups by UTC day number (integer arithmetic on the epoch is far cheaper than
-    # calendar truncation of zoned timestamps); days roll up to weeks and months here, since
-    # count, sum and sum of squares add up.
-    rated = rated.mutate(
-        day=(rated.timestamp.epoch_seconds() // 86400).cast("int64"),
-        stage=rated.stage.fill_null(NO_VALUE),
-    )
+    # The engine groups by UTC day number, read from the stored epoch microseconds (calendar
+    # truncation of zoned timestamps costs ~20x more); days roll up to weeks and months here,
+    # since count, sum and sum of squares add up. Only the sums the columns need are taken,
+    # and the stage is a key only when lines are drawn per stage.
+    rated = rated.mutate(day=epoch_day(rated.timestamp))
     keys = ["period_start", *(["stage"] if by else [])]
-    days = rated.group_by(["day", "stage"]).agg(**_sums(rated)).to_pandas()
+    v = rated.valence
+    days = (
+        rated.group_by(["day", *keys[1:]])
+        .agg(n=v.count(), sum=v.sum(), sumsq=(v * v).sum(), neg=(v < 0).cast("int64").sum())
+        .to_pandas()
+    )
+    if by:
+        days["stage"] = days["stage"].fillna(NO_VALUE)
     date = pd.to_datetime(days["day"].astype("int64"), unit="D")
     if freq == "week":
         date = date - pd.to_timedelta(date.dt.weekday, unit="D")
     elif freq == "month":
         date = date.dt.to_period("M").dt.to_timestamp()
     days["period_start"] = date
-    sums = ["n", "sum", "sumsq", "neg", "pos", "emotion_sum", "emotion_n"]
-    out = days.groupby(keys, as_index=False)[sums].sum()
+    out = days.groupby(keys, as_index=False)[["n", "sum", "sumsq", "neg"]].sum()
     out["_sum"] = out["sum"]
     out = _with_interval(_from_sums(out))
     step = {"day": pd.DateOffset(days=1), "week": pd.DateOffset(weeks=1),
@@ -348,55 +361,53 @@ def describe_curve(curve: pd.DataFrame, by: str = "stage") -> str:
     """One sentence on an :func:`emotion_curve`: where customers feel best and worst."""
     rows = curve[curve["n"] > 0]
     if rows.empty:
-        return "No touchpoint has an emotion rating, so there is no emotion curve."
+        return t("emotions.describe.curve_empty")
     low = rows.loc[rows["valence_mean"].idxmin()]
     high = rows.loc[rows["valence_mean"].idxmax()]
     if low[by] == high[by]:
-        return f"Only {by} {low[by]} is rated: mean valence {low['valence_mean']:+.2f}."
-    return (
-        f"Customers feel worst at {low[by]} (mean valence {low['valence_mean']:+.2f}, "
-        f"{low['share_negative']:.0%} negative) and best at {high[by]} "
-        f"({high['valence_mean']:+.2f}, {high['share_positive']:.0%} positive)."
+        return t("emotions.describe.curve_only", where=t(f"emotions.describe.at_{by}",
+                                                           name=low[by]),
+                 valence=low["valence_mean"])
+    return t(
+        "emotions.describe.curve",
+        worst=t(f"emotions.describe.at_{by}", name=low[by]), low=low["valence_mean"],
+        negative=low["share_negative"],
+        best=t(f"emotions.describe.at_{by}", name=high[by]), high=high["valence_mean"],
+        positive=high["share_positive"],
     )
 
 
 def describe_timeline(timeline: pd.DataFrame, freq: str = "week") -> str:
     """One sentence on an :func:`emotion_timeline` without stages: the dip, if there is one."""
     if timeline.empty:
-        return "No rated touchpoints, so there is no emotion timeline."
+        return t("emotions.describe.timeline_empty")
     dips = timeline[timeline["below_usual"]]
     if dips.empty:
-        return (
-            f"No {freq} stands out: every {freq}'s interval reaches the average of the other "
-            f"{freq}s, so ups and downs are within noise."
-        )
+        return t(f"emotions.describe.timeline_flat.{freq}")
     worst = dips.loc[dips["valence_mean"].idxmin()]
     rest = timeline.drop(index=worst.name)
     usual = float(np.average(rest["valence_mean"], weights=rest["n"])) if len(rest) else 0.0
-    fmt = "%B %Y" if freq == "month" else "%d %b %Y"
-    when = (
-        f"in {worst['period_start']:{fmt}}" if freq == "month"
-        else f"in the {freq} of {worst['period_start']:{fmt}}"
+    start = worst["period_start"].date()
+    sentence = t(
+        f"emotions.describe.timeline_dip.{freq}", day=start, month=month(start),
+        valence=worst["valence_mean"], low=worst["ci_low"], high=worst["ci_high"], usual=usual,
     )
-    more = f" ({len(dips)} {freq}s in all are below usual)" if len(dips) > 1 else ""
-    return (
-        f"Emotion dipped {when}: mean valence {worst['valence_mean']:+.2f} (95% CI "
-        f"{worst['ci_low']:+.2f} to {worst['ci_high']:+.2f}) against {usual:+.2f} in the other "
-        f"{freq}s{more}."
-    )
+    if len(dips) > 1:
+        sentence += " " + t(f"emotions.describe.timeline_more.{freq}", n=len(dips))
+    return sentence
 
 
 def describe_points(points: pd.DataFrame, kind: str = "pain") -> str:
     """One sentence naming the top row of :func:`pain_points` or :func:`delight_points`."""
     rows = points[points["enough_data"]]
     if rows.empty:
-        return f"No touchpoint has enough ratings to call it a {kind} point."
+        return t(f"emotions.describe.points_none.{kind}")
     top = rows.iloc[0]
     share = top["share_negative"] if kind == "pain" else top["share_positive"]
-    word = "negative" if kind == "pain" else "positive"
-    return (
-        f"The biggest {kind} point is {top['touchpoint']}: {share:.0%} of its "
-        f"{int(top['n']):,} ratings are {word}, and {int(top['customers']):,} customers meet it."
+    return t(
+        f"emotions.describe.points.{kind}", name=top["touchpoint"], share=share,
+        ratings=t("emotions.describe.ratings", n=int(top["n"])),
+        n=int(top["customers"]),
     )
 
 
@@ -455,15 +466,11 @@ def describe_journey_score(score: pd.DataFrame) -> str:
     """One sentence comparing whole journeys with single touchpoints (:func:`journey_score`)."""
     row = score.iloc[0]
     if not row["customers"]:
-        return "No customer has a rating, so journeys cannot be scored."
+        return t("emotions.describe.score_empty")
     gap = row["touchpoint_share_non_negative"] - row["journey_score"]
-    tail = (
-        " Every touchpoint can look fine while many whole journeys do not."
-        if gap >= 0.1 else ""
+    sentence = t(
+        "emotions.describe.score", single=row["touchpoint_share_non_negative"],
+        share=row["journey_score"], n=int(row["customers"]), low=row["journey_ci_low"],
+        high=row["journey_ci_high"],
     )
-    return (
-        f"{row['touchpoint_share_non_negative']:.0%} of single ratings are neutral or better, "
-        f"but only {row['journey_score']:.0%} of the {int(row['customers']):,} rated customers "
-        f"(95% CI {row['journey_ci_low']:.0%}-{row['journey_ci_high']:.0%}) got through their "
-        f"whole journey without a negative moment.{tail}"
-    )
+    return sentence + (" " + t("emotions.describe.score_gap") if gap >= 0.1 else "")

@@ -30,6 +30,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from journeylib.dataset import Dataset
+from journeylib.i18n import label, percent, t
 
 MODES = ("ordered", "strict", "any")
 TOP_VALUES = 8
@@ -104,35 +105,17 @@ def customer_steps(
     (UTC timestamp of the step's event; null when the step was not reached, and null for every
     step after the first one missed). Only customers with an event in step 1 are present.
     """
-    steps = funnel_stages(ds, stages)
-    if mode not in MODES:
-        raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
-    seconds = window_seconds(window)
+    steps, seconds = _checked(ds, stages, window, mode, by)
     t = ds.table
-    if by is not None and (by not in t.columns or by in ("customer_id", "timestamp")):
-        raise ValueError(f"cannot break a funnel down by {by!r}")
     n = len(steps)
-    firsts = {f"m{k}": t.timestamp.min(where=t.stage == s) for k, s in enumerate(steps, 1)}
-    # Computed once per customer here: DuckDB adds intervals to time-zone-aware timestamps
-    # slowly, and the conditions below would repeat the sum for every step.
-    if seconds is not None:
-        firsts["deadline"] = _deadline(firsts["m1"], seconds)
-    if by is not None:
-        firsts["breakdown"] = t[by].cast("string").argmin(t.timestamp)
-    mins = t.group_by("customer_id").agg(**firsts).filter(lambda m: m.m1.notnull())
-    label = ibis.literal(ALL) if by is None else mins.breakdown.fill_null(NONE_VALUE)
-    mins = mins.mutate(breakdown=label)
+    mins = _firsts(t, steps, seconds, by)
     names = ["customer_id", "breakdown", *(f"t{k}" for k in range(1, n + 1))]
-
     if mode == "strict":
         exact = _strict_steps(t, steps, seconds)
         out = mins.select("customer_id", "breakdown").join(exact, "customer_id").select(names)
     else:
-        # Most customers meet the stages' first events in funnel order; for them the first
-        # event of each stage is the step. Only the rest need the per-event pass.
         regular = _steps_from_firsts(mins, n, seconds, mode)
-        odd = regular.filter(regular.irregular).select("customer_id")
-        exact = _ordered_steps(t.semi_join(odd, "customer_id"), steps, seconds, mode)
+        exact = _irregular_steps(t, regular, steps, seconds, mode)
         exact = exact.rename(**{f"x{k}": f"t{k}" for k in range(1, n + 1)})
         # A left join rather than a union of filtered parts: the engine then computes the
         # per-customer table once instead of once per filter.
@@ -145,6 +128,51 @@ def customer_steps(
     for rule in exclude or ():
         out = _apply_exclusion(out, t, rule, n, seconds)
     return out
+
+
+def _checked(
+    ds: Dataset,
+    stages: Sequence[str] | None,
+    window: str | dt.timedelta | None,
+    mode: str,
+    by: str | None,
+) -> tuple[list[str], int | None]:
+    """The funnel's steps and window in seconds, after checking the arguments."""
+    steps = funnel_stages(ds, stages)
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {', '.join(MODES)}, not {mode!r}")
+    seconds = window_seconds(window)
+    columns = ds.table.columns
+    if by is not None and (by not in columns or by in ("customer_id", "timestamp")):
+        raise ValueError(f"cannot break a funnel down by {by!r}")
+    return steps, seconds
+
+
+def _firsts(t: ir.Table, steps: list[str], seconds: int | None, by: str | None) -> ir.Table:
+    """Per customer with an event in step 1 (the one pass over all events): ``customer_id``,
+    ``breakdown``, ``m1`` ... ``mN`` (first event of each step's stage) and, with a window,
+    ``deadline``."""
+    firsts = {f"m{k}": t.timestamp.min(where=t.stage == s) for k, s in enumerate(steps, 1)}
+    # Computed once per customer here: DuckDB adds intervals to time-zone-aware timestamps
+    # slowly, and the conditions on the steps would repeat the sum for every step.
+    if seconds is not None:
+        firsts["deadline"] = _deadline(firsts["m1"], seconds)
+    if by is not None:
+        firsts["breakdown"] = t[by].cast("string").argmin(t.timestamp)
+    mins = t.group_by("customer_id").agg(**firsts).filter(lambda m: m.m1.notnull())
+    value = ibis.literal(ALL) if by is None else mins.breakdown.fill_null(NONE_VALUE)
+    return mins.mutate(breakdown=value)
+
+
+def _irregular_steps(
+    t: ir.Table, regular: ir.Table, steps: list[str], seconds: int | None, mode: str
+) -> ir.Table:
+    """Exact step times (``customer_id``, ``t1`` ... ``tN``) of the customers that
+    :func:`_steps_from_firsts` flags: most customers meet the stages' first events in funnel
+    order, and for them the first event of each stage is the step; only the rest need the
+    per-event pass."""
+    odd = regular.filter(regular.irregular).select("customer_id")
+    return _ordered_steps(t.semi_join(odd, "customer_id"), steps, seconds, mode)
 
 
 def _deadline(t1: ir.TimestampValue, seconds: int | None):
@@ -246,9 +274,47 @@ def _apply_exclusion(
     return steps.anti_join(excluded, "customer_id")
 
 
+def _step_rows(
+    t: ir.Table, steps: list[str], seconds: int | None, mode: str, by: str | None
+) -> ir.Table:
+    """Rows whose per-step counts and gaps add up to the funnel (``"ordered"`` and ``"any"``
+    modes): ``breakdown``, ``t1`` ... ``tN`` (as in :func:`customer_steps`) and ``g2`` ...
+    ``gN`` (hours from the previous step).
+
+    Every entering customer has a row with the steps reached through the stages' first events.
+    A customer flagged irregular at level L (steps 1..L reached that way, and those are their
+    exact steps) has a second row with only the steps after L, found from their events. A
+    union instead of a join back to the per-customer table: joining a million customers costs
+    about as much as grouping the events once more.
+    """
+    n = len(steps)
+    regular = _steps_from_firsts(_firsts(t, steps, seconds, by), n, seconds, mode)
+    names = ["breakdown", *(f"t{k}" for k in range(1, n + 1)), *(f"g{k}" for k in range(2, n + 1))]
+    first = _with_gaps(regular, n).select(names)
+    odd = regular.filter(regular.irregular).select("customer_id", "breakdown", "level")
+    x = _with_gaps(_irregular_steps(t, regular, steps, seconds, mode), n).join(odd, "customer_id")
+    no_time, no_gap = ibis.null(t.timestamp.type()), ibis.null("float64")
+    later = x.select(
+        "breakdown",
+        **{f"t{k}": ibis.ifelse(x.level < k, x[f"t{k}"], no_time) for k in range(1, n + 1)},
+        **{f"g{k}": ibis.ifelse(x.level < k, x[f"g{k}"], no_gap) for k in range(2, n + 1)},
+    )
+    return first.union(later)
+
+
+def _with_gaps(steps: ir.Table, n: int) -> ir.Table:
+    """``steps`` plus ``g2`` ... ``gN``: hours from step k-1's event to step k's (null unless
+    both were reached)."""
+    # Each step's time in epoch seconds once, rather than twice (as end and as start of a gap).
+    e = steps.mutate(**{f"e{k}": steps[f"t{k}"].epoch_seconds() for k in range(1, n + 1)})
+    gaps = {f"g{k}": (e[f"e{k}"] - e[f"e{k - 1}"]).cast("float64") / 3600 for k in range(2, n + 1)}
+    return e.mutate(**gaps).drop(*(f"e{k}" for k in range(1, n + 1)))
+
+
 def _top_values(steps: ir.Table, top: int = TOP_VALUES) -> ir.Table:
-    """Keep the ``top`` breakdown values with the most customers; the rest become "Other"."""
-    counts = steps.group_by("breakdown").agg(n=steps.count())
+    """Keep the ``top`` breakdown values with the most entering customers (rows with ``t1``);
+    the rest become "Other"."""
+    counts = steps.group_by("breakdown").agg(n=steps.t1.count())
     counts = counts.mutate(
         rank=ibis.row_number().over(order_by=[ibis.desc(counts.n), counts.breakdown])
     )
@@ -286,21 +352,23 @@ def funnel(
     """
     if count != "customers":
         raise ValueError(f"count must be 'customers', not {count!r}")
-    steps = funnel_stages(ds, stages)
-    per = customer_steps(ds, steps, window=window, mode=mode, by=by, exclude=exclude)
-    if by is not None:
-        per = _top_values(per)
+    steps, seconds = _checked(ds, stages, window, mode, by)
+    rules = list(exclude or ())
     n = len(steps)
-    # Each step's time in epoch seconds once, rather than twice (as end and as start of a gap).
-    per = per.mutate(**{f"e{k}": per[f"t{k}"].epoch_seconds() for k in range(1, n + 1)})
+    if mode == "strict" or rules:
+        per = customer_steps(ds, steps, window=window, mode=mode, by=by, exclude=rules)
+        rows = _with_gaps(per, n)
+    else:
+        rows = _step_rows(ds.table, steps, seconds, mode, by)
+    if by is not None:
+        rows = _top_values(rows)
     metrics = {}
     for k in range(1, n + 1):
-        metrics[f"n{k}"] = per[f"t{k}"].count()
+        metrics[f"n{k}"] = rows[f"t{k}"].count()
         if k > 1:
-            gap = (per[f"e{k}"] - per[f"e{k - 1}"]).cast("float64") / 3600.0
             # Both quantiles from one aggregate: the engine sorts each step's gaps once.
-            metrics[f"q{k}"] = gap.quantile([0.5, 0.9])
-    wide = per.group_by("breakdown").agg(**metrics).to_pandas()
+            metrics[f"q{k}"] = rows[f"g{k}"].quantile([0.5, 0.9])
+    wide = rows.group_by("breakdown").agg(**metrics).to_pandas()
     if by is None and wide.empty:
         wide = pd.DataFrame([{"breakdown": ALL}])
     frame = _long_funnel(ds, wide, steps)
@@ -351,7 +419,15 @@ def _quantile(values: object, i: int) -> float:
 
 
 def _pct(x: float) -> str:
-    return f"{x:.0%}" if x >= 0.01 or x == 0 else "<1%"
+    """A share for a sentence, in the current language; shares below 1% read "<1%"."""
+    return percent(x) if x >= 0.01 or x == 0 else "<" + percent(0.01)
+
+
+def breakdown_label(value: object) -> str:
+    """A ``breakdown`` value as shown: the library's own values ("Other", "(none)", "All
+    customers") in the current language, the user's values as they are (a segment the user
+    named "other" stays "other")."""
+    return label(value) if value in (OTHER, NONE_VALUE, ALL) else str(value)
 
 
 def describe_funnel(frame: pd.DataFrame) -> str:
@@ -359,35 +435,44 @@ def describe_funnel(frame: pd.DataFrame) -> str:
     that loses the largest share of customers. With a breakdown, also the best and worst
     value."""
     if frame.empty:
-        return "No customers entered the funnel."
+        return t("funnel.describe.empty")
     if "breakdown" in frame.columns:
         sentence = describe_funnel(_total_funnel(frame))
         groups = frame.groupby("breakdown", sort=False)["customers"]
         start, end = groups.first(), groups.last()
         rate = (end / start)[start > 0]
         if len(rate) > 1:
-            sentence += (
-                f" Highest in {rate.idxmax()} ({_pct(rate.max())}), "
-                f"lowest in {rate.idxmin()} ({_pct(rate.min())})."
+            sentence += " " + t(
+                "funnel.describe.best_and_worst",
+                best=breakdown_label(rate.idxmax()),
+                best_share=_pct(rate.max()),
+                worst=breakdown_label(rate.idxmin()),
+                worst_share=_pct(rate.min()),
             )
         return sentence
     first, last = frame.iloc[0], frame.iloc[-1]
-    if first["customers"] == 0:
-        return f"No customers reached {first['stage']}, the first step."
+    n = int(first["customers"])
+    if n == 0:
+        return t("funnel.describe.nobody_at_first", stage=first["stage"])
     if len(frame) == 1:
-        return f"{first['customers']:,} customers reached {first['stage']}."
-    sentence = (
-        f"{_pct(last['conversion_from_start'])} of the {first['customers']:,} customers who "
-        f"reached {first['stage']} went on to {last['stage']}"
-    )
+        return t("funnel.describe.one_step", n=n, stage=first["stage"])
+    through = {
+        "share": _pct(last["conversion_from_start"]),
+        "n": n,
+        "first": first["stage"],
+        "last": last["stage"],
+    }
     step = largest_drop(frame)
     if step is None:
-        return sentence + "."
+        return t("funnel.describe.through", **through)
     worst = frame.loc[frame["step"] == step].iloc[0]
     before = frame.loc[frame["step"] == step - 1, "stage"].iloc[0]
-    return (
-        f"{sentence}; the largest drop is {before} → {worst['stage']} "
-        f"({_pct(1 - worst['conversion_from_previous'])} of customers lost)."
+    return t(
+        "funnel.describe.through_with_drop",
+        **through,
+        before=before,
+        after=worst["stage"],
+        lost=_pct(1 - worst["conversion_from_previous"]),
     )
 
 
@@ -449,10 +534,16 @@ def journey_parts(frame: pd.DataFrame) -> pd.DataFrame:
 def describe_journey_parts(parts: pd.DataFrame) -> str:
     """One sentence about :func:`journey_parts`: how each part of the journey converts."""
     if parts.empty:
-        return "No steps to split into buyer and customer journey."
+        return t("funnel.describe.no_parts")
     sentences = [
-        f"{r.journey}: {_pct(r.conversion)} of the {r.entered:,} customers at {r.from_stage} "
-        f"reached {r.to_stage}."
+        t(
+            "funnel.describe.part",
+            journey=label(r.journey),
+            share=_pct(r.conversion),
+            n=int(r.entered),
+            first=r.from_stage,
+            last=r.to_stage,
+        )
         for r in parts.itertuples(index=False)
     ]
     return " ".join(sentences)

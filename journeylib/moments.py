@@ -25,16 +25,35 @@ import math
 from statistics import NormalDist
 
 import ibis
+import ibis.expr.datatypes as dt
 import numpy as np
 import pandas as pd
 
+from journeylib import i18n
 from journeylib.dataset import Dataset
 from journeylib.errors import DataError
+from journeylib.i18n import t
 
 MIN_GROUP = 20
 NOT_ENOUGH = "not enough data"
 _Z95 = NormalDist().inv_cdf(0.975)
-_VERBS = {"purchase": "buy", "retention": "buy again", "advocacy": "become advocates"}
+OUTCOMES = ("purchase", "retention", "advocacy")
+SAMPLE_CUSTOMERS = 200_000
+# A customer's hash bucket, 0 .. _BUCKETS - 1, decides sample membership: the sampled share
+# is set in millionths. One bucket in _COUNT_EVERY is counted to estimate the customers.
+_BUCKETS = 1_000_000
+_COUNT_EVERY = 16
+
+
+@ibis.udf.scalar.builtin(name="hash")
+def _engine_hash(value: dt.string) -> dt.int64:  # type: ignore[empty-body]
+    """The engine's own string hash (DuckDB: 64-bit, Spark: 32-bit signed Murmur3); declared
+    as a builtin because Ibis's ``hash()`` adds a slow cast through BIT on DuckDB."""
+
+
+def _customer_bucket(t: ibis.Table) -> ibis.IntegerValue:
+    """Deterministic pseudo-random bucket 0 .. 999,999 of each row's customer."""
+    return (_engine_hash(t.customer_id) % _BUCKETS + _BUCKETS) % _BUCKETS
 
 
 def purchase_event(ds: Dataset) -> ibis.Expr:
@@ -44,10 +63,7 @@ def purchase_event(ds: Dataset) -> ibis.Expr:
     if bool(t.converted.notnull().any().execute()):
         return t.converted.fill_null(False)
     if ds.purchase_stage is None:
-        raise DataError(
-            "There is no purchase information: map a 'converted' column or choose the "
-            "purchase stage on the Data page."
-        )
+        raise DataError(i18n.t("emotions.error.no_purchase"))
     return t.stage == ds.purchase_stage
 
 
@@ -65,21 +81,49 @@ def _outcome_spec(ds: Dataset, outcome: str) -> tuple[ibis.Expr, str]:
     return t.stage == stage, "none"
 
 
+def _sample_buckets(ds: Dataset, sample_customers: int | None) -> tuple[int, int | None]:
+    """Buckets to keep (``_BUCKETS`` = everyone) and the estimated number of customers.
+
+    The estimate counts the distinct customers of one bucket range in ``_COUNT_EVERY``
+    (about 1% error at 200,000 customers); None when no sample was asked for.
+    """
+    if sample_customers is None:
+        return _BUCKETS, None
+    t = ds.table
+    counted = t.customer_id.nunique(where=_customer_bucket(t) < _BUCKETS // _COUNT_EVERY)
+    estimate = int(counted.execute()) * _COUNT_EVERY
+    if estimate <= sample_customers:
+        return _BUCKETS, estimate
+    return math.ceil(_BUCKETS * sample_customers / estimate), estimate
+
+
 def _experiences(
-    ds: Dataset, outcome: str, negative_below: float, positive_above: float
+    ds: Dataset, outcome: str, negative_below: float, positive_above: float,
+    buckets: int = _BUCKETS,
 ) -> ibis.Table:
-    """One row per customer and touchpoint: first rated experience, eligibility, outcome after."""
+    """One row per customer and touchpoint: first rated experience, eligibility, outcome after.
+
+    ``buckets`` < ``_BUCKETS`` keeps only the customers in the first ``buckets`` hash buckets.
+    ``stage`` is the stage's index in ``ds.stages`` (an integer travels through the
+    five-million-group aggregate of a large table far cheaper than text).
+    """
     t = ds.table
     is_event, prior = _outcome_spec(ds, outcome)
+    if buckets < _BUCKETS:
+        t = t.filter(_customer_bucket(t) < buckets)
     events = t.filter(is_event)
     per_customer = events.group_by("customer_id").agg(
         first_event=events.timestamp.min(), last_event=events.timestamp.max()
     )
     rated = t.filter(t.valence.notnull() & t.touchpoint.notnull())
+    stage = (
+        rated.stage.substitute({s: i for i, s in enumerate(ds.stages)}, else_=ibis.null("int64"))
+        if ds.stages else ibis.null("int64")
+    )
     exp = rated.group_by(["customer_id", "touchpoint"]).agg(
         at=rated.timestamp.min(),
         valence=rated.valence.argmin(rated.timestamp),
-        stage=rated.stage.argmin(rated.timestamp),
+        stage=stage.argmin(rated.timestamp),
     )
     j = exp.left_join(per_customer, "customer_id")
     if prior == "before":
@@ -103,6 +147,7 @@ def moments_of_truth(
     positive_above: float = 0.0,
     min_group: int = MIN_GROUP,
     adjust: bool = False,
+    sample_customers: int | None = SAMPLE_CUSTOMERS,
 ) -> pd.DataFrame:
     """Touchpoints ranked by how much a good rather than bad experience there changes ``outcome``.
 
@@ -124,8 +169,18 @@ def moments_of_truth(
     experience, holding every other touchpoint's experience fixed), ``adjusted_ci_low`` /
     ``adjusted_ci_high`` and ``adjusted_p_value``. Sorted by |effect| (largest first), rows
     without enough data last.
+
+    ``sample_customers``: with more customers than this (estimated from a fixed 1-in-16
+    hash share of them), only a fixed pseudo-random share of customers, chosen by a hash of
+    ``customer_id`` so the same data always gives the same sample, is analysed, about
+    ``sample_customers`` of them; counts, intervals and p-values are then those of the
+    sample (honest, only wider). None: always every customer. ``attrs`` of the result say
+    what was used: ``sample_share`` (share of customers analysed, 1.0 = all),
+    ``customers_total`` (estimated customers in the data; None when not estimated) and
+    ``customers_sampled`` (estimated customers analysed; None when not estimated).
     """
-    exp = _experiences(ds, outcome, negative_below, positive_above)
+    buckets, estimate = _sample_buckets(ds, sample_customers)
+    exp = _experiences(ds, outcome, negative_below, positive_above, buckets)
     neg, pos = exp.eligible & (exp.tone == -1), exp.eligible & (exp.tone == 1)
     out = (
         exp.group_by("touchpoint")
@@ -139,6 +194,7 @@ def moments_of_truth(
         )
         .to_pandas()
     )
+    out["stage"] = out["stage"].map(dict(enumerate(ds.stages)))
     out = _effects(out, min_group)
     if adjust:
         out = out.merge(
@@ -147,7 +203,13 @@ def moments_of_truth(
     out["_missing"] = out["status"] != "ok"
     out["_size"] = -out["effect"].abs()
     out = out.sort_values(["_missing", "_size", "touchpoint"]).drop(columns=["_missing", "_size"])
-    return out.reset_index(drop=True)
+    out = out.reset_index(drop=True)
+    share = buckets / _BUCKETS
+    out.attrs.update(
+        sample_share=share, customers_total=estimate,
+        customers_sampled=None if estimate is None else round(estimate * share),
+    )
+    return out
 
 
 def _effects(counts: pd.DataFrame, min_group: int) -> pd.DataFrame:
@@ -239,26 +301,46 @@ def fit_logistic(
     return beta, np.linalg.inv(hessian)
 
 
+def _outcome_words(outcome: str) -> tuple[str, str]:
+    """The outcome's name and what customers do to reach it, in the current language."""
+    if outcome in OUTCOMES:
+        return t(f"emotions.outcome.{outcome}"), t(f"emotions.verb.{outcome}")
+    return outcome, t("emotions.verb.stage", stage=outcome)
+
+
 def describe_moment(moments: pd.DataFrame, outcome: str = "purchase") -> str:
     """The sentence naming the top moment of truth, e.g. "Customers with a bad Checkout
     experience buy 43 points less often than those with a good one (95% CI 39-47)"."""
     rows = moments[moments["status"] == "ok"]
+    name, verb = _outcome_words(outcome)
     if rows.empty:
-        return (
-            f"No touchpoint has at least {MIN_GROUP} customers with both good and bad "
-            f"experiences before the {outcome} outcome, so no moment of truth can be named."
-        )
+        return t("emotions.describe.moment_none", min=MIN_GROUP, outcome=name)
     top = rows.iloc[0]
-    verb = _VERBS.get(outcome, f"reach {outcome}")
-    points = abs(top["effect"]) * 100
+    points = round(abs(top["effect"]) * 100)
     low, high = sorted((abs(top["ci_low"]) * 100, abs(top["ci_high"]) * 100))
     if top["ci_low"] < 0 < top["ci_high"]:
         low = 0.0
-    direction = "less" if top["effect"] > 0 else "more"
-    return (
-        f"Customers with a bad {top['touchpoint']} experience {verb} {points:.0f} points "
-        f"{direction} often than those with a good one (95% CI {low:.0f}-{high:.0f}); "
-        f"making the {int(top['customers_negative']):,} bad experiences good would mean about "
-        f"{abs(top['opportunity']):,.0f} {'more' if top['effect'] > 0 else 'fewer'} "
-        f"customers who {verb}."
+    helps = top["effect"] > 0
+    first = t(
+        "emotions.describe.moment_less" if helps else "emotions.describe.moment_more",
+        name=top["touchpoint"], verb=verb, points=t("emotions.describe.pct_points", n=points),
+        low=low, high=high,
+    )
+    fix = t(
+        "emotions.describe.moment_fix_more" if helps else "emotions.describe.moment_fix_fewer",
+        bad=int(top["customers_negative"]), extra=round(abs(top["opportunity"])), verb=verb,
+    )
+    return f"{first}; {fix}"
+
+
+def describe_sample(moments: pd.DataFrame) -> str:
+    """A sentence saying that moments of truth were estimated from a sample of customers, with
+    its size ("" when every customer was analysed)."""
+    share = moments.attrs.get("sample_share", 1.0)
+    if share >= 1.0 or not moments.attrs.get("customers_total"):
+        return ""
+    return i18n.t(
+        "emotions.describe.sampled", share=share,
+        sampled=round(moments.attrs["customers_sampled"]),
+        total=round(moments.attrs["customers_total"]),
     )

@@ -11,11 +11,14 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from journeylib.dataset import Dataset
+from journeylib.i18n import t
 
 LEVELS = ("stage", "touchpoint", "channel")
 ARROW = " → "
 MORE = "…"
 MAX_STEPS = 8
+# The fewest customers a path needs before describe_paths calls it the best converting.
+BIG_PATH = 30
 
 
 def _ordered_changes(t: ir.Table, column: str) -> ir.Table:
@@ -62,23 +65,31 @@ def describe_transitions(frame: pd.DataFrame) -> str:
     """One sentence about :func:`stage_transitions`: the most common move, and how many
     customers went backwards or skipped a stage."""
     if frame.empty:
-        return "No customer moved between stages."
+        return t("journeys.describe.no_moves")
     top = frame.iloc[0]
-    sentence = (
-        f"The most common move is {top['from_stage']} → {top['to_stage']} "
-        f"({top['customers']:,} customers)"
-    )
+    parts = [
+        t(
+            "journeys.describe.top_move",
+            first=top["from_stage"],
+            second=top["to_stage"],
+            n=int(top["customers"]),
+        )
+    ]
     back = frame[frame["direction"] == "backward"]
     if not back.empty:
         worst = back.iloc[0]
-        sentence += (
-            f"; the most common move back is {worst['from_stage']} → {worst['to_stage']} "
-            f"({worst['customers']:,} customers)"
+        parts.append(
+            t(
+                "journeys.describe.back_move",
+                first=worst["from_stage"],
+                second=worst["to_stage"],
+                n=int(worst["customers"]),
+            )
         )
     skips = frame[frame["direction"] == "skip"]
     if not skips.empty:
-        sentence += f"; {int(skips['moves'].sum()):,} moves skip a stage"
-    return sentence + "."
+        parts.append(t("journeys.describe.skips", n=int(skips["moves"].sum())))
+    return "; ".join(parts) + "."
 
 
 def top_paths(
@@ -136,18 +147,22 @@ def describe_paths(frame: pd.DataFrame) -> str:
     """One sentence about :func:`top_paths`: the most common path and the best-converting
     path among those taken by at least 30 customers."""
     if frame.empty:
-        return "No journeys to show."
+        return t("journeys.describe.no_paths")
     top = frame.iloc[0]
-    sentence = (
-        f"The most common journey is {top['path']} ({top['share']:.0%} of customers, "
-        f"{top['conversion_rate']:.0%} converted)"
-    )
-    big = frame[frame["customers"] >= 30]
+    common = {
+        "path": top["path"],
+        "share": float(top["share"]),
+        "rate": float(top["conversion_rate"]),
+    }
+    big = frame[frame["customers"] >= BIG_PATH]
     if len(big) > 1:
         best = big.loc[big["conversion_rate"].idxmax()]
         if best["path"] != top["path"]:
-            sentence += (
-                f"; among paths taken by 30 or more customers, {best['path']} converts best "
-                f"({best['conversion_rate']:.0%})"
+            return t(
+                "journeys.describe.top_and_best_path",
+                **common,
+                n=BIG_PATH,
+                best=best["path"],
+                best_rate=float(best["conversion_rate"]),
             )
-    return sentence + "."
+    return t("journeys.describe.top_path", **common)

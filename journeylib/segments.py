@@ -9,7 +9,8 @@ from collections.abc import Sequence
 import pandas as pd
 
 from journeylib.dataset import Dataset
-from journeylib.funnel import funnel, funnel_stages
+from journeylib.funnel import breakdown_label, funnel, funnel_stages
+from journeylib.i18n import label, t
 
 MIN_CUSTOMERS = 30
 SIGNIFICANCE = 0.05
@@ -95,17 +96,23 @@ def compare_segments(
 def describe_segments(frame: pd.DataFrame) -> str:
     """One sentence about :func:`compare_segments`: which values differ clearly."""
     if frame.empty:
-        return "No customers to compare."
+        return t("funnel.describe.no_segments")
+    overall = float(frame["overall_conversion"].iloc[0])
     clear = frame[frame["verdict"].isin(["higher", "lower"])]
     if clear.empty:
-        return (
-            f"No group converts clearly differently from the overall "
-            f"{frame['overall_conversion'].iloc[0]:.0%}."
-        )
+        return t("funnel.describe.segments_alike", overall=overall)
     parts = [
-        f"{r.breakdown} ({r.conversion:.0%}, {r.verdict})" for r in clear.itertuples(index=False)
+        t(
+            "funnel.describe.segment",
+            group=breakdown_label(r.breakdown),
+            share=float(r.conversion),
+            verdict=label(r.verdict),
+        )
+        for r in clear.itertuples(index=False)
     ]
-    return (
-        f"Against the overall {frame['overall_conversion'].iloc[0]:.0%}, these groups differ "
-        f"beyond chance (p < 0.05): {', '.join(parts)}."
+    return t(
+        "funnel.describe.segments_differ",
+        overall=overall,
+        alpha=SIGNIFICANCE,
+        groups=", ".join(parts),
     )

@@ -54,7 +54,7 @@ def test_sample_shows_every_part() -> None:
     assert (table.loc[table["Model"] == "Linear", "Conversions 95% interval"] == "").all()
     linear = table[table["Model"] == "Linear"]
     assert linear["Conversions"].sum() == pytest.approx(1476, abs=0.5)
-    labels = [b.label for b in at.get("download_button")]
+    labels = [b.label for b in at.main.get("download_button")]  # the sidebar adds the report
     assert labels == ["PNG", "SVG", "PDF", "Download the table (CSV)"]
     notes = " ".join(m.value for m in at.markdown)
     assert "**Shapley.**" in notes and "**Markov chain.**" in notes

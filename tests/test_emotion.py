@@ -159,7 +159,7 @@ def test_june_dip_is_found(sample: jl.Dataset) -> None:
     assert others["valence_mean"].mean() - june["valence_mean"] == pytest.approx(0.39, abs=0.05)
     assert not monthly["low_count"].any()
     sentence = em.describe_timeline(monthly, "month")
-    assert sentence.startswith("Emotion dipped in June 2026: mean valence -0.01")
+    assert sentence.startswith("Emotion dipped in Jun 2026: mean valence -0.01")
     weekly = em.emotion_timeline(sample, "week")
     flagged = weekly.loc[weekly["below_usual"], "period_start"]
     assert len(flagged) >= 4

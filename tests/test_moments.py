@@ -190,3 +190,68 @@ def test_no_purchase_information_is_explained() -> None:
 def test_describe_moment_without_enough_data() -> None:
     empty = pd.DataFrame({"status": [mo.NOT_ENOUGH]})
     assert mo.describe_moment(empty, "retention").startswith("No touchpoint has at least 20")
+
+
+def test_small_data_is_never_sampled(sample: jl.Dataset) -> None:
+    default = mo.moments_of_truth(sample, "purchase")
+    exact = mo.moments_of_truth(sample, "purchase", sample_customers=None)
+    pd.testing.assert_frame_equal(default, exact)
+    assert default.attrs["sample_share"] == 1.0
+    # the committed sample has 5,000 customers; the estimate counts one in 16 of them
+    assert default.attrs["customers_total"] == pytest.approx(5000, rel=0.15)
+    assert exact.attrs == {"sample_share": 1.0, "customers_total": None,
+                           "customers_sampled": None}
+
+
+def test_a_customer_sample_agrees_with_the_exact_result_within_its_intervals(
+    sample: jl.Dataset,
+) -> None:
+    exact = mo.moments_of_truth(sample, "purchase", sample_customers=None).set_index("touchpoint")
+    part = mo.moments_of_truth(sample, "purchase", sample_customers=2000)
+    share = part.attrs["sample_share"]
+    assert share == pytest.approx(0.4, rel=0.15)
+    assert part.attrs["customers_sampled"] == pytest.approx(2000, rel=0.01)
+    # the same hash always picks the same customers
+    pd.testing.assert_frame_equal(part, mo.moments_of_truth(sample, "purchase",
+                                                            sample_customers=2000))
+    part = part.set_index("touchpoint")
+    assert part.index[0] == "Checkout"
+    both = part.join(exact, rsuffix="_exact")
+    both = both[(both["status"] == "ok") & (both["status_exact"] == "ok")]
+    assert len(both) >= 8
+    # a share of the customers: counts shrink in proportion...
+    ratio = both["customers"] / both["customers_exact"]
+    assert ratio.between(share - 0.05, share + 0.05).all()
+    # ...and the exact effect lies inside the sample's (wider) 95% interval
+    assert ((both["ci_low"] <= both["effect_exact"])
+            & (both["effect_exact"] <= both["ci_high"])).all()
+    assert ((both["ci_high"] - both["ci_low"])
+            > (both["ci_high_exact"] - both["ci_low_exact"])).all()
+
+
+def test_the_sampled_query_compiles_for_spark_without_formatting_ids(
+    sample: jl.Dataset, monkeypatch
+) -> None:
+    import ibis
+    from ibis.config import Config
+
+    class SparkOptions(Config):
+        treat_nan_as_null: bool = False
+
+    if ibis.options.pyspark is None:
+        monkeypatch.setattr(ibis.options, "pyspark", SparkOptions())
+    exp = mo._experiences(sample, "purchase", 0.0, 0.0, buckets=400_000)
+    spark = ibis.to_sql(exp, dialect="pyspark")
+    duck = ibis.to_sql(exp)
+    assert "HASH(`t0`.`customer_id`)" in spark
+    assert 'HASH("t0"."customer_id")' in duck and "BIT" not in duck
+    assert "C00001" not in spark and "C00001" not in duck
+
+
+def test_a_sampled_result_says_so_and_a_full_one_says_nothing() -> None:
+    full = pd.DataFrame()
+    full.attrs.update(sample_share=1.0, customers_total=None, customers_sampled=None)
+    assert mo.describe_sample(full) == ""
+    sampled = pd.DataFrame()
+    sampled.attrs.update(sample_share=0.201, customers_sampled=200_001.3, customers_total=994_752)
+    assert "sample of 200,001 of about 994,752 customers (20%)" in mo.describe_sample(sampled)

@@ -5,31 +5,34 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from journeylib.attribution import MODEL_LABELS
-from journeylib.charts.base import PALETTE, check_small
+from journeylib import markov
+from journeylib.charts.base import PALETTE, check_small, localized
+from journeylib.i18n import label, t
 
 # Nine models need nine colours. Okabe-Ito without its black (black draws the error bars),
 # plus grey and Tol's wine.
 MODEL_COLOURS = [*PALETTE[:7], "#999999", "#882255"]
+MEASURES = ("conversions", "revenue")
 
 
 def attribution_chart(frame: pd.DataFrame, measure: str = "conversions"):
-    """Grouped bars of credit per channel, one bar per model, with bootstrap error bars.
+    """Grouped bars of credit per channel, one bar per model, with bootstrap error bars;
+    texts in the current language.
 
     ``frame`` is the output of :func:`journeylib.attribution.attribution`; ``measure`` is
     ``"conversions"`` or ``"revenue"``. Channels are ordered by their mean credit.
     """
     check_small(frame)
-    if measure not in ("conversions", "revenue"):
+    if measure not in MEASURES:
         raise ValueError(f"measure must be 'conversions' or 'revenue', not {measure!r}")
     low, high = ("ci_low", "ci_high") if measure == "conversions" else (
         "revenue_ci_low", "revenue_ci_high")
-    data = frame.assign(model_label=frame["model"].map(MODEL_LABELS))
-    models = [MODEL_LABELS[m] for m in dict.fromkeys(frame["model"])]
+    data = frame.assign(model_label=[label(m) for m in frame["model"]])
+    models = [label(m) for m in dict.fromkeys(frame["model"])]
     channels = data.groupby("channel")[measure].mean().sort_values(ascending=False).index
-    y_title = f"{measure.capitalize()} credited"
+    y_title = t(f"attribution.chart.{measure}_credited")
     colour = alt.Color(
-        "model_label:N", title="Model", sort=models,
+        "model_label:N", title=t("attribution.chart.model"), sort=models,
         scale=alt.Scale(domain=models, range=MODEL_COLOURS[: len(models)]),
     )
     # Facets per channel rather than xOffset: with xOffset the browser's Vega-Lite draws error
@@ -40,12 +43,12 @@ def attribution_chart(frame: pd.DataFrame, measure: str = "conversions"):
         y=alt.Y(f"{measure}:Q", title=y_title),
         color=colour,
         tooltip=[
-            alt.Tooltip("model_label:N", title="Model"),
-            alt.Tooltip("channel:N", title="Channel"),
-            alt.Tooltip(f"{measure}:Q", title=measure.capitalize(), format=",.1f"),
-            alt.Tooltip("share:Q", title="Share of conversions", format=".1%"),
-            alt.Tooltip(f"{low}:Q", title="95% interval from", format=",.1f"),
-            alt.Tooltip(f"{high}:Q", title="95% interval to", format=",.1f"),
+            alt.Tooltip("model_label:N", title=t("attribution.chart.model")),
+            alt.Tooltip("channel:N", title=t("attribution.chart.channel")),
+            alt.Tooltip(f"{measure}:Q", title=t(f"attribution.chart.{measure}"), format=",.1f"),
+            alt.Tooltip("share:Q", title=t("attribution.chart.share"), format=".1%"),
+            alt.Tooltip(f"{low}:Q", title=t("attribution.chart.interval_from"), format=",.1f"),
+            alt.Tooltip(f"{high}:Q", title=t("attribution.chart.interval_to"), format=",.1f"),
         ],
     )
     errors = (
@@ -54,84 +57,104 @@ def attribution_chart(frame: pd.DataFrame, measure: str = "conversions"):
         .mark_rule(color="black", strokeWidth=2)
         .encode(x=x, y=alt.Y(f"{low}:Q", title=y_title), y2=f"{high}:Q")
     )
-    return (
+    chart = (
         alt.layer(bars, errors, data=data)
         .properties(width=alt.Step(14), height=320)
         .facet(
             column=alt.Column(
-                "channel:N", sort=list(channels), title="Channel",
+                "channel:N", sort=list(channels), title=t("attribution.chart.channel"),
                 header=alt.Header(labelOrient="bottom", titleOrient="bottom"),
             ),
             spacing=10,
         )
         .properties(
             title=alt.Title(
-                f"{measure.capitalize()} credited to each channel, by model",
-                subtitle="Black lines: 95% bootstrap intervals. Participation counts every "
-                "conversion a channel took part in, so its bars add up to more than the total.",
+                t(f"attribution.chart.{measure}_title"),
+                subtitle=t("attribution.chart.subtitle"),
             )
         )
     )
+    return localized(chart)
 
 
 def removal_effects_chart(frame: pd.DataFrame):
     """Horizontal bars of Markov removal effects (share of conversions lost without each
-    channel); ``frame`` is the output of :func:`journeylib.attribution.removal_effects`."""
+    channel), texts in the current language; ``frame`` is the output of
+    :func:`journeylib.attribution.removal_effects`."""
     check_small(frame)
-    return (
+    chart = (
         alt.Chart(
             frame,
             title=alt.Title(
-                "Conversions lost if a channel disappeared (Markov removal effect)",
-                subtitle="Effects overlap, so they add up to more than 100%.",
+                t("attribution.chart.removal_title"),
+                subtitle=t("attribution.chart.removal_subtitle"),
             ),
         )
         .mark_bar(color=PALETTE[0])
         .encode(
-            y=alt.Y("channel:N", title="Channel", sort="-x"),
-            x=alt.X("removal_effect:Q", title="Conversions lost (% of all)",
+            y=alt.Y("channel:N", title=t("attribution.chart.channel"), sort="-x"),
+            x=alt.X("removal_effect:Q", title=t("attribution.chart.lost_axis"),
                     axis=alt.Axis(format="%")),
             tooltip=[
-                alt.Tooltip("channel:N", title="Channel"),
-                alt.Tooltip("removal_effect:Q", title="Conversions lost", format=".1%"),
+                alt.Tooltip("channel:N", title=t("attribution.chart.channel")),
+                alt.Tooltip("removal_effect:Q", title=t("attribution.chart.lost"), format=".1%"),
                 alt.Tooltip("conversion_probability_without:Q",
-                            title="Conversion probability without it", format=".2%"),
+                            title=t("attribution.chart.probability_without"), format=".2%"),
             ],
         )
         .properties(height=alt.Step(24))
     )
+    return localized(chart)
+
+
+def state_label(state: str) -> str:
+    """A Markov chain state as shown: the chain's own start, conversion and no-conversion
+    states in the current language, channels (and ``"a > b"`` histories) as they are."""
+    names = {
+        markov.START: "attribution.chart.state_start",
+        markov.CONVERSION: "attribution.chart.state_conversion",
+        markov.NULL: "attribution.chart.state_null",
+    }
+    return t(names[state]) if state in names else state
 
 
 def transition_matrix_chart(frame: pd.DataFrame):
-    """Heat map of step probabilities between states; ``frame`` is the output of
-    :func:`journeylib.attribution.transition_matrix` (first order reads best)."""
+    """Heat map of step probabilities between states, texts in the current language;
+    ``frame`` is the output of :func:`journeylib.attribution.transition_matrix` (first order
+    reads best)."""
     check_small(frame)
-    ends = ["(conversion)", "(null)"]
-    sources = ["(start)", *sorted(set(frame["from_state"]) - {"(start)"})]
+    data = frame.assign(
+        from_label=[state_label(s) for s in frame["from_state"]],
+        to_label=[state_label(s) for s in frame["to_state"]],
+    )
+    ends = [markov.CONVERSION, markov.NULL]
+    sources = [markov.START, *sorted(set(frame["from_state"]) - {markov.START})]
     targets = [*sorted(set(frame["to_state"]) - set(ends)), *ends]
     base = alt.Chart(
-        frame,
+        data,
         title=alt.Title(
-            "Where journeys go next (first-order transition probabilities)",
-            subtitle="Each row sums to 100%: the chance that the next step from the row's "
-            "state is the column's.",
+            t("attribution.chart.transitions_title"),
+            subtitle=t("attribution.chart.transitions_subtitle"),
         ),
     ).encode(
-        x=alt.X("to_state:N", title="Next step", sort=targets, axis=alt.Axis(labelAngle=-30)),
-        y=alt.Y("from_state:N", title="From", sort=sources),
+        x=alt.X("to_label:N", title=t("attribution.chart.next_step"),
+                sort=[state_label(s) for s in targets], axis=alt.Axis(labelAngle=-30)),
+        y=alt.Y("from_label:N", title=t("attribution.chart.from"),
+                sort=[state_label(s) for s in sources]),
     )
     cells = base.mark_rect().encode(
-        color=alt.Color("probability:Q", title="Probability", scale=alt.Scale(scheme="blues"),
-                        legend=alt.Legend(format="%")),
+        color=alt.Color("probability:Q", title=t("attribution.chart.probability"),
+                        scale=alt.Scale(scheme="blues"), legend=alt.Legend(format="%")),
         tooltip=[
-            alt.Tooltip("from_state:N", title="From"),
-            alt.Tooltip("to_state:N", title="To"),
-            alt.Tooltip("probability:Q", title="Probability", format=".1%"),
-            alt.Tooltip("transitions:Q", title="Journeys making this step", format=",.0f"),
+            alt.Tooltip("from_label:N", title=t("attribution.chart.from")),
+            alt.Tooltip("to_label:N", title=t("attribution.chart.to")),
+            alt.Tooltip("probability:Q", title=t("attribution.chart.probability"), format=".1%"),
+            alt.Tooltip("transitions:Q", title=t("attribution.chart.journeys_making_step"),
+                        format=",.0f"),
         ],
     )
     labels = base.mark_text(fontSize=10).encode(
         text=alt.Text("probability:Q", format=".0%"),
         color=alt.condition("datum.probability > 0.5", alt.value("white"), alt.value("black")),
     )
-    return (cells + labels).properties(height=alt.Step(28), width=alt.Step(56))
+    return localized((cells + labels).properties(height=alt.Step(28), width=alt.Step(56)))

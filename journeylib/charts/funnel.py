@@ -5,8 +5,9 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from journeylib.charts.base import PALETTE, check_small
-from journeylib.funnel import BUYER_JOURNEY, CUSTOMER_JOURNEY
+from journeylib.charts.base import PALETTE, check_small, localized
+from journeylib.funnel import BUYER_JOURNEY, CUSTOMER_JOURNEY, breakdown_label
+from journeylib.i18n import label, t
 
 JOURNEY_COLOURS = {BUYER_JOURNEY: PALETTE[0], CUSTOMER_JOURNEY: PALETTE[2]}
 LOST_COLOUR = "#BBBBBB"
@@ -22,6 +23,7 @@ def funnel_chart(frame: pd.DataFrame):
     """Bars of customers per step, coloured by part of the journey (buyer / customer), with
     the customers lost at each step shaded on top and the conversion from the previous step
     written above. With a ``breakdown`` column, grouped bars per breakdown value instead.
+    Texts are in the current language.
 
     ``frame`` is the output of :func:`journeylib.funnel.funnel`.
     """
@@ -29,105 +31,116 @@ def funnel_chart(frame: pd.DataFrame):
     data = _step_labels(frame)
     order = list(dict.fromkeys(data["step_label"]))
     x = alt.X(
-        "step_label:N", sort=order, title="Funnel step", axis=alt.Axis(labelAngle=0, labelLimit=160)
+        "step_label:N",
+        sort=order,
+        title=t("funnel.chart.step"),
+        axis=alt.Axis(labelAngle=0, labelLimit=160),
     )
-    y_title = "Customers (count)"
+    y_title = t("funnel.chart.customers_count")
     tooltip = [
-        alt.Tooltip("stage:N", title="Stage"),
-        alt.Tooltip("customers:Q", title="Customers", format=","),
-        alt.Tooltip("conversion_from_previous:Q", title="From previous step", format=".1%"),
-        alt.Tooltip("conversion_from_start:Q", title="From step 1", format=".1%"),
-        alt.Tooltip("drop_off:Q", title="Lost at this step", format=","),
+        alt.Tooltip("stage:N", title=t("funnel.chart.stage")),
+        alt.Tooltip("customers:Q", title=t("funnel.chart.customers"), format=","),
         alt.Tooltip(
-            "median_hours_from_previous:Q", title="Median hours from previous", format=",.1f"
+            "conversion_from_previous:Q", title=t("funnel.chart.from_previous"), format=".1%"
+        ),
+        alt.Tooltip("conversion_from_start:Q", title=t("funnel.chart.from_start"), format=".1%"),
+        alt.Tooltip("drop_off:Q", title=t("funnel.chart.lost_here"), format=","),
+        alt.Tooltip(
+            "median_hours_from_previous:Q", title=t("funnel.chart.median_hours"), format=",.1f"
         ),
     ]
     if "breakdown" in data.columns:
-        groups = list(dict.fromkeys(data["breakdown"]))
-        return (
+        data = data.assign(group=[breakdown_label(v) for v in data["breakdown"]])
+        groups = list(dict.fromkeys(data["group"]))
+        return localized(
             alt.Chart(
                 data,
                 title=alt.Title(
-                    "Customers reaching each step, by group",
-                    subtitle="Bars of one colour are one group.",
+                    t("funnel.chart.by_group_title"), subtitle=t("funnel.chart.by_group_subtitle")
                 ),
             )
             .mark_bar()
             .encode(
                 x=x,
-                xOffset=alt.XOffset("breakdown:N", sort=groups),
+                xOffset=alt.XOffset("group:N", sort=groups),
                 y=alt.Y("customers:Q", title=y_title),
                 color=alt.Color(
-                    "breakdown:N",
-                    title="Group",
+                    "group:N",
+                    title=t("funnel.chart.group"),
                     sort=groups,
                     scale=alt.Scale(range=[*PALETTE, "#999999"]),
                 ),
-                tooltip=[alt.Tooltip("breakdown:N", title="Group"), *tooltip],
+                tooltip=[alt.Tooltip("group:N", title=t("funnel.chart.group")), *tooltip],
             )
             .properties(height=340)
         )
     data = data.assign(
         top=data["customers"] + data["drop_off"],
         label=[
-            "" if s == 1 else f"{c:.0%} of previous"
+            "" if s == 1 else t("funnel.chart.of_previous", share=float(c))
             for s, c in zip(data["step"], data["conversion_from_previous"], strict=True)
         ],
+        part=[label(j) for j in data["journey"]],
     )
-    parts = [p for p in JOURNEY_COLOURS if p in set(data["journey"])]
+    present = set(data["journey"])
+    parts = [p for p in JOURNEY_COLOURS if p in present]
     base = alt.Chart(data).encode(x=x)
     kept = base.mark_bar().encode(
         y=alt.Y("customers:Q", title=y_title),
         color=alt.Color(
-            "journey:N",
-            title="Part of the journey",
-            sort=parts,
-            scale=alt.Scale(domain=parts, range=[JOURNEY_COLOURS[p] for p in parts]),
+            "part:N",
+            title=t("funnel.chart.part"),
+            legend=alt.Legend(labelLimit=260),
+            sort=[label(p) for p in parts],
+            scale=alt.Scale(
+                domain=[label(p) for p in parts], range=[JOURNEY_COLOURS[p] for p in parts]
+            ),
         ),
         tooltip=tooltip,
     )
     lost = base.mark_bar(color=LOST_COLOUR, opacity=0.5).encode(
         y="customers:Q", y2="top:Q", tooltip=tooltip
     )
-    labels = base.mark_text(dy=-8, fontSize=13, fontWeight="bold").encode(y="top:Q", text="label:N")
-    return alt.layer(kept, lost, labels).properties(
-        height=340,
-        title=alt.Title(
-            "Customers reaching each step",
-            subtitle="Grey: customers lost at that step. Labels: share of the previous step "
-            "who went on.",
-        ),
+    labels = base.mark_text(dy=-8, fontSize=13, fontWeight="bold").encode(
+        y="top:Q", text=alt.Text("label:N")
+    )
+    return localized(
+        alt.layer(kept, lost, labels).properties(
+            height=340,
+            title=alt.Title(t("funnel.chart.title"), subtitle=t("funnel.chart.subtitle")),
+        )
     )
 
 
 def time_to_convert_chart(frame: pd.DataFrame, from_stage: str, to_stage: str):
-    """Bars of customers per time bin between two steps.
+    """Bars of customers per time bin between two steps, texts in the current language.
 
     ``frame`` is the output of :func:`journeylib.conversion.time_to_convert`.
     """
     check_small(frame)
-    order = frame["bin"].tolist()
-    return (
+    data = frame.assign(bin_label=[label(b) for b in frame["bin"]])
+    order = data["bin_label"].tolist()
+    return localized(
         alt.Chart(
-            frame,
+            data,
             title=alt.Title(
-                f"Time from {from_stage} to {to_stage}",
-                subtitle="Customers who made the step, by time taken.",
+                t("funnel.chart.time_title", first=from_stage, last=to_stage),
+                subtitle=t("funnel.chart.time_subtitle"),
             ),
         )
         .mark_bar(color=PALETTE[0])
         .encode(
             x=alt.X(
-                "bin:N",
+                "bin_label:N",
                 sort=order,
-                title="Time taken (hours, days, weeks)",
-                axis=alt.Axis(labelAngle=-30),
+                title=t("funnel.chart.time_axis"),
+                axis=alt.Axis(labelAngle=-30, labelLimit=160),
             ),
-            y=alt.Y("customers:Q", title="Customers (count)"),
+            y=alt.Y("customers:Q", title=t("funnel.chart.customers_count")),
             tooltip=[
-                alt.Tooltip("bin:N", title="Time taken"),
-                alt.Tooltip("customers:Q", title="Customers", format=","),
-                alt.Tooltip("share:Q", title="Share", format=".1%"),
+                alt.Tooltip("bin_label:N", title=t("funnel.chart.time_taken")),
+                alt.Tooltip("customers:Q", title=t("funnel.chart.customers"), format=","),
+                alt.Tooltip("share:Q", title=t("funnel.chart.share"), format=".1%"),
             ],
         )
         .properties(height=280)
@@ -135,43 +148,51 @@ def time_to_convert_chart(frame: pd.DataFrame, from_stage: str, to_stage: str):
 
 
 def conversion_trend_chart(frame: pd.DataFrame, first: str, last: str, freq: str = "week"):
-    """Conversion by entry cohort (line) above the customers entering each cohort (bars).
+    """Conversion by entry cohort (line) above the customers entering each cohort (bars),
+    texts in the current language; ``freq`` is ``"week"`` or ``"month"``.
 
     ``frame`` is the output of :func:`journeylib.conversion.conversion_trend`.
     """
     check_small(frame)
+    if freq not in ("week", "month"):
+        raise ValueError(f"freq must be 'week' or 'month', not {freq!r}")
+    data = frame.assign(
+        had_time=[t("funnel.chart.yes") if c else t("funnel.chart.no") for c in frame["complete"]]
+    )
     x = alt.X(
         "period_start:T",
-        title=f"{freq.capitalize()} of entry (UTC)",
+        title=t(f"funnel.chart.{freq}_of_entry"),
         axis=alt.Axis(format="%d %b %Y", labelAngle=-30),
     )
     tooltip = [
-        alt.Tooltip("period_start:T", title=f"{freq.capitalize()} starting", format="%d %b %Y"),
-        alt.Tooltip("entered:Q", title="Customers entering", format=","),
-        alt.Tooltip("converted:Q", title=f"Reached {last}", format=","),
-        alt.Tooltip("conversion:Q", title="Conversion", format=".1%"),
+        alt.Tooltip("period_start:T", title=t(f"funnel.chart.{freq}_starting"), format="%d %b %Y"),
+        alt.Tooltip("entered:Q", title=t("funnel.chart.entering"), format=","),
+        alt.Tooltip("converted:Q", title=t("funnel.chart.reached", stage=last), format=","),
+        alt.Tooltip("conversion:Q", title=t("funnel.chart.conversion"), format=".1%"),
     ]
     line = (
         alt.Chart(
-            frame,
+            data,
             title=alt.Title(
-                f"Conversion from {first} to {last} by entry {freq}",
-                subtitle="Faded points: recent cohorts, still converting.",
+                t(f"funnel.chart.trend_title_{freq}", first=first, last=last),
+                subtitle=t("funnel.chart.trend_subtitle"),
             ),
         )
         .mark_line(point=True, color=PALETTE[0])
         .encode(
             x=x,
-            y=alt.Y("conversion:Q", title="Conversion (% of entering)", axis=alt.Axis(format="%")),
+            y=alt.Y(
+                "conversion:Q", title=t("funnel.chart.conversion_axis"), axis=alt.Axis(format="%")
+            ),
             opacity=alt.condition(alt.datum.complete, alt.value(1.0), alt.value(0.35)),
-            tooltip=[*tooltip, alt.Tooltip("complete:N", title="Had time to convert")],
+            tooltip=[*tooltip, alt.Tooltip("had_time:N", title=t("funnel.chart.had_time"))],
         )
         .properties(height=220)
     )
     bars = (
-        alt.Chart(frame, title=alt.Title(f"Customers entering at {first}"))
+        alt.Chart(data, title=alt.Title(t("funnel.chart.entering_at", stage=first)))
         .mark_bar(color=PALETTE[4], size=12 if freq == "week" else 40)
-        .encode(x=x, y=alt.Y("entered:Q", title="Customers (count)"), tooltip=tooltip)
+        .encode(x=x, y=alt.Y("entered:Q", title=t("funnel.chart.customers_count")), tooltip=tooltip)
         .properties(height=110)
     )
-    return alt.vconcat(line, bars).resolve_scale(x="shared")
+    return localized(alt.vconcat(line, bars).resolve_scale(x="shared"))
