@@ -74,9 +74,11 @@ def journey_map_chart(
     chars = max(16, int((column_width - 16) / (7.3 * scale)))
 
     st = stages.assign(dim=stages["stage"].ne(focus) if focus else False)
+    # The chart data carries the journey parts in the interface language, not as codes.
     st["journey_label"] = st["journey"].map(label).where(
         st["journey"].ne(st["journey"].shift()), "")
-    journey_colors = alt.Scale(domain=[BUYER, CUSTOMER],
+    st["journey"] = st["journey"].map(label)
+    journey_colors = alt.Scale(domain=[label(BUYER), label(CUSTOMER)],
                                range=[BUYER_DARK, CUSTOMER_DARK])
     journey_color = alt.Color("journey:N", scale=journey_colors, legend=None)
     band_base = alt.Chart(st).encode(x=alt.X("stage:N", sort=order, scale=xscale, axis=None,
