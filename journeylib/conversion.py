@@ -14,6 +14,7 @@ import ibis
 import pandas as pd
 
 from journeylib.dataset import Dataset
+from journeylib.epoch import epoch_seconds
 from journeylib.funnel import customer_steps, funnel_stages, window_seconds
 from journeylib.i18n import t
 
@@ -54,7 +55,7 @@ def time_to_convert(
         raise ValueError(f"mode must be 'ordered' or 'strict', not {mode!r}")
     per = customer_steps(ds, [from_stage, to_stage], window=window, mode=mode)
     per = per.filter(per.t2.notnull())
-    hours = (per.t2.epoch_seconds() - per.t1.epoch_seconds()).cast("float64") / 3600.0
+    hours = (epoch_seconds(per.t2) - epoch_seconds(per.t1)).cast("float64") / 3600.0
     per = per.mutate(
         hours=hours,
         bin=ibis.cases(
@@ -133,7 +134,7 @@ def conversion_trend(
     last = per[f"t{len(steps)}"]
     per = per.mutate(
         period_start=per.t1.truncate(FREQS[freq]).date(),
-        seconds=(last.epoch_seconds() - per.t1.epoch_seconds()).cast("float64"),
+        seconds=(epoch_seconds(last) - epoch_seconds(per.t1)).cast("float64"),
     )
     cohorts = per.group_by("period_start").agg(entered=per.count(), converted=last.count())
     horizon = per.aggregate(p90_seconds=per.seconds.quantile(0.9))

@@ -30,6 +30,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from journeylib.dataset import Dataset
+from journeylib.epoch import epoch_seconds
 from journeylib.i18n import label, percent, t
 
 MODES = ("ordered", "strict", "any")
@@ -306,7 +307,7 @@ def _with_gaps(steps: ir.Table, n: int) -> ir.Table:
     """``steps`` plus ``g2`` ... ``gN``: hours from step k-1's event to step k's (null unless
     both were reached)."""
     # Each step's time in epoch seconds once, rather than twice (as end and as start of a gap).
-    e = steps.mutate(**{f"e{k}": steps[f"t{k}"].epoch_seconds() for k in range(1, n + 1)})
+    e = steps.mutate(**{f"e{k}": epoch_seconds(steps[f"t{k}"]) for k in range(1, n + 1)})
     gaps = {f"g{k}": (e[f"e{k}"] - e[f"e{k - 1}"]).cast("float64") / 3600 for k in range(2, n + 1)}
     return e.mutate(**gaps).drop(*(f"e{k}" for k in range(1, n + 1)))
 
