@@ -13,7 +13,9 @@ NEGATIVE, POSITIVE, NEUTRAL = "#D55E00", "#009E73", "#0072B2"
 
 
 def _valence_axis() -> alt.Axis:
-    return alt.Axis(format="+.1f", title=t("emotions.chart.valence_axis"))
+    # Two lines, so the title fits beside the plot in every language.
+    return alt.Axis(format="+.1f",
+                    title=[t("emotions.chart.valence_axis"), t("emotions.chart.valence_scale")])
 
 
 def _interval_tooltips(fmt: str) -> list[alt.Tooltip]:
