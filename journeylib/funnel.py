@@ -30,7 +30,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from journeylib.dataset import Dataset
-from journeylib.epoch import epoch_seconds
+from journeylib.epoch import epoch_micros, epoch_seconds
 from journeylib.i18n import label, percent, t
 
 MODES = ("ordered", "strict", "any")
@@ -176,8 +176,15 @@ def _irregular_steps(
     return _ordered_steps(t.semi_join(odd, "customer_id"), steps, seconds, mode)
 
 
-def _deadline(t1: ir.TimestampValue, seconds: int | None):
-    return None if seconds is None else t1 + ibis.interval(seconds=seconds)
+def _deadline(t1: ir.TimestampValue, seconds: int | None) -> ir.IntegerValue | None:
+    """The window's end as epoch microseconds (None without a window). Integer arithmetic:
+    DuckDB adds an interval to a zoned timestamp through the time-zone library, ~10x slower."""
+    return None if seconds is None else epoch_micros(t1) + seconds * 1_000_000
+
+
+def _within(ts: ir.TimestampValue, deadline: ir.IntegerValue) -> ir.BooleanValue:
+    """``ts`` at or before the window's end (``deadline`` from :func:`_deadline`)."""
+    return epoch_micros(ts) <= deadline
 
 
 def _steps_from_firsts(mins: ir.Table, n: int, seconds: int | None, mode: str) -> ir.Table:
@@ -190,7 +197,7 @@ def _steps_from_firsts(mins: ir.Table, n: int, seconds: int | None, mode: str) -
         after = mins.m1 if mode == "any" else mins[f"m{k - 1}"]
         reached = m >= after
         if seconds is not None:
-            reached = reached & (m <= mins.deadline)
+            reached = reached & _within(m, mins.deadline)
         ok.append((~reached.fill_null(False), k - 1))
         early.append((k - 1, (m < after).fill_null(False)))
     # The number of steps reached, from one CASE, so each condition is evaluated once per
@@ -217,7 +224,7 @@ def _ordered_steps(events: ir.Table, steps: list[str], seconds: int | None, mode
         after = e.x1 if mode == "any" else e[f"x{k - 1}"]
         hit = (e.stage == stage) & (e.timestamp >= after) & e[f"x{k - 1}"].notnull()
         if deadline is not None:
-            hit = hit & (e.timestamp <= deadline)
+            hit = hit & _within(e.timestamp, deadline)
         e = e.mutate(**{f"x{k}": ibis.ifelse(hit, e.timestamp, none).min().over(w)})
         deadline = _deadline(e.x1, seconds)
     return e.group_by("customer_id").agg(
@@ -249,7 +256,7 @@ def _strict_steps(t: ir.Table, steps: list[str], seconds: int | None) -> ir.Tabl
     for k in range(2, len(steps) + 1):
         ok = times[f"t{k - 1}"].notnull() & per[f"s{k}"].notnull()
         if deadline is not None:
-            ok = ok & (per[f"s{k}"] <= deadline)
+            ok = ok & _within(per[f"s{k}"], deadline)
         s = per[f"s{k}"]
         times[f"t{k}"] = ibis.ifelse(ok.fill_null(False), s, ibis.null(s.type()))
     return per.select("customer_id", **times)
@@ -270,7 +277,7 @@ def _apply_exclusion(
     start, end = j[f"t{rule.after_step}"], j[f"t{rule.before_step}"]
     limit = ibis.ifelse(end.notnull(), j.hit < end, ibis.literal(True))
     if seconds is not None:
-        limit = limit & (j.hit <= _deadline(j.t1, seconds))
+        limit = limit & _within(j.hit, _deadline(j.t1, seconds))
     excluded = j.filter(start.notnull() & (j.hit > start) & limit).select("customer_id")
     return steps.anti_join(excluded, "customer_id")
 
