@@ -90,7 +90,8 @@ st.markdown(f"**{jm.describe_map(jmap)}**")
 if ds.purchase_stage is None:
     st.caption(t("journey_map.page.no_purchase_stage"))
 chart = journey_map_chart(jmap.stages, jmap.touchpoints, scale=0.9,
-                          column_width=max(150, min(230, 880 // max(len(ds.stages), 1))))
+                          column_width=max(150, min(230, 880 // max(len(ds.stages), 1))),
+                          note=jm.map_note(jmap))
 st.altair_chart(chart, width="content")
 
 st.caption(t("journey_map.page.download_note"))

@@ -7,7 +7,8 @@ rows itself except the channel mix per stage.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -16,7 +17,7 @@ from journeylib.dataset import Dataset
 from journeylib.emotion import delight_points, emotion_curve, pain_points, stage_quotes
 from journeylib.errors import DataError
 from journeylib.i18n import label, percent, t
-from journeylib.moments import moments_of_truth
+from journeylib.moments import moments_of_truth, sample_note
 from journeylib.touchpoints import scorecard
 
 BUYER, CUSTOMER = "Buyer journey", "Customer journey"
@@ -37,10 +38,13 @@ class JourneyMap:
     ``stage``, ``rank`` (0 = most customers), ``touchpoint``, ``customers``, ``valence``,
     ``flag`` ("pain", "delight" or ""), ``moment_of_truth`` (text naming the outcome(s) it
     drives, "" when none), ``kpi``, ``kpi_value``, ``target``, ``owner``, ``status``.
+    ``moments_sample``: the ``attrs`` of the moments of truth behind the stars when they were
+    estimated on a sample of customers (large data), else empty; :func:`map_note` words it.
     """
 
     stages: pd.DataFrame
     touchpoints: pd.DataFrame
+    moments_sample: dict[str, Any] = field(default_factory=dict)
 
 
 def build_journey_map(
@@ -67,11 +71,14 @@ def build_journey_map(
     delights = delights[delights["enough_data"] & (delights["ci_low"] > overall)]
     delights = delights[~delights["touchpoint"].isin(pains["touchpoint"])].head(flags)
     stars: dict[str, list[str]] = {}
+    sample: dict[str, Any] = {}
     for outcome in MAP_OUTCOMES:
         try:
             found = moments_of_truth(ds, outcome)
         except DataError:
             break  # no purchase information: the map has no moments of truth
+        if found.attrs.get("sample_share", 1.0) < 1.0:
+            sample = dict(found.attrs)
         found = found[found["status"] == "ok"].head(3)
         clear = (found["ci_low"] > 0) & (found["p_value"] < MAP_MAX_P)
         for name in found.loc[clear, "touchpoint"]:
@@ -94,7 +101,8 @@ def build_journey_map(
     tps = tps.sort_values(["_order", "rank"])
     cols = ["stage", "rank", "touchpoint", "customers", "valence", "flag", "moment_of_truth",
             "kpi", "kpi_value", "target", "owner", "status"]
-    return JourneyMap(stages=_stage_frame(ds, curve), touchpoints=tps[cols].reset_index(drop=True))
+    return JourneyMap(stages=_stage_frame(ds, curve), touchpoints=tps[cols].reset_index(drop=True),
+                      moments_sample=sample)
 
 
 def _stage_frame(ds: Dataset, curve: pd.DataFrame) -> pd.DataFrame:
@@ -121,6 +129,13 @@ def _stage_frame(ds: Dataset, curve: pd.DataFrame) -> pd.DataFrame:
         column = quotes[tone] if tone in quotes else pd.Series(dtype="str")
         out[f"quote_{tone}"] = out["stage"].map(column).fillna("")
     return out
+
+
+def map_note(jmap: JourneyMap) -> str:
+    """A line for the map's legend saying that its moments of truth (★) were estimated on a
+    sample of customers, with its size; "" when every customer was analysed."""
+    note = sample_note(jmap.moments_sample)
+    return t("journey_map.chart.legend_sample", note=note) if note else ""
 
 
 def outcome_names(moment_of_truth: str) -> str:

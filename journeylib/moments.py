@@ -22,7 +22,9 @@ least squares on aggregated experience patterns.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from statistics import NormalDist
+from typing import Any
 
 import ibis
 import ibis.expr.datatypes as dt
@@ -336,11 +338,21 @@ def describe_moment(moments: pd.DataFrame, outcome: str = "purchase") -> str:
 def describe_sample(moments: pd.DataFrame) -> str:
     """A sentence saying that moments of truth were estimated from a sample of customers, with
     its size ("" when every customer was analysed)."""
-    share = moments.attrs.get("sample_share", 1.0)
-    if share >= 1.0 or not moments.attrs.get("customers_total"):
+    return _sample_text("emotions.describe.sampled", moments.attrs)
+
+
+def sample_note(sample: Mapping[str, Any]) -> str:
+    """A short note for a chart or a sheet ("Sample of 200,001 of about 994,752 customers
+    (20%)"), from the ``attrs`` of a :func:`moments_of_truth` result; "" when every customer
+    was analysed."""
+    return _sample_text("emotions.describe.sampled_short", sample)
+
+
+def _sample_text(key: str, sample: Mapping[str, Any]) -> str:
+    share = sample.get("sample_share", 1.0)
+    if share >= 1.0 or not sample.get("customers_total"):
         return ""
     return i18n.t(
-        "emotions.describe.sampled", share=share,
-        sampled=round(moments.attrs["customers_sampled"]),
-        total=round(moments.attrs["customers_total"]),
+        key, share=share, sampled=round(sample["customers_sampled"]),
+        total=round(sample["customers_total"]),
     )

@@ -17,7 +17,7 @@ from journeylib.emotion import emotion_curve
 from journeylib.errors import DataError
 from journeylib.funnel import funnel
 from journeylib.i18n import DEFAULT_LANGUAGE, catalogue, label, t
-from journeylib.moments import moments_of_truth
+from journeylib.moments import moments_of_truth, sample_note
 from journeylib.quality import data_quality
 from journeylib.touchpoints import scorecard
 
@@ -129,7 +129,8 @@ def analysis_sheets(ds: Dataset, targets: pd.DataFrame | None = None) -> dict[st
     Sheets: Funnel (all stages, ordered, no window), Attribution (every model, conversions and
     revenue, 95% intervals from 100 resamples), Emotion curve (by stage), Moments of truth
     (purchase), Scorecard (with ``targets``) and Data quality. An analysis the data cannot
-    support (no stages, no emotions, no conversions) is left out; the "About" sheet says why.
+    support (no stages, no emotions, no conversions) is left out; the "About" sheet says why,
+    and its ``notes`` column says which sheets were estimated on a sample of customers.
     """
     analyses = {
         "funnel": lambda: funnel(ds),
@@ -140,15 +141,20 @@ def analysis_sheets(ds: Dataset, targets: pd.DataFrame | None = None) -> dict[st
         "data_quality": lambda: data_quality(ds),
     }
     sheets: dict[str, pd.DataFrame] = {}
-    skipped = []
+    skipped, notes = [], []
     for code, compute in analyses.items():
         name = t(f"report.sheet.{code}")
         try:
             sheets[name] = compute()
         except (DataError, ValueError) as exc:
             skipped.append({"sheet": name, "left_out_because": str(exc)})
+            continue
+        if note := sample_note(sheets[name].attrs):
+            notes.append(f"{name}: {note}")
     about = pd.DataFrame({"dataset": [ds.name], "touchpoints": [ds.n_rows],
                           "stages": [" → ".join(ds.stages)]})
+    if notes:
+        about["notes"] = " ".join(notes)
     sheets = {t("report.sheet.about"): about, **sheets}
     if skipped:
         sheets[t("report.sheet.left_out")] = pd.DataFrame(skipped)

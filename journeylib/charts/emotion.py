@@ -7,7 +7,7 @@ import pandas as pd
 
 from journeylib.charts.base import PALETTE, check_small, localized
 from journeylib.i18n import t
-from journeylib.moments import OUTCOMES
+from journeylib.moments import OUTCOMES, sample_note
 
 NEGATIVE, POSITIVE, NEUTRAL = "#D55E00", "#009E73", "#0072B2"
 
@@ -125,7 +125,8 @@ def moments_chart(moments: pd.DataFrame, outcome: str = "purchase", height: int 
     dot with its 95% interval; touchpoints without enough data are left out (the table lists
     them).
 
-    ``moments`` is the output of :func:`journeylib.moments.moments_of_truth`.
+    ``moments`` is the output of :func:`journeylib.moments.moments_of_truth`; when it was
+    computed on a sample of customers (its ``attrs``), the subtitle says so.
     """
     check_small(moments)
     data = moments[moments["status"] == "ok"].copy()
@@ -161,5 +162,6 @@ def moments_chart(moments: pd.DataFrame, outcome: str = "purchase", height: int 
     return localized(alt.layer(zero, bars, dots).properties(
         height=height or max(120, 28 * len(order)),
         title=alt.Title(t("emotions.chart.moments_title", outcome=name),
-                        subtitle=t("emotions.chart.moments_subtitle")),
+                        subtitle=[t("emotions.chart.moments_subtitle"),
+                                  *filter(None, [sample_note(moments.attrs)])]),
     ))

@@ -51,6 +51,7 @@ def journey_map_chart(
     column_width: int = 250,
     scale: float = 1.0,
     title: str | None = None,
+    note: str = "",
 ):
     """Stages as columns: journey band, stage headers, the emotion curve across all columns,
     top touchpoint cards (pain red, delight green, ★ moment of truth, owner and KPI), top
@@ -59,7 +60,8 @@ def journey_map_chart(
     ``stages`` / ``touchpoints`` are :class:`journeylib.journey_map.JourneyMap` frames.
     ``focus``: a stage to highlight (the others are dimmed), for presenting stage by stage.
     ``column_width`` (pixels per stage) and ``scale`` (type size) make it legible on a
-    projector. ``title``: None for the default title, "" for none.
+    projector. ``title``: None for the default title, "" for none. ``note``: one more legend
+    line under the title (e.g. :func:`journeylib.journey_map.map_note`), "" for none.
     """
     check_small(stages)
     check_small(touchpoints)
@@ -211,7 +213,8 @@ def journey_map_chart(
         .properties(
             title=alt.Title(
                 t("journey_map.chart.title") if title is None else title,
-                subtitle=[t("journey_map.chart.legend_cards"), t("journey_map.chart.legend_rows")],
+                subtitle=[t("journey_map.chart.legend_cards"), t("journey_map.chart.legend_rows"),
+                          *filter(None, [note])],
                 fontSize=font(24), subtitleFontSize=font(14), anchor="start",
             )
         )
