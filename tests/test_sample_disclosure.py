@@ -16,7 +16,6 @@ from journeylib import moments as mo
 from journeylib.charts.emotion import moments_chart
 from journeylib.charts.journey_map import journey_map_chart
 
-
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "journeys.csv"
 
 

@@ -165,3 +165,26 @@ def test_scorecard_without_purchase_information() -> None:
     assert card["customers"].tolist() == [2]
     assert np.isnan(card.loc[0, "conversion_after"])
     assert card.loc[0, "valence"] == 0.0
+
+
+def test_long_moment_of_truth_lines_fall_back_to_the_star(sample: jl.Dataset) -> None:
+    """Bug: on the page view, Russian cards cut "момент истины: удержание" to "…удерж…"."""
+    from journeylib import i18n
+    from journeylib.charts.journey_map import journey_map_chart
+
+    def why(chart) -> dict[str, str]:
+        spec = chart.to_dict()
+        rows = next(v for v in spec["datasets"].values() if v and "why" in v[0])
+        return {r["touchpoint"]: r["why"] for r in rows}
+
+    jmap = build_journey_map(sample)
+    with i18n.language("ru"):
+        narrow = why(journey_map_chart(jmap.stages, jmap.touchpoints, column_width=176,
+                                       scale=0.9))
+        wide = why(journey_map_chart(jmap.stages, jmap.touchpoints, column_width=300))
+    assert narrow["Support call"] == "★ удержание"
+    assert narrow["Checkout"] == "момент истины: покупка"  # fits, so it stays in words
+    assert wide["Support call"] == "момент истины: удержание"
+    english = why(journey_map_chart(jmap.stages, jmap.touchpoints, column_width=176,
+                                    scale=0.9))
+    assert english["Support call"] == "moment of truth: retention"

@@ -135,7 +135,7 @@ def journey_map_chart(
         for v, c in zip(tp["valence"], tp["customers"], strict=True)
     ]
     tp["why"] = [
-        t("journey_map.chart.why_moment", outcomes=outcome_names(m)) if m
+        _why_moment(outcome_names(m), column_width - 24, 13 * scale) if m
         else t(f"journey_map.chart.why_{f}") if f else ""
         for m, f in zip(tp["moment_of_truth"], tp["flag"], strict=True)
     ]
@@ -230,6 +230,22 @@ def _label_row(chart: alt.Chart | alt.LayerChart, title: str, scale: float) -> a
         y=alt.Y("row:N", axis=_row_axis(title, scale))
     )
     return alt.layer(carrier, chart)
+
+
+def _text_px(text: str, size: float) -> float:
+    """Rough width in pixels of ``text`` in Helvetica/Arial at ``size`` px: average glyph
+    widths in em (Cyrillic letters are wider than Latin ones)."""
+    em = sum(0.62 if "\u0400" <= c <= "\u04ff" else 0.68 if c.isupper()
+             else 0.3 if c in " .,:;·'" else 0.52 for c in text)
+    return em * size
+
+
+def _why_moment(outcomes: str, width: float, size: float) -> str:
+    """The card line of a moment of truth; "★ <outcomes>" when the full wording ("момент
+    истины: удержание") would not fit ``width`` pixels at ``size`` px and be cut."""
+    full = t("journey_map.chart.why_moment", outcomes=outcomes)
+    return full if _text_px(full, size) <= width else t("journey_map.chart.why_moment_short",
+                                                        outcomes=outcomes)
 
 
 def _pack(items: list[str], chars: int) -> list[str]:
