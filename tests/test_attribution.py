@@ -411,3 +411,20 @@ def test_channel_reach_by_hand() -> None:
         "google ads": {"journeys": 4.0, "converting_journeys": 3.0, "touches": 4.0},
         "mailing": {"journeys": 2.0, "converting_journeys": 2.0, "touches": 2.0},
     }
+
+
+def test_engine_path_table_matches_paths_built_in_python(sample: jl.Dataset) -> None:
+    """The path table comes straight from the engine's Arrow lists (no Python lists per
+    journey); it must equal the one built from the journeys' touches in pandas."""
+    touches = journey_touches(sample, "30d").to_pandas()
+    touches = touches.sort_values(["customer_id", "journey", "position"])
+    per = touches.groupby(["customer_id", "journey"], sort=False).agg(
+        path=("channel", tuple), converted=("converted", "max"), revenue=("revenue", "max"))
+    expected = PathTable.from_paths(
+        list(per["path"]), per["converted"].to_numpy(float), per["revenue"].to_numpy(float),
+        1 - per["converted"].to_numpy(float))
+    key = ["path"]
+    got = path_table(sample, "30d").frame.sort_values(key, ignore_index=True)
+    want = expected.frame.sort_values(key, ignore_index=True)
+    assert len(got) > 100
+    pd.testing.assert_frame_equal(got, want)
