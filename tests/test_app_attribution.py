@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+from tests.apptest import open_page, widget
+
 PAGE = "app_pages/attribution.py"
 PATHS_CSV = (
     b"path;total_conversions;total_conversion_value;total_null\n"
@@ -19,17 +18,11 @@ PATHS_CSV = (
 
 def _open(**params: str | list[str]) -> AppTest:
     """The app opened on the Attribution page, as from a link with ``params``."""
-    at = AppTest.from_file(APP, default_timeout=60)
-    for name, value in params.items():
-        at.query_params[name] = value
-    at.switch_page(PAGE)
-    at.run()
-    assert not at.exception
-    return at
+    return open_page(PAGE, params)
 
 
 def _widget(elements, label: str):
-    return next(e for e in elements if e.label == label)
+    return widget(elements, label=label)
 
 
 def _table(at: AppTest):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import json
 from pathlib import Path
 
 import openpyxl
@@ -12,36 +11,19 @@ from streamlit.testing.v1 import AppTest
 import journeylib as jl
 from journeylib.funnel import drop_offs
 from journeylib.report import excel_report
+from tests.apptest import (
+    APP,
+    chart_titles,
+    open_page,
+    widget,
+)
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 FUNNEL = "app_pages/funnel.py"
 JOURNEYS = "app_pages/journeys.py"
 
 
 def _open(page: str, **params: str | list[str]) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    for name, value in params.items():
-        at.query_params[name] = value
-    at.switch_page(page)
-    at.run()
-    assert not at.exception
-    return at
-
-
-def _widget(elements, key: str):
-    return next(e for e in elements if e.key == key)
-
-
-def _titles(at: AppTest) -> list[str]:
-    """Chart titles, from every (possibly layered or concatenated) Vega-Lite spec."""
-    titles = []
-    for chart in at.get("vega_lite_chart"):
-        spec = json.loads(chart.proto.spec)
-        for part in [spec, *spec.get("layer", []), *spec.get("vconcat", [])]:
-            title = part.get("title")
-            if title:
-                titles.append(title["text"] if isinstance(title, dict) else title)
-    return titles
+    return open_page(page, params)
 
 
 def test_funnel_page_on_the_sample() -> None:
@@ -57,7 +39,7 @@ def test_funnel_page_on_the_sample() -> None:
     assert [m.value for m in at.metric if "journey" in m.label] == ["21.4%", "31.7%"]
     steps = at.dataframe[0].value
     assert steps["customers"].tolist() == [5000, 3949, 1071, 874, 340]
-    assert _titles(at) == [
+    assert chart_titles(at) == [
         "Customers reaching each step",
         "Time from Consideration to Purchase",
         "Conversion from Awareness to Advocacy by entry week",
@@ -67,7 +49,7 @@ def test_funnel_page_on_the_sample() -> None:
     assert "Half of the 1,071 customers who went from Consideration to Purchase" in captions
     assert "Buyer journey: 21% of the 5,000 customers" in captions
     # Drop-offs default to the largest drop: customers lost at Purchase.
-    assert _widget(at.selectbox, "dropoff_step").value == 3
+    assert widget(at.selectbox, "dropoff_step").value == 3
     assert "2,878 customers reached Consideration but not Purchase" in captions
     # The page's own downloads (the sidebar adds the Excel report of every analysis).
     assert [b.label for b in at.main.get("download_button")] == [
@@ -77,9 +59,9 @@ def test_funnel_page_on_the_sample() -> None:
 
 def test_funnel_controls_change_the_funnel_and_the_link() -> None:
     at = _open(FUNNEL)
-    _widget(at.multiselect, "funnel_stages").set_value(["Awareness", "Purchase"]).run()
-    _widget(at.selectbox, "funnel_window").set_value("7d").run()
-    _widget(at.selectbox, "funnel_mode").set_value("strict").run()
+    widget(at.multiselect, "funnel_stages").set_value(["Awareness", "Purchase"]).run()
+    widget(at.selectbox, "funnel_window").set_value("7d").run()
+    widget(at.selectbox, "funnel_mode").set_value("strict").run()
     assert not at.exception
     counts = at.dataframe[0].value["customers"].tolist()
     assert counts[0] == 5000 and counts[1] < 1071  # strict: Consideration is in between
@@ -91,8 +73,8 @@ def test_funnel_controls_change_the_funnel_and_the_link() -> None:
 
 def test_funnel_link_sets_the_controls_and_breakdown() -> None:
     at = _open(FUNNEL, steps=["Consideration", "Purchase", "nonsense"], by="channel")
-    assert _widget(at.multiselect, "funnel_stages").value == ["Consideration", "Purchase"]
-    assert _widget(at.selectbox, "funnel_by").value == "channel"
+    assert widget(at.multiselect, "funnel_stages").value == ["Consideration", "Purchase"]
+    assert widget(at.selectbox, "funnel_by").value == "channel"
     frame = at.dataframe[0].value
     assert frame["breakdown"].iloc[0] == "display"
     assert "Highest in" in at.markdown[0].value
@@ -101,7 +83,7 @@ def test_funnel_link_sets_the_controls_and_breakdown() -> None:
 
 def test_segment_table_and_excel_download() -> None:
     at = _open(FUNNEL, steps=["Awareness", "Purchase"])
-    _widget(at.selectbox, "segments_by").set_value("channel").run()
+    widget(at.selectbox, "segments_by").set_value("channel").run()
     table = next(d.value for d in at.dataframe if "verdict" in d.value.columns)
     verdicts = dict(zip(table["breakdown"], table["verdict"], strict=True))
     # Planted: email and referral raise the purchase odds; display does not.
@@ -109,7 +91,7 @@ def test_segment_table_and_excel_download() -> None:
     assert verdicts["display"] == "lower"
     lost = next(d.value for d in at.dataframe if "last_touchpoint" in d.value.columns)
     assert len(lost) == 500  # the first 500 of 3,933 on screen; all in the downloads
-    xlsx = _widget(at.get("download_button"), "dropoff_xlsx")
+    xlsx = widget(at.get("download_button"), "dropoff_xlsx")
     assert xlsx.proto.label == "Download Excel"
 
 
@@ -119,11 +101,11 @@ def test_journeys_page_on_the_sample() -> None:
     assert at.markdown[0].value.startswith(
         "**The most common move is Awareness → Consideration (3,949 customers)"
     )
-    assert _titles(at) == ["Moves between stages"]
+    assert chart_titles(at) == ["Moves between stages"]
     paths = at.dataframe[0].value
     assert len(paths) == 19  # the sample has only 19 distinct stage paths
     assert paths["path"].iloc[0] == "Awareness → Consideration"
-    _widget(at.radio, "paths_level").set_value("channel").run()
+    widget(at.radio, "paths_level").set_value("channel").run()
     assert not at.exception
     channels = at.dataframe[0].value
     assert len(channels) == 20

@@ -5,38 +5,16 @@ stay the same codes as in English."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+from tests.apptest import chart_titles, open_page, widget
+
 NB = "\u00a0"
 
 
 def _open(page: str, lang: str = "ru", **params: str | list[str]) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params["lang"] = lang
-    for name, value in params.items():
-        at.query_params[name] = value
-    at.switch_page(f"app_pages/{page}.py")
-    at.run()
-    assert not at.exception
-    return at
-
-
-def _widget(elements, key: str):
-    return next(e for e in elements if e.key == key)
-
-
-def _titles(at: AppTest) -> list[str]:
-    titles = []
-    for chart in at.get("vega_lite_chart"):
-        spec = json.loads(chart.proto.spec)
-        for part in [spec, *spec.get("layer", []), *spec.get("vconcat", [])]:
-            title = part.get("title")
-            if title:
-                titles.append(title["text"] if isinstance(title, dict) else title)
-    return titles
+    return open_page(page, params, lang=lang)
 
 
 def test_funnel_page_in_russian() -> None:
@@ -51,7 +29,7 @@ def test_funnel_page_in_russian() -> None:
         "Путь клиента после покупки: Purchase → Advocacy",
     ]
     assert [m.value for m in parts] == [f"21,4{NB}%", f"31,7{NB}%"]
-    assert _titles(at) == [
+    assert chart_titles(at) == [
         "Клиенты, дошедшие до каждого шага",
         "Время от «Consideration» до «Purchase»",
         "Конверсия из «Awareness» в «Advocacy» по неделе входа",
@@ -59,33 +37,33 @@ def test_funnel_page_in_russian() -> None:
     ]
     spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
     assert spec["config"]["locale"]["number"]["decimal"] == ","
-    mode = _widget(at.selectbox, "funnel_mode")
+    mode = widget(at.selectbox, "funnel_mode")
     assert mode.label == "Порядок шагов"
     assert mode.options == ["По порядку", "Строго по порядку", "В любом порядке"]
     assert mode.value == "ordered"
-    assert "7 дней" in _widget(at.selectbox, "funnel_window").options
+    assert "7 дней" in widget(at.selectbox, "funnel_window").options
     captions = " ".join(c.value for c in at.caption)
     assert f"Половина из 1{NB}071 клиента, перешедшего с этапа «Consideration»" in captions
     assert f"2{NB}878 клиентов дошли до этапа «Consideration», но не до «Purchase»" in captions
     steps = at.dataframe[0].value
     assert steps["journey"].tolist() == ["Путь покупателя"] * 3 + ["Путь клиента после покупки"] * 2
     buttons = at.get("download_button")
-    assert _widget(buttons, "dropoff_csv").proto.label == "Скачать CSV"
-    assert _widget(buttons, "dropoff_xlsx").proto.label == "Скачать Excel"
+    assert widget(buttons, "dropoff_csv").proto.label == "Скачать CSV"
+    assert widget(buttons, "dropoff_xlsx").proto.label == "Скачать Excel"
     assert at.query_params["mode"] == "ordered"
 
 
 def test_funnel_segments_and_controls_in_russian() -> None:
     at = _open("funnel", steps=["Awareness", "Purchase"])
-    _widget(at.selectbox, "segments_by").set_value("channel").run()
+    widget(at.selectbox, "segments_by").set_value("channel").run()
     assert not at.exception
     table = next(d.value for d in at.dataframe if "verdict" in d.value.columns)
     verdicts = dict(zip(table["breakdown"], table["verdict"], strict=True))
     # Planted in the sample: email raises the purchase odds, display does not.
     assert verdicts["email"] == "выше" and verdicts["display"] == "ниже"
     assert "эти группы отличаются неслучайно (p < 0,05)" in " ".join(c.value for c in at.caption)
-    _widget(at.selectbox, "funnel_window").set_value("7d").run()
-    _widget(at.selectbox, "dropoff_step").set_value(2).run()
+    widget(at.selectbox, "funnel_window").set_value("7d").run()
+    widget(at.selectbox, "dropoff_step").set_value(2).run()
     assert not at.exception
     assert at.query_params["window"] == "7d"
     assert at.query_params["steps"] == ["Awareness", "Purchase"]
@@ -97,8 +75,8 @@ def test_journeys_page_in_russian() -> None:
     assert at.markdown[0].value.startswith(
         f"**Самый частый переход — Awareness → Consideration (3{NB}949 клиентов)"
     )
-    assert _titles(at) == ["Переходы между этапами"]
-    level = _widget(at.radio, "paths_level")
+    assert chart_titles(at) == ["Переходы между этапами"]
+    level = widget(at.radio, "paths_level")
     assert level.options == ["этапам", "точкам контакта", "каналам"]
     level.set_value("channel").run()
     assert not at.exception
@@ -128,7 +106,7 @@ def test_attribution_page_in_russian() -> None:
     assert "**Шепли.**" in notes and "**Цепь Маркова.**" in notes
     captions = " ".join(c.value for c in at.caption)
     assert "Без канала direct цепь предсказывает" in captions
-    assert _titles(at)[0] == "Конверсии по каналам и моделям"
+    assert chart_titles(at)[0] == "Конверсии по каналам и моделям"
     assert at.query_params["lookback"] == "30d"
 
 
@@ -138,4 +116,4 @@ def test_attribution_page_in_polish_keeps_codes_in_the_link() -> None:
     next(r for r in at.radio if r.label == "Co przypisać").set_value("revenue").run()
     assert not at.exception
     assert at.query_params["measure"] == "revenue"
-    assert _titles(at)[0] == "Przychód przypisany każdemu kanałowi, według modelu"
+    assert chart_titles(at)[0] == "Przychód przypisany każdemu kanałowi, według modelu"

@@ -4,25 +4,18 @@ from __future__ import annotations
 
 import re
 import string
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from journeylib import i18n
+from tests.apptest import open_page
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 PAGES = ["data", "funnel", "journeys", "attribution", "emotions", "journey_map", "touchpoints"]
 
 
 def _open(page: str, params: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    if params:
-        at.query_params.update(params)
-    at.switch_page(f"app_pages/{page}.py")
-    at.run()
-    assert not at.exception, at.exception
-    return at
+    return open_page(page, params, timeout=120)
 
 
 def _strings(message) -> list[str]:

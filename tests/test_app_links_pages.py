@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+from tests.apptest import open_page
 
 # page, {widget key: value set by the user}, {link parameter: expected text}
 CASES = [
@@ -22,13 +20,7 @@ CASES = [
 
 
 def _page(path: str, params: dict | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    if params:
-        at.query_params.update(params)
-    at.switch_page(f"app_pages/{path}.py")
-    at.run()
-    assert not at.exception
-    return at
+    return open_page(path, params, timeout=90)
 
 
 @pytest.mark.parametrize(("page", "changes", "expected"), CASES, ids=[c[0] for c in CASES])

@@ -1,0 +1,44 @@
+"""Shared by the AppTest page tests: open a page as from a link, find widgets, read chart titles."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def open_page(page: str, params: dict | None = None, *, lang: str | None = None,
+              timeout: float = 60) -> AppTest:
+    """The app opened on ``page`` (``"funnel"`` or ``"app_pages/funnel.py"``), as from a link
+    with ``params`` (and ``lang``); fails on any exception the page raised."""
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    if lang is not None:
+        at.query_params["lang"] = lang
+    for name, value in (params or {}).items():
+        at.query_params[name] = value
+    at.switch_page(page if page.endswith(".py") else f"app_pages/{page}.py")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def widget(elements, key: str | None = None, *, label: str | None = None):
+    """The element of ``elements`` with this widget ``key`` (or this ``label``)."""
+    if key is not None:
+        return next(e for e in elements if e.key == key)
+    return next(e for e in elements if e.label == label)
+
+
+def chart_titles(at: AppTest) -> list[str]:
+    """Chart titles, from every (possibly layered or concatenated) Vega-Lite spec."""
+    titles = []
+    for chart in at.get("vega_lite_chart"):
+        spec = json.loads(chart.proto.spec)
+        for part in [spec, *spec.get("layer", []), *spec.get("vconcat", [])]:
+            title = part.get("title")
+            if title:
+                titles.append(title["text"] if isinstance(title, dict) else title)
+    return titles
