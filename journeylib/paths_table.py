@@ -356,6 +356,9 @@ def path_table(
             value=per_journey.revenue.sum(),
             journeys=per_journey.count(),
         )
+        # In path order: the engine's own row order changes from run to run, and the
+        # bootstrap's resamples follow row order, so a seed would not repeat its intervals.
+        .order_by("path")
         .to_pyarrow()
     )
     # Straight from Arrow: converting a million list cells to Python lists (what to_pandas
