@@ -194,23 +194,52 @@ def _fresh_connection():
 
 
 def _workspace_dataset() -> jl.Dataset | None:
+    """The chosen workspace's dataset, loaded again only when its rows changed.
+
+    The cache key holds the file's modification time and the ``data_id`` of the rows loaded.
+    When only the time differs (a view was saved or deleted, here or in another session), the
+    loaded dataset stays (same object and engine table, so cached results stay) and only the
+    session's saved views are taken from the file; its other extras (e.g. unsaved scorecard
+    targets) stay. Files without a ``data_id`` (saved before it existed) are loaded again.
+    """
     name = st.session_state.get("workspace_name")
     if not name:
         return None
-    path = workspace.data_dir() / f"{workspace.slug(name)}{workspace.SUFFIX}"
-    key = ("workspace", name, path.stat().st_mtime_ns if path.exists() else None)
+    path = workspace.path_of(name)
+    mtime = path.stat().st_mtime_ns if path.exists() else None
     cached = st.session_state.get("dataset")
-    if cached is not None and cached[0] == key:
+    loaded = cached[0] if cached is not None else None
+    if loaded is not None and loaded[:3] == ("workspace", name, mtime):
         return cached[1]
+    if mtime is not None and loaded is not None and loaded[:2] == ("workspace", name):
+        loaded_id = loaded[3]
+        meta = workspace.read_meta(name)
+        if loaded_id is not None and meta.get("data_id") == loaded_id:
+            _take_views(meta.get("extras", {}).get("views"))
+            st.session_state["dataset"] = (("workspace", name, mtime, loaded_id), cached[1])
+            return cached[1]
     with st.spinner(t("data.loading.workspace", name=name)):
         opened = workspace.open_workspace(name, con=_fresh_connection())
     st.session_state["workspace_extras"] = opened.extras
-    st.session_state["dataset"] = (key, opened.dataset)
+    st.session_state["dataset"] = (("workspace", name, mtime, opened.data_id), opened.dataset)
     return opened.dataset
 
 
+def _take_views(views: dict | None) -> None:
+    """Make ``views`` (those of the workspace file) the session's saved views, keeping its other
+    extras."""
+    extras = dict(st.session_state.get("workspace_extras", {}))
+    if views:
+        extras["views"] = views
+    else:
+        extras.pop("views", None)
+    st.session_state["workspace_extras"] = extras
+
+
 def save_active(name: str, *, read_only: bool) -> Path:
-    """Save the active dataset (unfiltered) as workspace ``name``; returns its file."""
+    """Save the active dataset (unfiltered) as workspace ``name`` with the session's extras;
+    returns its file. Views already in the file are kept, also those another session saved
+    after this one read them (:func:`journeylib.workspace.save_workspace` merges them)."""
     dataset = active_dataset()
     if dataset is None:
         raise jl.DataError(t("data.save.nothing"))

@@ -4,20 +4,20 @@ A view is stored in its workspace file (in the JSON record's ``extras["views"]``
 path and the link parameters of the view, so the short link ``?workspace=Shop&view=q3-checkout``
 opens exactly what its author saw. Names are short: 1-40 letters, digits, spaces, ``-`` or ``_``
 (any alphabet). Adding or deleting a view rewrites the workspace atomically (a copy is changed,
-then renamed over the file) under a lock, so two people saving views at once both keep theirs.
+then renamed over the file) under the workspace's lock (:func:`journeylib.workspace.locked`, also
+taken by a save of the whole workspace), so two people saving views at once both keep theirs.
+Only ``extras["views"]`` changes: the rows, and the record's ``data_id`` naming them, stay as
+they were, so a session with the workspace loaded need not load its rows again.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import fcntl
 import json
 import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -42,20 +42,10 @@ def check_name(name: str) -> str:
 
 
 def _path(name: str, directory: str | Path | None) -> Path:
-    path = workspace.data_dir(directory) / f"{workspace.slug(name)}{workspace.SUFFIX}"
+    path = workspace.path_of(name, directory)
     if not path.exists():
         raise DataError(t("views.no_workspace", name=name))
     return path
-
-
-@contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    with open(f"{path}.lock", "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def _meta(path: Path) -> dict:
@@ -113,12 +103,12 @@ def save_view(
     directory: str | Path | None = None,
 ) -> str:
     """Save (or replace) view ``view`` of ``page`` with link ``params`` in the workspace;
-    returns the cleaned name. Refuses read-only workspaces."""
+    returns the cleaned name. Refuses read-only workspaces. The rows and ``data_id`` stay."""
     view = check_name(view)
     path = _path(workspace_name, directory)
     kept = {k: v for k, v in params.items() if k not in PERSONAL_PARAMS}
     kept.update(source="workspace", workspace=workspace_name)
-    with _locked(path):
+    with workspace.locked(path):
         meta = _meta(path)
         if meta.get("read_only"):
             raise DataError(t("views.read_only", name=workspace_name))
@@ -132,10 +122,10 @@ def save_view(
 
 
 def delete_view(workspace_name: str, view: str, *, directory: str | Path | None = None) -> None:
-    """Remove a saved view (nothing happens when it does not exist). Refuses read-only
-    workspaces."""
+    """Remove a saved view (nothing happens when it does not exist); returns None. Refuses
+    read-only workspaces. The rows and ``data_id`` stay."""
     path = _path(workspace_name, directory)
-    with _locked(path):
+    with workspace.locked(path):
         meta = _meta(path)
         if meta.get("read_only"):
             raise DataError(t("views.read_only", name=workspace_name))

@@ -5,16 +5,24 @@ to rebuild the :class:`Dataset` (load report, stage model, purchase stage) plus 
 keeps with it (saved views, scorecard targets). Saving writes a temporary file next to the target
 and renames it over the old one, so a crash or a full disk during a save never leaves a broken
 workspace behind.
+
+Each save also records a fresh ``data_id``: changes that leave the rows alone (saving or deleting
+a view, see :mod:`journeylib.views`) keep it, so a reader that has the rows loaded already can
+tell from the JSON record alone (:func:`read_meta`) whether it needs to load them again.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
+import fcntl
 import json
 import os
 import re
 import tempfile
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,17 +51,59 @@ def slug(name: str) -> str:
     return text[:80]
 
 
+def path_of(name: str, directory: str | Path | None = None) -> Path:
+    """The file of workspace ``name`` (which may not exist)."""
+    return data_dir(directory) / f"{slug(name)}{SUFFIX}"
+
+
+@contextlib.contextmanager
+def locked(path: Path) -> Iterator[None]:
+    """Hold the lock of workspace file ``path`` (an ``fcntl`` lock on ``<path>.lock``, shared by
+    every process) while changing it, so that no change is lost to a concurrent one."""
+    with open(f"{path}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 @dataclass
 class Workspace:
     """A saved dataset: ``dataset`` (in the engine), ``name`` as typed, ``saved_at`` (UTC),
     ``read_only`` (viewers may not overwrite it), ``extras`` (saved views, scorecard targets: any
-    JSON-serialisable dict)."""
+    JSON-serialisable dict), ``data_id`` (changes whenever the rows are saved again, not when only
+    the views change; None for files saved before workspaces had it)."""
 
     dataset: Dataset
     name: str
     saved_at: dt.datetime
     read_only: bool = False
     extras: dict[str, Any] = field(default_factory=dict)
+    data_id: str | None = None
+
+
+def _check_target(target: Path, name: str, overwrite: bool) -> dict[str, Any] | None:
+    """The JSON record of the file about to be replaced (None when there is none), or a
+    :class:`DataError` when it may not be replaced."""
+    if not target.exists():
+        return None
+    if not overwrite:
+        raise DataError(t("errors.workspace_exists", name=name))
+    meta = _read_meta(target)
+    if meta.get("read_only"):
+        raise DataError(t("errors.workspace_read_only", name=name))
+    return meta
+
+
+def merge_views(in_file: dict[str, Any] | None, ours: dict[str, Any] | None) -> dict[str, Any]:
+    """The views of the file (``in_file``) plus those of ``ours`` under names the file does not
+    use; on a name clash the file's view wins. Views are only ever saved straight into the file
+    (:func:`journeylib.views.save_view`), so a copy held elsewhere (a session's, read when it
+    opened the workspace) is the same as the file's or older."""
+    merged = dict(in_file or {})
+    merged.update({k: v for k, v in (ours or {}).items() if k not in merged})
+    return merged
 
 
 def save_workspace(
@@ -64,30 +114,34 @@ def save_workspace(
     read_only: bool = False,
     extras: dict[str, Any] | None = None,
     overwrite: bool = True,
+    keep_views: bool = True,
 ) -> Path:
     """Save the rows of ``ds`` (a filtered dataset saves only what its filters keep) as workspace
-    ``name``; returns the file path.
+    ``name`` with ``extras``; returns the file path.
 
     Refuses to overwrite a read-only workspace, or any workspace when ``overwrite`` is False.
-    The write is atomic: the old file stays intact until the new one is complete.
+    Overwriting keeps the views saved in the old file (``keep_views``), including any another
+    session saved after ``extras`` was read from it: the new file holds the old file's views plus
+    those of ``extras["views"]`` under other names (the file's view wins a name clash, see
+    :func:`merge_views`). With ``keep_views=False`` the views are exactly ``extras["views"]``.
+    Every save records a new ``data_id``. The write is atomic: the old file stays intact until
+    the new one is complete, and views saved meanwhile are not lost (the old file's views are
+    read under the lock view saves take, just before the new file replaces it).
     """
     folder = data_dir(directory)
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{slug(name)}{SUFFIX}"
-    if target.exists():
-        if not overwrite:
-            raise DataError(t("errors.workspace_exists", name=name))
-        if _read_meta(target).get("read_only"):
-            raise DataError(t("errors.workspace_read_only", name=name))
+    _check_target(target, name, overwrite)  # fail before the long write, not after it
     meta = {
         "name": name,
         "saved_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "read_only": read_only,
+        "data_id": uuid.uuid4().hex,
         "dataset": {
             "name": ds.name, "stages": ds.stages, "purchase_stage": ds.purchase_stage,
             "stage_model": ds.stage_model, "report": dataclasses.asdict(ds.report),
         },
-        "extras": extras or {},
+        "extras": dict(extras or {}),
     }
     touchpoints = ds.table.to_pyarrow()
     handle, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
@@ -101,9 +155,18 @@ def save_workspace(
             out.register("rejected_in", ds.rejected.astype(str))
             out.execute("CREATE TABLE rejected AS SELECT * FROM rejected_in")
             out.execute("CREATE TABLE meta (body VARCHAR)")
-            out.execute("INSERT INTO meta VALUES (?)", [json.dumps(meta, default=str)])
             out.execute("CHECKPOINT")
-        os.replace(tmp, target)
+        with locked(target):
+            old = _check_target(target, name, overwrite)  # it may have changed meanwhile
+            if keep_views and old is not None:
+                views = merge_views(old.get("extras", {}).get("views"),
+                                    meta["extras"].get("views"))
+                if views:
+                    meta["extras"]["views"] = views
+            with duckdb.connect(str(tmp)) as out:
+                out.execute("INSERT INTO meta VALUES (?)", [json.dumps(meta, default=str)])
+                out.execute("CHECKPOINT")
+            os.replace(tmp, target)
     finally:
         tmp.unlink(missing_ok=True)
         Path(f"{tmp}.wal").unlink(missing_ok=True)
@@ -113,6 +176,16 @@ def save_workspace(
 def _read_meta(path: Path) -> dict[str, Any]:
     with duckdb.connect(str(path), read_only=True) as db:
         return json.loads(db.execute("SELECT body FROM meta").fetchone()[0])
+
+
+def read_meta(name: str, *, directory: str | Path | None = None) -> dict[str, Any]:
+    """The JSON record of workspace ``name`` without its rows (cheap): ``name``, ``saved_at``,
+    ``read_only``, ``data_id`` (missing in files saved before it existed), ``dataset`` (settings)
+    and ``extras``. Raises :class:`DataError` when there is no such workspace."""
+    path = path_of(name, directory)
+    if not path.exists():
+        raise DataError(t("errors.workspace_missing", name=name))
+    return _read_meta(path)
 
 
 def list_workspaces(directory: str | Path | None = None) -> pd.DataFrame:
@@ -141,8 +214,9 @@ def list_workspaces(directory: str | Path | None = None) -> pd.DataFrame:
 def open_workspace(
     name: str, *, con: BaseBackend | None = None, directory: str | Path | None = None
 ) -> Workspace:
-    """Load workspace ``name`` into ``con`` (a new in-memory DuckDB by default)."""
-    path = data_dir(directory) / f"{slug(name)}{SUFFIX}"
+    """Workspace ``name`` as a :class:`Workspace`, its rows loaded into ``con`` (a new in-memory
+    DuckDB by default). Raises :class:`DataError` when there is no such workspace."""
+    path = path_of(name, directory)
     if not path.exists():
         raise DataError(t("errors.workspace_missing", name=name))
     with duckdb.connect(str(path), read_only=True) as db:
@@ -163,5 +237,5 @@ def open_workspace(
     )
     return Workspace(
         dataset=dataset, name=meta["name"], saved_at=dt.datetime.fromisoformat(meta["saved_at"]),
-        read_only=bool(meta["read_only"]), extras=meta["extras"],
+        read_only=bool(meta["read_only"]), extras=meta["extras"], data_id=meta.get("data_id"),
     )

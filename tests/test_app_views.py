@@ -3,8 +3,10 @@ same page with the same settings in a fresh session."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -13,6 +15,8 @@ from journeylib import views
 from journeylib.workspace import save_workspace
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
+OTHER_ROWS = (b"customer_id,timestamp,stage\n1,2026-03-01 10:00,Awareness\n"
+              b"1,2026-03-02 10:00,Purchase\n2,2026-03-01 12:00,Awareness\n")
 
 
 @pytest.fixture
@@ -54,6 +58,61 @@ def test_save_a_view_and_open_its_short_link(shop: Path) -> None:
     assert other.query_params["mode"] == "strict"
     assert other.query_params["segment"] == "Business"
     assert other.query_params["lang"] == "pl"  # the visitor's language is kept
+
+
+def _save_view_in_panel(at: AppTest, name: str) -> None:
+    box = next(b for b in at.sidebar.text_input if b.label == "Short name for this view")
+    box.input(name)
+    next(b for b in at.sidebar.button if b.label == "Save this view").click().run()
+    assert not at.exception, at.exception
+
+
+def _listed(at: AppTest) -> list[str]:
+    return sorted(link.proto.label for link in at.sidebar.get("page_link"))
+
+
+def test_saving_a_view_keeps_the_loaded_data(shop: Path) -> None:
+    at = _open({"source": "workspace", "workspace": "Shop"}, "funnel")
+    dataset = at.session_state["dataset"][1]
+    table = dataset.table.get_name()
+    targets = [{"touchpoint": "Checkout", "kpi": "valence", "target": 0.3, "owner": "Payments"}]
+    at.session_state["workspace_extras"] = {"scorecard_targets": targets}  # not saved yet
+    _save_view_in_panel(at, "mine")
+    # The file changed, its rows did not: the same dataset (engine table, cached results) stays.
+    assert at.session_state["dataset"][1] is dataset
+    assert at.session_state["dataset"][1].table.get_name() == table
+    assert _listed(at) == ["mine"]
+    assert list(at.session_state["workspace_extras"]["views"]) == ["mine"]
+    assert at.session_state["workspace_extras"]["scorecard_targets"] == targets
+
+    # A colleague saves one view and deletes the other: this session follows, still no reload.
+    views.save_view("Shop", "theirs", "emotions", {}, directory=shop)
+    views.delete_view("Shop", "mine", directory=shop)
+    at.run()
+    assert at.session_state["dataset"][1] is dataset
+    assert list(at.session_state["workspace_extras"]["views"]) == ["theirs"]
+    assert _listed(at) == ["theirs"]
+
+    # The workspace saved again with other rows: this session loads them.
+    save_workspace(jl.load(OTHER_ROWS), "Shop", directory=shop)
+    at.run()
+    assert not at.exception, at.exception
+    assert at.session_state["dataset"][1].table.get_name() != table
+    assert at.session_state["dataset"][1].n_rows == 3
+    assert _listed(at) == ["theirs"]  # views kept by the save
+
+
+def test_a_workspace_saved_before_data_ids_is_loaded_again_after_a_view(shop: Path) -> None:
+    with duckdb.connect(str(shop / "shop.duckdb")) as db:
+        meta = json.loads(db.execute("SELECT body FROM meta").fetchone()[0])
+        del meta["data_id"]
+        db.execute("UPDATE meta SET body = ?", [json.dumps(meta)])
+    at = _open({"source": "workspace", "workspace": "Shop"}, "funnel")
+    table = at.session_state["dataset"][1].table.get_name()
+    _save_view_in_panel(at, "mine")
+    assert at.session_state["dataset"][1].table.get_name() != table
+    assert _listed(at) == ["mine"]
+    assert list(at.session_state["workspace_extras"]["views"]) == ["mine"]
 
 
 def test_an_unknown_view_says_so_and_shows_the_workspace(shop: Path) -> None:

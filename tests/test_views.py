@@ -11,7 +11,7 @@ import pytest
 
 import journeylib as jl
 from journeylib import i18n, views
-from journeylib.workspace import open_workspace, save_workspace
+from journeylib.workspace import open_workspace, read_meta, save_workspace
 
 ROOT = Path(__file__).resolve().parent.parent
 CSV = (
@@ -81,3 +81,57 @@ def test_two_processes_saving_at_once_both_keep_their_views(shop: Path) -> None:
     procs = [subprocess.Popen([sys.executable, "-c", script, who]) for who in ("ann", "bob")]
     assert [p.wait(timeout=120) for p in procs] == [0, 0]
     assert len(views.list_views("Shop", directory=shop)) == 12
+
+
+def test_views_keep_the_data_id_and_saving_the_rows_changes_it(shop: Path) -> None:
+    first = read_meta("Shop", directory=shop)["data_id"]
+    assert len(first) == 32 and open_workspace("Shop", directory=shop).data_id == first
+    views.save_view("Shop", "a", "funnel", {"mode": "any"}, directory=shop)
+    assert read_meta("Shop", directory=shop)["data_id"] == first
+    views.delete_view("Shop", "a", directory=shop)
+    assert read_meta("Shop", directory=shop)["data_id"] == first
+    save_workspace(jl.load(CSV), "Shop", directory=shop)
+    assert read_meta("Shop", directory=shop)["data_id"] not in (first, None)
+
+
+def test_saving_a_workspace_again_keeps_views_another_process_saved(shop: Path) -> None:
+    views.save_view("Shop", "mine", "funnel", {"mode": "any"}, directory=shop)
+    session = open_workspace("Shop", directory=shop)  # a session holds the workspace's extras
+    session.extras["scorecard_targets"] = [{"touchpoint": "Checkout", "target": 0.3}]
+    # Meanwhile a colleague's process adds a view and replaces "mine".
+    script = textwrap.dedent(f"""
+        import sys
+        sys.path.insert(0, {str(ROOT)!r})
+        from journeylib import views
+        views.save_view("Shop", "theirs", "emotions", {{}}, directory={str(shop)!r})
+        views.save_view("Shop", "mine", "journeys", {{}}, directory={str(shop)!r})
+    """)
+    subprocess.run([sys.executable, "-c", script], check=True, timeout=120)
+    save_workspace(session.dataset, "Shop", directory=shop, extras=session.extras)
+    assert sorted(views.list_views("Shop", directory=shop)["name"]) == ["mine", "theirs"]
+    assert views.get_view("Shop", "mine", directory=shop)["page"] == "journeys"  # the file's
+    assert open_workspace("Shop", directory=shop).extras["scorecard_targets"] == (
+        session.extras["scorecard_targets"])
+    # Told otherwise, the save writes exactly the views it was given.
+    save_workspace(session.dataset, "Shop", directory=shop, extras=session.extras,
+                   keep_views=False)
+    assert list(views.list_views("Shop", directory=shop)["name"]) == ["mine"]
+    assert views.get_view("Shop", "mine", directory=shop)["page"] == "funnel"
+
+
+def test_views_saved_while_the_workspace_is_being_saved_are_kept(shop: Path) -> None:
+    big = jl.load(jl.sample.generate(n_customers=20000, seed=3))
+    script = textwrap.dedent(f"""
+        import sys
+        sys.path.insert(0, {str(ROOT)!r})
+        from journeylib import views
+        print("ready", flush=True)
+        for i in range(8):
+            views.save_view("Shop", f"v{{i}}", "funnel", {{}}, directory={str(shop)!r})
+    """)
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert proc.stdout.readline().strip() == "ready"
+    while proc.poll() is None:
+        save_workspace(big, "Shop", directory=shop, extras={})
+    assert proc.returncode == 0
+    assert len(views.list_views("Shop", directory=shop)) == 8

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -10,9 +11,11 @@ import textwrap
 import time
 from pathlib import Path
 
+import duckdb
 import pytest
 
 import journeylib as jl
+from journeylib import views
 from journeylib.workspace import list_workspaces, open_workspace, save_workspace, slug
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,6 +53,21 @@ def test_round_trip_keeps_rows_settings_and_extras(tmp_path: Path) -> None:
     original = ds.table.to_pandas().drop(columns="source_row")
     reopened = back.table.to_pandas().drop(columns="source_row")
     assert original.equals(reopened)
+
+
+def test_files_saved_before_data_ids_still_open(tmp_path: Path) -> None:
+    path = save_workspace(jl.load(RU_CSV), "old", directory=tmp_path)
+    with duckdb.connect(str(path)) as db:  # as saved before workspaces recorded a data_id
+        meta = json.loads(db.execute("SELECT body FROM meta").fetchone()[0])
+        del meta["data_id"]
+        db.execute("UPDATE meta SET body = ?", [json.dumps(meta)])
+    ws = open_workspace("old", directory=tmp_path)
+    assert ws.data_id is None and ws.dataset.n_rows == 2
+    views.save_view("old", "v", "funnel", {}, directory=tmp_path)
+    assert list(views.list_views("old", directory=tmp_path)["name"]) == ["v"]
+    save_workspace(ws.dataset, "old", directory=tmp_path, extras=ws.extras)
+    again = open_workspace("old", directory=tmp_path)
+    assert again.data_id is not None and list(again.extras["views"]) == ["v"]
 
 
 def test_read_only_workspace_cannot_be_overwritten(tmp_path: Path) -> None:
