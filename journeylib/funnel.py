@@ -204,7 +204,10 @@ def _steps_from_firsts(mins: ir.Table, n: int, seconds: int | None, mode: str) -
     # customer (the window test adds intervals, which DuckDB does slowly on zoned timestamps).
     level = ibis.cases(*ok, else_=n) if ok else ibis.literal(1)
     mins = mins.mutate(level=level)
-    irregular = ibis.cases(*((mins.level == k, cond) for k, cond in early), else_=False)
+    irregular = (
+        ibis.cases(*((mins.level == k, cond) for k, cond in early), else_=False)
+        if early else ibis.literal(False)  # a one-step funnel: nothing can come out of order
+    )
     times = {
         f"t{k}": ibis.ifelse(mins.level >= k, mins[f"m{k}"], ibis.null(mins.m1.type()))
         for k in range(1, n + 1)

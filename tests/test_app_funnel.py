@@ -121,3 +121,26 @@ def test_drop_offs_workbook_opens() -> None:
     sheet = book["Drop-offs"]
     assert sheet.max_row == 5 + len(lost)
     assert [c.value for c in sheet[5]][:3] == ["Customer ID", "Reached stage", "Reached at (UTC)"]
+
+
+ONE_STAGE_CSV = (
+    b"customer_id,timestamp,stage,channel,emotion\n"
+    b"a,2026-03-01 10:00,Visit,web,4\n"
+    b"b,2026-03-02 10:00,Visit,app,2\n"
+    b"b,2026-03-03 10:00,Visit,web,5\n"
+)
+
+
+def test_every_page_copes_with_data_of_one_stage() -> None:
+    """Bug: the Funnel page raised TypeError (``ibis.cases()`` with no branch) when the data
+    had a single stage, so a one-step funnel had nothing to check for order."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    at.file_uploader[0].set_value(("one-stage.csv", ONE_STAGE_CSV, "text/csv")).run()
+    assert not at.exception
+    for page in ("funnel", "journeys", "attribution", "emotions", "journey_map", "touchpoints"):
+        at.switch_page(f"app_pages/{page}.py")
+        at.run()
+        assert not at.exception, (page, at.exception)
+        if page == "funnel":
+            assert at.markdown[0].value == "**2 customers reached Visit.**"

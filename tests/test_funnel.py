@@ -21,6 +21,7 @@ from journeylib.conversion import (
     time_to_convert,
 )
 from journeylib.funnel import (
+    MODES,
     Exclusion,
     describe_funnel,
     describe_journey_parts,
@@ -486,3 +487,16 @@ def test_buyer_and_customer_journey_parts(sample) -> None:
     )
     only_buyer = journey_parts(funnel(sample, ["Awareness", "Consideration"]))
     assert only_buyer["journey"].tolist() == ["Buyer journey"]
+
+
+def test_a_one_step_funnel_in_every_mode() -> None:
+    """Bug: a funnel of one step raised TypeError in ordered and any modes."""
+    frame = pd.DataFrame({"customer_id": ["a", "b", "b"],
+                          "timestamp": ["2026-03-01 10:00", "2026-03-02 10:00", "2026-03-04"],
+                          "stage": ["Visit", "Visit", "Buy"]})
+    ds = jl.load(frame, stages=["Visit", "Buy"])
+    for mode in MODES:
+        for by in (None, "channel"):
+            f = funnel(ds, ["Visit"], mode=mode, window="1d", by=by)
+            assert f["customers"].tolist() == [2], (mode, by)
+            assert f["drop_off"].tolist() == [0]
