@@ -73,7 +73,7 @@ if present:
     st.markdown(jm.describe_stage(jmap, focus) if focus else jm.describe_map(jmap))
     width = min(340, 1640 // max(len(ds.stages), 1))
     chart = journey_map_chart(jmap.stages, jmap.touchpoints, focus=focus, column_width=width,
-                              scale=1.3, title="")
+                              scale=1.3, title="", note=jm.map_note(jmap))
     st.altair_chart(chart, width="content")
     st.stop()
 

@@ -439,8 +439,9 @@ def test_data_driven_models_agree_counted_in_the_engine_or_from_the_path_table()
         engine = attribution(ds, [model], n_boot=0).set_index("channel")
         mixed = attribution(ds, ["linear", model], n_boot=0)
         mixed = mixed[mixed["model"] == model].set_index("channel")
-        assert np.allclose(engine["conversions"], mixed.loc[engine.index, "conversions"],
-                           rtol=REL)
+        assert set(engine.index) == set(mixed.index)
+        for column in ("conversions", "revenue", "share"):
+            assert np.allclose(engine[column], mixed.loc[engine.index, column], rtol=REL), column
     both = attribution(ds, ["markov", "shapley"], n_boot=50, seed=3)
     for model in ("markov", "shapley"):
         alone = attribution(ds, [model], n_boot=50, seed=3)

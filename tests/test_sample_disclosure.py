@@ -89,3 +89,26 @@ def test_the_report_about_sheet_names_the_sampled_sheet(
 def test_a_full_report_has_no_notes_column(sample: jl.Dataset) -> None:
     about = report.analysis_sheets(sample)["About"]
     assert list(about.columns) == ["dataset", "touchpoints", "stages"]
+
+
+def test_the_journey_map_page_shows_the_sample_note_in_both_views(sampled_moments) -> None:
+    import json
+
+    import streamlit as st
+
+    from tests.apptest import open_page
+
+    st.cache_data.clear()  # the page caches maps; an unsampled one may be there already
+    try:
+        at = open_page("journey_map")
+
+        def subtitle() -> list[str]:
+            spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+            return spec["title"]["subtitle"]
+
+        assert subtitle()[-1].startswith("★ moments of truth: Sample of ")
+        at.toggle(key="jm_present").set_value(True).run()
+        assert not at.exception
+        assert subtitle()[-1].startswith("★ moments of truth: Sample of ")
+    finally:
+        st.cache_data.clear()  # leave no sampled map for other tests

@@ -181,9 +181,14 @@ def test_long_moment_of_truth_lines_fall_back_to_the_star(sample: jl.Dataset) ->
     with i18n.language("ru"):
         narrow = why(journey_map_chart(jmap.stages, jmap.touchpoints, column_width=176,
                                        scale=0.9))
+        middle = why(journey_map_chart(jmap.stages, jmap.touchpoints, column_width=190,
+                                       scale=0.9))
         wide = why(journey_map_chart(jmap.stages, jmap.touchpoints, column_width=300))
+    # measured at the size drawn (12 px at scale 0.9): 152 px of card hold neither line
     assert narrow["Support call"] == "★ удержание"
-    assert narrow["Checkout"] == "момент истины: покупка"  # fits, so it stays in words
+    assert narrow["Checkout"] == "★ покупка"
+    assert middle["Checkout"] == "момент истины: покупка"  # fits, so it stays in words
+    assert middle["Support call"] == "★ удержание"
     assert wide["Support call"] == "момент истины: удержание"
     english = why(journey_map_chart(jmap.stages, jmap.touchpoints, column_width=176,
                                     scale=0.9))

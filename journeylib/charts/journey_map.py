@@ -135,7 +135,7 @@ def journey_map_chart(
         for v, c in zip(tp["valence"], tp["customers"], strict=True)
     ]
     tp["why"] = [
-        _why_moment(outcome_names(m), column_width - 24, 13 * scale) if m
+        _why_moment(outcome_names(m), column_width - 24, font(13)) if m
         else t(f"journey_map.chart.why_{f}") if f else ""
         for m, f in zip(tp["moment_of_truth"], tp["flag"], strict=True)
     ]
