@@ -16,14 +16,10 @@ import pandas as pd
 
 from journeylib import markov, shapley
 from journeylib.dataset import Dataset
+from journeylib.durations import duration_seconds
+from journeylib.engine import to_pandas
 from journeylib.i18n import label, number, percent, t
-from journeylib.paths_table import (
-    DEFAULT_LOOKBACK,
-    PathTable,
-    duration_seconds,
-    journey_touches,
-    path_table,
-)
+from journeylib.paths_table import DEFAULT_LOOKBACK, PathTable, journey_touches, path_table
 
 HEURISTIC_MODELS = (
     "first_touch",
@@ -309,10 +305,9 @@ def _time_decay(
     t = t.filter(t.converted == 1)
     t = t.mutate(w=(ibis.literal(2.0) ** (-t.hours_before_end / hours)))
     t = t.mutate(w=t.w / t.w.sum().over(ibis.window(group_by=["customer_id", "journey"])))
-    out = (
+    out = to_pandas(
         t.group_by("channel")
         .agg(conversions=t.w.sum(), revenue=(t.w * t.revenue).sum())
-        .to_pandas()
     )
     channels = _paths_channels(data, lookback, cut)
     out = pd.DataFrame({"channel": channels}).merge(out, on="channel", how="left")
@@ -321,7 +316,7 @@ def _time_decay(
 
 def _paths_channels(data: Dataset, lookback: str | None, cut: dict) -> list[str]:
     t = journey_touches(data, lookback, **cut)
-    return sorted(t.select("channel").distinct().to_pandas()["channel"].tolist())
+    return sorted(to_pandas(t.select("channel").distinct())["channel"].tolist())
 
 
 def _shapley(
@@ -403,7 +398,7 @@ def _totals(
     if paths is None:
         t = journey_touches(data, lookback, **cut)
         ends = t.filter(t.position == 0)
-        row = ends.aggregate(c=ends.converted.sum(), v=ends.revenue.sum()).to_pandas().iloc[0]
+        row = to_pandas(ends.aggregate(c=ends.converted.sum(), v=ends.revenue.sum())).iloc[0]
         return float(row["c"] or 0), float(row["v"] or 0)
     return paths.total_conversions, float(paths.value.sum())
 
@@ -455,11 +450,10 @@ def channel_reach(
     per = t.group_by(["customer_id", "journey", "channel"]).agg(
         touches=t.count(), converted=t.converted.max()
     )
-    out = (
+    out = to_pandas(
         per.group_by("channel")
         .agg(journeys=per.count(), converting_journeys=per.converted.sum(),
              touches=per.touches.sum())
-        .to_pandas()
     )
     return out.astype({c: float for c in out.columns[1:]}).sort_values(
         "channel", ignore_index=True

@@ -14,8 +14,10 @@ import ibis
 import pandas as pd
 
 from journeylib.dataset import Dataset
+from journeylib.durations import window_seconds
+from journeylib.engine import to_pandas
 from journeylib.epoch import epoch_seconds
-from journeylib.funnel import customer_steps, funnel_stages, window_seconds
+from journeylib.funnel import customer_steps, funnel_stages
 from journeylib.i18n import t
 
 # Histogram bins in hours, in the units people think in: an hour, a day, a week, a month.
@@ -67,7 +69,7 @@ def time_to_convert(
     stats = per.aggregate(
         converted_customers=per.count(), q=per.hours.quantile([0.25, 0.5, 0.75, 0.9])
     )
-    rows = counts.cross_join(stats).to_pandas()
+    rows = to_pandas(counts.cross_join(stats))
     frame = pd.DataFrame(TIME_BINS, columns=["bin", "bin_start_hours", "bin_end_hours"])
     found = dict(zip(rows["bin"], rows["customers"], strict=True))
     frame["customers"] = [int(found.get(i, 0)) for i in range(len(TIME_BINS))]
@@ -139,7 +141,7 @@ def conversion_trend(
     cohorts = per.group_by("period_start").agg(entered=per.count(), converted=last.count())
     horizon = per.aggregate(p90_seconds=per.seconds.quantile(0.9))
     end = ds.table.aggregate(data_end=ds.table.timestamp.max())
-    out = cohorts.cross_join(horizon).cross_join(end).order_by("period_start").to_pandas()
+    out = to_pandas(cohorts.cross_join(horizon).cross_join(end).order_by("period_start"))
     out["period_start"] = pd.to_datetime(out["period_start"])
     step = pd.DateOffset(weeks=1) if freq == "week" else pd.DateOffset(months=1)
     out.insert(1, "period_end", out["period_start"] + step)

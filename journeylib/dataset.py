@@ -123,7 +123,8 @@ class Dataset:
     used, with ``row`` and ``reason`` (in the language current at parsing). ``key``: a string
     that identifies the table and any
     filters on it, for caching results; ``filters``: a sentence naming the active filters ("" when
-    none).
+    none). ``conversion``: the conversion rule the user chose (a code of
+    :data:`journeylib.journeys.CONVERSION_RULES`; None: the default rule for the data).
     """
 
     table: ibis.Table
@@ -135,6 +136,7 @@ class Dataset:
     stage_model: str = "inferred from the data"
     key: str = ""
     filters: str = ""
+    conversion: str | None = None
 
     def __post_init__(self) -> None:
         if not self.key:

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from journeylib.dataset import Dataset
+from journeylib.engine import to_pandas
 from journeylib.epoch import epoch_day
 from journeylib.i18n import month, t
 
@@ -115,7 +116,7 @@ def emotion_curve(ds: Dataset, by: str = "stage", segment: str | None = None) ->
     t = t.mutate(key=t[by].fill_null(NO_VALUE), stage=t.stage.fill_null(NO_VALUE))
     if by == "stage":
         rated = t.filter(t.valence.notnull())
-        out = rated.group_by("key").agg(**_valence_metrics(rated)).to_pandas()
+        out = to_pandas(rated.group_by("key").agg(**_valence_metrics(rated)))
         out["_order"] = _stage_rank(ds, out["key"])
         out = out.sort_values(["_order", "key"])
     else:
@@ -127,14 +128,13 @@ def emotion_curve(ds: Dataset, by: str = "stage", segment: str | None = None) ->
             **{f"_{k}": v for k, v in _sums(t).items()},
         )
         g = by_stage
-        out = (
+        out = to_pandas(
             g.group_by("key")
             .agg(
                 main_stage=g.stage.argmax(g.rows),
                 position=g.position_sum.sum() / g.rows.sum(),
                 **{k: g[f"_{k}"].sum() for k in _sums(t)},
             )
-            .to_pandas()
         )
         out = _from_sums(out)
         out = out.rename(columns={"main_stage": "stage"})
@@ -210,10 +210,9 @@ def emotion_timeline(
     rated = rated.mutate(day=epoch_day(rated.timestamp))
     keys = ["period_start", *(["stage"] if by else [])]
     v = rated.valence
-    days = (
+    days = to_pandas(
         rated.group_by(["day", *keys[1:]])
         .agg(n=v.count(), sum=v.sum(), sumsq=(v * v).sum(), neg=(v < 0).cast("int64").sum())
-        .to_pandas()
     )
     if by:
         days["stage"] = days["stage"].fillna(NO_VALUE)
@@ -260,7 +259,7 @@ def _point_table(ds: Dataset, sign: int, min_n: int) -> pd.DataFrame:
     # A touchpoint's customers are counted per stage and summed: exact when a touchpoint
     # belongs to one stage, as in a journey map; a stage-crossing touchpoint may count a
     # customer twice.
-    out = (
+    out = to_pandas(
         g.group_by("touchpoint")
         .agg(
             stage=g.stage.argmax(g.rows),
@@ -268,7 +267,6 @@ def _point_table(ds: Dataset, sign: int, min_n: int) -> pd.DataFrame:
             intensity_sum=g._intensity.sum(),
             **{k: g[f"_{k}"].sum() for k in _sums(t)},
         )
-        .to_pandas()
     )
     out = _with_interval(_from_sums(out))
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -329,7 +327,7 @@ def verbatims(
     cols = ["timestamp", "customer_id", "stage", "touchpoint", "channel", "emotion_raw",
             "valence", "note"]
     ordered = t.order_by([t.valence.isnull(), t.valence, t.timestamp, t.source_row])
-    return ordered.select(cols).limit(limit).to_pandas()
+    return to_pandas(ordered.select(cols).limit(limit))
 
 
 def stage_quotes(ds: Dataset) -> pd.DataFrame:
@@ -350,7 +348,7 @@ def stage_quotes(ds: Dataset) -> pd.DataFrame:
         )
     )
     out = t.filter(t.pick == 0).select("stage", "tone", "touchpoint", "valence", "note")
-    out = out.to_pandas()
+    out = to_pandas(out)
     out["_rank"] = _stage_rank(ds, out["stage"])
     return (
         out.sort_values(["_rank", "tone"]).drop(columns="_rank").reset_index(drop=True)
@@ -437,13 +435,13 @@ def journey_score(ds: Dataset) -> pd.DataFrame:
         worst=r.valence.min(), ratings=r.count(), ok=(r.valence >= 0).cast("int64").sum(),
         total=r.valence.sum(),
     )
-    row = per.aggregate(
+    row = to_pandas(per.aggregate(
         customers=per.count(),
         journeys_non_negative=(per.worst >= 0).cast("int64").sum(),
         ratings=per.ratings.sum(),
         ok=per.ok.sum(),
         total=per.total.sum(),
-    ).to_pandas().iloc[0]
+    )).iloc[0]
     customers = int(row["customers"])
     good = int(row["journeys_non_negative"] or 0)
     ratings = int(row["ratings"] or 0)

@@ -11,6 +11,7 @@ import pandas as pd
 
 from journeylib import i18n
 from journeylib.dataset import Dataset
+from journeylib.engine import to_pandas
 
 
 @dataclass(frozen=True)
@@ -40,14 +41,13 @@ def filter_options(ds: Dataset) -> dict[str, object]:
     lists ``segments``, ``channels``, ``stages`` (stages in journey order).
     """
     t = ds.table
-    span = t.aggregate(first=t.timestamp.min(), last=t.timestamp.max()).to_pandas().iloc[0]
-    values = (
+    span = to_pandas(t.aggregate(first=t.timestamp.min(), last=t.timestamp.max())).iloc[0]
+    values = to_pandas(
         t.select(column=ibis.literal("segment"), value=t.segment)
         .union(t.select(column=ibis.literal("channel"), value=t.channel))
         .union(t.select(column=ibis.literal("stage"), value=t.stage))
         .filter(lambda r: r.value.notnull())
         .distinct()
-        .to_pandas()
     )
     by_column = {
         c: sorted(values.loc[values["column"] == c, "value"])

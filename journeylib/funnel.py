@@ -21,7 +21,6 @@ Rules (the same for every function):
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -30,17 +29,17 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from journeylib.dataset import Dataset
+from journeylib.durations import window_seconds
+from journeylib.engine import to_pandas
 from journeylib.epoch import epoch_micros, epoch_seconds
 from journeylib.i18n import label, percent, t
+from journeylib.journeys import BUYER_JOURNEY, CUSTOMER_JOURNEY, journey_part
 
 MODES = ("ordered", "strict", "any")
 TOP_VALUES = 8
 OTHER = "Other"
 NONE_VALUE = "(none)"
 ALL = "All customers"
-BUYER_JOURNEY = "Buyer journey"
-CUSTOMER_JOURNEY = "Customer journey"
-_UNITS = {"w": 7 * 86400, "d": 86400, "h": 3600, "min": 60, "m": 60, "s": 1}
 
 
 @dataclass(frozen=True)
@@ -56,25 +55,6 @@ class Exclusion:
     field: str = "stage"
 
 
-def window_seconds(window: str | dt.timedelta | pd.Timedelta | None) -> int | None:
-    """A conversion window as whole seconds: ``"30d"``, ``"12h"``, ``"90min"``, ``"2w"``,
-    ``"45s"`` or a timedelta; None means no window. Raises ValueError on anything else."""
-    if window is None or window == "":
-        return None
-    if isinstance(window, dt.timedelta | pd.Timedelta):
-        seconds = int(pd.Timedelta(window).total_seconds())
-    else:
-        match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(w|d|h|min|m|s)\s*", str(window).lower())
-        if not match:
-            raise ValueError(
-                f"window {window!r} is not a duration like '30d', '12h', '90min' or '2w'"
-            )
-        seconds = int(float(match.group(1)) * _UNITS[match.group(2)])
-    if seconds <= 0:
-        raise ValueError(f"window {window!r} must be longer than zero")
-    return seconds
-
-
 def funnel_stages(ds: Dataset, stages: Sequence[str] | None) -> list[str]:
     """The funnel's steps: ``stages`` as given (distinct, at least one) or all of ``ds.stages``."""
     steps = list(ds.stages if stages is None else stages)
@@ -83,11 +63,6 @@ def funnel_stages(ds: Dataset, stages: Sequence[str] | None) -> list[str]:
     if len(set(steps)) != len(steps):
         raise ValueError(f"each stage can be a funnel step only once: {steps}")
     return steps
-
-
-def journey_part(ds: Dataset, stage: str) -> str:
-    """``"Buyer journey"`` for stages up to the purchase, ``"Customer journey"`` after it."""
-    return CUSTOMER_JOURNEY if stage in ds.customer_stages else BUYER_JOURNEY
 
 
 def customer_steps(
@@ -379,7 +354,7 @@ def funnel(
         if k > 1:
             # Both quantiles from one aggregate: the engine sorts each step's gaps once.
             metrics[f"q{k}"] = rows[f"g{k}"].quantile([0.5, 0.9])
-    wide = rows.group_by("breakdown").agg(**metrics).to_pandas()
+    wide = to_pandas(rows.group_by("breakdown").agg(**metrics))
     if by is None and wide.empty:
         wide = pd.DataFrame([{"breakdown": ALL}])
     frame = _long_funnel(ds, wide, steps)
@@ -598,8 +573,8 @@ def drop_offs(
         last_valence=t.valence.argmax(t.timestamp, where=rated),
         segment=t.segment.argmax(t.timestamp),
     )
-    out = (
-        lost.join(info, "customer_id").order_by([ibis.desc("last_seen"), "customer_id"]).to_pandas()
+    out = to_pandas(
+        lost.join(info, "customer_id").order_by([ibis.desc("last_seen"), "customer_id"])
     )
     out.insert(1, "reached_stage", steps[step - 2])
     out["touchpoints"] = out["touchpoints"].astype("int64")

@@ -15,12 +15,13 @@ import pandas as pd
 
 from journeylib.dataset import Dataset
 from journeylib.emotion import delight_points, emotion_curve, pain_points, stage_quotes
+from journeylib.engine import to_pandas
 from journeylib.errors import DataError
 from journeylib.i18n import label, percent, t
+from journeylib.journeys import journey_part
 from journeylib.moments import moments_of_truth, sample_note
 from journeylib.touchpoints import scorecard
 
-BUYER, CUSTOMER = "Buyer journey", "Customer journey"
 MAP_OUTCOMES = ("purchase", "retention")
 MAP_MAX_P = 0.01
 
@@ -107,7 +108,7 @@ def build_journey_map(
 
 def _stage_frame(ds: Dataset, curve: pd.DataFrame) -> pd.DataFrame:
     t = ds.table.filter(ds.table.stage.notnull())
-    mix = t.group_by(["stage", "channel"]).agg(rows=t.count()).to_pandas()
+    mix = to_pandas(t.group_by(["stage", "channel"]).agg(rows=t.count()))
     mix["channel"] = mix["channel"].fillna(label("(none)"))
     mix["share"] = mix["rows"] / mix.groupby("stage")["rows"].transform("sum")
     mix = mix.sort_values(["stage", "share", "channel"], ascending=[True, False, True])
@@ -118,9 +119,8 @@ def _stage_frame(ds: Dataset, curve: pd.DataFrame) -> pd.DataFrame:
     )
     quotes = stage_quotes(ds).pivot_table(index="stage", columns="tone", values="note",
                                           aggfunc="first")
-    buyer = set(ds.buyer_stages) if ds.purchase_stage else set(ds.stages)
     out = pd.DataFrame({"stage": ds.stages})
-    out["journey"] = [BUYER if s in buyer else CUSTOMER for s in ds.stages]
+    out["journey"] = [journey_part(ds, s) for s in ds.stages]
     out = out.merge(curve[["stage", "n", "valence_mean", "ci_low", "ci_high"]], on="stage",
                     how="left")
     out["n"] = out["n"].fillna(0).astype("int64")

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from journeylib.dataset import Dataset
+from journeylib.engine import to_pandas
 from journeylib.paths_table import DEFAULT_LOOKBACK, PathTable, journey_touches
 
 MAX_ORDER = 4
@@ -138,7 +139,7 @@ def chain_from_dataset(
     lags = [f"lag{k}" for k in range(order - 1, 0, -1)]
     t = t.mutate(first=t.position == 0)
     keys = [*lags, "channel", "next_channel", "first", "converted"]
-    counts = t.group_by(keys).agg(journeys=t.count(), value=t.revenue.sum()).to_pandas()
+    counts = to_pandas(t.group_by(keys).agg(journeys=t.count(), value=t.revenue.sum()))
 
     index: dict[tuple[str, ...], int] = {}
     rows = []

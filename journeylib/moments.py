@@ -5,8 +5,7 @@ with those whose experience was negative on an outcome measured only AFTER that 
 Outcomes:
 
 - ``"purchase"``: a purchase after the touchpoint, among customers who had not bought at or
-  before it (a purchase is a row with ``converted`` true; without that column, a row in the
-  purchase stage);
+  before it (a purchase is a conversion under the data's rule, see :mod:`journeylib.journeys`);
 - ``"retention"``: another purchase after the touchpoint, among customers who had already
   bought at or before it;
 - ``"advocacy"``: reaching the last stage of the journey (``ds.stages[-1]``) after the
@@ -33,8 +32,10 @@ import pandas as pd
 
 from journeylib import i18n
 from journeylib.dataset import Dataset
+from journeylib.engine import scalar, to_pandas
 from journeylib.errors import DataError
 from journeylib.i18n import t
+from journeylib.journeys import NO_RULE, conversion_event, conversion_rule
 
 MIN_GROUP = 20
 NOT_ENOUGH = "not enough data"
@@ -59,14 +60,12 @@ def _customer_bucket(t: ibis.Table) -> ibis.IntegerValue:
 
 
 def purchase_event(ds: Dataset) -> ibis.Expr:
-    """Row predicate of a purchase: ``converted`` true, or (when nothing is flagged either
-    way) a row in the purchase stage. Raises :class:`DataError` when neither exists."""
-    t = ds.table
-    if bool(t.converted.notnull().any().execute()):
-        return t.converted.fill_null(False)
-    if ds.purchase_stage is None:
+    """Row predicate of a purchase: a conversion under the data's rule
+    (:func:`journeylib.journeys.conversion_event`). Raises :class:`DataError` when the data
+    has no conversion information (no flag, no revenue, no purchase stage)."""
+    if conversion_rule(ds) == NO_RULE:
         raise DataError(i18n.t("emotions.error.no_purchase"))
-    return t.stage == ds.purchase_stage
+    return conversion_event(ds)
 
 
 def _outcome_spec(ds: Dataset, outcome: str) -> tuple[ibis.Expr, str]:
@@ -93,7 +92,7 @@ def _sample_buckets(ds: Dataset, sample_customers: int | None) -> tuple[int, int
         return _BUCKETS, None
     t = ds.table
     counted = t.customer_id.nunique(where=_customer_bucket(t) < _BUCKETS // _COUNT_EVERY)
-    estimate = int(counted.execute()) * _COUNT_EVERY
+    estimate = int(scalar(counted)) * _COUNT_EVERY
     if estimate <= sample_customers:
         return _BUCKETS, estimate
     return math.ceil(_BUCKETS * sample_customers / estimate), estimate
@@ -184,7 +183,7 @@ def moments_of_truth(
     buckets, estimate = _sample_buckets(ds, sample_customers)
     exp = _experiences(ds, outcome, negative_below, positive_above, buckets)
     neg, pos = exp.eligible & (exp.tone == -1), exp.eligible & (exp.tone == 1)
-    out = (
+    out = to_pandas(
         exp.group_by("touchpoint")
         .agg(
             stage=exp.stage.argmax(exp.at),
@@ -194,7 +193,6 @@ def moments_of_truth(
             outcomes_negative=ibis.ifelse(neg, exp.after, 0).sum(),
             outcomes_positive=ibis.ifelse(pos, exp.after, 0).sum(),
         )
-        .to_pandas()
     )
     out["stage"] = out["stage"].map(dict(enumerate(ds.stages)))
     out = _effects(out, min_group)
@@ -262,7 +260,7 @@ def _key_drivers(exp: ibis.Table, effects: pd.DataFrame) -> pd.DataFrame:
     }
     per_customer = exp.group_by("customer_id").agg(y=exp.after.argmin(exp.at), **codes)
     keys = [*codes, "y"]
-    patterns = per_customer.group_by(keys).agg(weight=per_customer.count()).to_pandas()
+    patterns = to_pandas(per_customer.group_by(keys).agg(weight=per_customer.count()))
     tones = patterns[list(codes)].to_numpy(float)
     x = np.column_stack([np.ones(len(patterns)), tones == -1, tones == 1]).astype(float)
     beta, cov = fit_logistic(x, patterns["y"].to_numpy(float), patterns["weight"].to_numpy(float))

@@ -11,7 +11,9 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from journeylib.dataset import Dataset
+from journeylib.engine import to_pandas
 from journeylib.i18n import t
+from journeylib.journeys import conversion_event
 
 LEVELS = ("stage", "touchpoint", "channel")
 ARROW = " → "
@@ -42,10 +44,9 @@ def stage_transitions(ds: Dataset) -> pd.DataFrame:
     """
     moves = _ordered_changes(ds.table, "stage")
     moves = moves.filter(moves.previous.notnull())
-    out = (
+    out = to_pandas(
         moves.group_by(from_stage=moves.previous, to_stage=moves.stage)
         .agg(customers=moves.customer_id.nunique(), moves=moves.count())
-        .to_pandas()
     )
     rank = {s: i for i, s in enumerate(ds.stages)}
 
@@ -99,18 +100,17 @@ def top_paths(
 
     ``level``: ``"stage"``, ``"touchpoint"`` or ``"channel"``. Consecutive repeats are
     collapsed (Awareness, Awareness, Consideration is "Awareness → Consideration"); paths
-    longer than ``max_steps`` are cut and end in "…". A customer converted when any touchpoint
-    is marked converted or lies in the purchase stage. Returns the ``n`` paths with the most
-    customers: ``path``, ``steps`` (steps shown, at most ``max_steps``), ``customers``,
+    longer than ``max_steps`` are cut and end in "…". A customer converted when any of their
+    touchpoints is a conversion under the data's rule (:mod:`journeylib.journeys`). Returns
+    the ``n`` paths with the most customers: ``path``, ``steps`` (steps shown, at most
+    ``max_steps``), ``customers``,
     ``share`` (of all customers with a path, 0..1), ``converted`` (customers),
     ``conversion_rate`` (0..1).
     """
     if level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}, not {level!r}")
     t = ds.table
-    won = t.converted.fill_null(False)
-    if ds.purchase_stage is not None:
-        won = won | (t.stage == ds.purchase_stage).fill_null(False)
+    won = conversion_event(ds)
     outcome = t.group_by("customer_id").agg(won=won.any())
     e = _ordered_changes(t, level)
     e = e.mutate(
@@ -134,7 +134,7 @@ def top_paths(
     )
     paths = paths.mutate(total=paths.customers.sum().over())
     paths = paths.order_by([ibis.desc(paths.customers), paths.path]).limit(n)
-    out = paths.to_pandas()
+    out = to_pandas(paths)
     for col in ("steps", "customers", "converted", "total"):
         out[col] = out[col].astype("int64")
     out["steps"] = out["steps"].clip(upper=max_steps)

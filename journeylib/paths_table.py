@@ -8,7 +8,6 @@ touch, for a journey that never converted: a null path). The Dataset side is one
 from __future__ import annotations
 
 import itertools
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -21,8 +20,10 @@ import pyarrow.compute as pc
 
 from journeylib import i18n
 from journeylib.dataset import Dataset
+from journeylib.durations import duration_seconds
 from journeylib.epoch import epoch_seconds
 from journeylib.errors import DataError
+from journeylib.journeys import conversion_event
 from journeylib.numeric import parse_numbers
 
 DEFAULT_LOOKBACK = "30d"
@@ -273,9 +274,10 @@ def journey_touches(
 ) -> ibis.Table:
     """The touches of every journey, as an Ibis expression (nothing is executed).
 
-    A row is a conversion when ``converted`` is true, its stage is ``ds.purchase_stage`` or its
-    revenue is above 0; each conversion closes the customer's current journey, and touches
-    after a customer's last conversion form a null journey. Only touches within ``lookback``
+    A row is a conversion under the data's conversion rule
+    (:func:`journeylib.journeys.conversion_event`); each conversion closes the customer's
+    current journey, and touches after a customer's last conversion form a null journey. Only
+    touches within ``lookback``
     (e.g. ``"30d"``, ``"12h"``; None for no limit) before the journey's end (the conversion, or
     the last touch of a null journey) count. The converting event's own channel is a touch only
     with ``conversion_touch`` or when the journey has no earlier touch in the window.
@@ -289,10 +291,7 @@ def journey_touches(
     journey's first touch) and ``next_channel`` (null after its last).
     """
     t = ds.table
-    is_conversion = t.converted.fill_null(False) | (t.revenue.fill_null(0) > 0)
-    if ds.purchase_stage is not None:
-        is_conversion = is_conversion | (t.stage == ds.purchase_stage).fill_null(False)
-    t = t.mutate(_conv=is_conversion.cast("int64"), _secs=epoch_seconds(t.timestamp))
+    t = t.mutate(_conv=conversion_event(ds).cast("int64"), _secs=epoch_seconds(t.timestamp))
     order = ["timestamp", "source_row"]
     t = t.mutate(journey=t._conv.cumsum(group_by=t.customer_id, order_by=order) - t._conv)
     journey = ["customer_id", "journey"]
@@ -381,22 +380,6 @@ def path_table(
         # The engine grouped identical paths already: each row is its own path.
         group=np.arange(len(paths)),
     )
-
-
-def duration_seconds(text: str) -> float:
-    """Seconds in a positive duration such as ``"30d"``, ``"12h"``, ``"2 weeks"``.
-
-    Raises ValueError for anything else.
-    """
-    match = _DURATION.fullmatch(str(text).strip().lower())
-    if match is None or float(match[1]) <= 0:
-        raise ValueError(f"{text!r} is not a positive duration such as '30d' or '12h'")
-    unit = next(seconds for prefix, seconds in _UNITS.items() if match[2].startswith(prefix))
-    return float(match[1]) * unit
-
-
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(minutes?|mins?|hours?|h|days?|d|weeks?|w)")
-_UNITS = {"m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
 
 
 def _key(column: object) -> str:

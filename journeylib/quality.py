@@ -6,6 +6,7 @@ import pandas as pd
 
 from journeylib.columns import CANONICAL
 from journeylib.dataset import Dataset
+from journeylib.engine import to_pandas
 from journeylib.load import FIELD_LABELS
 
 QUALITY_FIELDS = CANONICAL
@@ -21,7 +22,7 @@ def summary(ds: Dataset) -> dict[str, object]:
     ``rejected`` (rows not loaded), ``touchpoints_per_customer`` (mean).
     """
     t = ds.table
-    row = (
+    row = to_pandas(
         t.aggregate(
             rows=t.count(),
             customers=t.customer_id.nunique(),
@@ -29,9 +30,7 @@ def summary(ds: Dataset) -> dict[str, object]:
             last=t.timestamp.max(),
             stages=t.stage.nunique(),
         )
-        .to_pandas()
-        .iloc[0]
-    )
+    ).iloc[0]
     rows, customers = int(row["rows"]), int(row["customers"])
     return {
         "rows": rows,
@@ -59,7 +58,7 @@ def data_quality(ds: Dataset) -> pd.DataFrame:
         metrics[f"{field}__filled"] = t[column].notnull().sum()
         metrics[f"{field}__distinct"] = t[column].nunique()
     metrics["__rows"] = t.count()
-    row = t.aggregate(**metrics).to_pandas().iloc[0]
+    row = to_pandas(t.aggregate(**metrics)).iloc[0]
     rows = int(row["__rows"])
     records = []
     for field in QUALITY_FIELDS:
@@ -82,7 +81,7 @@ def duplicate_touchpoints(ds: Dataset) -> int:
     t = ds.table
     keys = ["customer_id", "timestamp", "stage", "channel", "touchpoint"]
     groups = t.group_by(keys).agg(n=t.count())
-    extra = groups.aggregate(extra=(groups.n - 1).sum()).to_pandas().iloc[0]["extra"]
+    extra = to_pandas(groups.aggregate(extra=(groups.n - 1).sum())).iloc[0]["extra"]
     return int(extra or 0)
 
 
@@ -101,10 +100,9 @@ def touchpoints_over_time(ds: Dataset, freq: str = "week") -> pd.DataFrame:
     t = t.mutate(
         period_start=t.timestamp.truncate(units[freq]).date(), stage=t.stage.fill_null(NO_STAGE)
     )
-    out = (
+    out = to_pandas(
         t.group_by(["period_start", "stage"])
         .agg(touchpoints=t.count(), customers=t.customer_id.nunique())
-        .to_pandas()
     )
     rank = {s: i for i, s in enumerate(ds.stages)}
     out["_rank"] = out["stage"].map(rank).fillna(len(rank))

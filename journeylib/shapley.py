@@ -14,6 +14,7 @@ import pandas as pd
 
 from journeylib import i18n
 from journeylib.dataset import Dataset
+from journeylib.engine import to_pandas
 from journeylib.errors import DataError
 from journeylib.paths_table import DEFAULT_LOOKBACK, PathTable, journey_touches
 
@@ -90,7 +91,7 @@ def mask_counts_from_dataset(
     t = journey_touches(
         ds, lookback, conversion_touch=conversion_touch, collapse_repeats=collapse_repeats
     )
-    channels = sorted(t.select("channel").distinct().to_pandas()["channel"].tolist())
+    channels = sorted(to_pandas(t.select("channel").distinct())["channel"].tolist())
     check_players(len(channels))
     distinct = t.select("customer_id", "journey", "channel", "converted", "revenue").distinct()
     bits = {c: 1 << i for i, c in enumerate(channels)}
@@ -98,14 +99,13 @@ def mask_counts_from_dataset(
     per_journey = distinct.group_by(["customer_id", "journey"]).agg(
         mask=distinct.bit.sum(), converted=distinct.converted.max(), revenue=distinct.revenue.max()
     )
-    frame = (
+    frame = to_pandas(
         per_journey.group_by("mask")
         .agg(
             conversions=per_journey.converted.sum(),
             revenue=per_journey.revenue.sum(),
             journeys=per_journey.count(),
         )
-        .to_pandas()
     )
     frame = frame.astype({"mask": np.int64, "conversions": float, "revenue": float})
     return channels, frame.sort_values("mask").reset_index(drop=True)

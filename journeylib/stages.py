@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ibis
 
+from journeylib.engine import to_pandas
 from journeylib.i18n import t
 from journeylib.i18n.formats import label_key
 
@@ -117,12 +118,11 @@ def infer_stage_order(table: ibis.Table) -> list[str]:
         b_stage=b.stage,
         before=(a.first < b.first).cast("int64"),
     )
-    counts = (
+    counts = to_pandas(
         pairs.group_by(["a_stage", "b_stage"])
         .agg(before=pairs.before.sum(), both=pairs.count())
-        .to_pandas()
     )
-    earliest = t.group_by("stage").agg(first=t.timestamp.min()).to_pandas()
+    earliest = to_pandas(t.group_by("stage").agg(first=t.timestamp.min()))
     stages = list(earliest.sort_values(["first", "stage"]).stage)
     wins = {s: 0.0 for s in stages}
     for row in counts.itertuples(index=False):

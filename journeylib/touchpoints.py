@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from journeylib.dataset import Dataset
+from journeylib.engine import to_pandas
 from journeylib.errors import DataError
 from journeylib.i18n import label, percent, t
 from journeylib.moments import purchase_event
@@ -58,7 +59,7 @@ def scorecard(ds: Dataset, targets: pd.DataFrame | None = None) -> pd.DataFrame:
     ``owner`` and ``status`` (one of :data:`STATUSES`). Rows in journey order.
     """
     t = ds.table.filter(ds.table.touchpoint.notnull())
-    mix = t.group_by(["touchpoint", "stage", "channel"]).agg(rows=t.count()).to_pandas()
+    mix = to_pandas(t.group_by(["touchpoint", "stage", "channel"]).agg(rows=t.count()))
     cols = ["stage", "touchpoint", "channel_mix", "customers", "reach", "valence",
             "share_negative", "conversion_after", "kpi", "kpi_value", "target", "owner",
             "status"]
@@ -79,7 +80,7 @@ def scorecard(ds: Dataset, targets: pd.DataFrame | None = None) -> pd.DataFrame:
         after = (j.last_purchase.notnull() & (j.last_purchase > j.first)).cast("int64")
         bought = {"bought": after.sum()}
     all_customers = ds.table.customer_id.nunique()
-    stats = (
+    stats = to_pandas(
         j.group_by("touchpoint")
         .agg(
             customers=j.count(),
@@ -89,7 +90,6 @@ def scorecard(ds: Dataset, targets: pd.DataFrame | None = None) -> pd.DataFrame:
             everyone=all_customers.as_scalar(),
             **bought,
         )
-        .to_pandas()
     )
     if not bought:
         stats["bought"] = np.nan

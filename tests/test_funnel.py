@@ -20,6 +20,7 @@ from journeylib.conversion import (
     describe_trend,
     time_to_convert,
 )
+from journeylib.durations import window_seconds
 from journeylib.funnel import (
     MODES,
     Exclusion,
@@ -28,7 +29,6 @@ from journeylib.funnel import (
     drop_offs,
     funnel,
     journey_parts,
-    window_seconds,
 )
 from journeylib.segments import compare_segments, describe_segments, two_proportion_p_value
 

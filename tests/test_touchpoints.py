@@ -12,7 +12,9 @@ import pytest
 
 import journeylib as jl
 from journeylib import touchpoints as tp
-from journeylib.journey_map import BUYER, CUSTOMER, build_journey_map, describe_map
+from journeylib.journey_map import build_journey_map, describe_map
+from journeylib.journeys import BUYER_JOURNEY as BUYER
+from journeylib.journeys import CUSTOMER_JOURNEY as CUSTOMER
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "journeys.csv"
 

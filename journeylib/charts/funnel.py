@@ -6,8 +6,9 @@ import altair as alt
 import pandas as pd
 
 from journeylib.charts.base import PALETTE, check_small, localized
-from journeylib.funnel import BUYER_JOURNEY, CUSTOMER_JOURNEY, breakdown_label
+from journeylib.funnel import breakdown_label
 from journeylib.i18n import label, t
+from journeylib.journeys import BUYER_JOURNEY, CUSTOMER_JOURNEY
 
 JOURNEY_COLOURS = {BUYER_JOURNEY: PALETTE[0], CUSTOMER_JOURNEY: PALETTE[2]}
 LOST_COLOUR = "#BBBBBB"

@@ -9,7 +9,8 @@ import pandas as pd
 
 from journeylib.charts.base import check_small, localized
 from journeylib.i18n import label, number, t
-from journeylib.journey_map import BUYER, CUSTOMER, outcome_names
+from journeylib.journey_map import outcome_names
+from journeylib.journeys import BUYER_JOURNEY, CUSTOMER_JOURNEY
 
 BUYER_DARK, CUSTOMER_DARK = "#0072B2", "#007A5A"
 PAIN_FILL, PAIN_LINE, PAIN_TEXT = "#FBE1D3", "#D55E00", "#A63F00"
@@ -80,7 +81,7 @@ def journey_map_chart(
     st["journey_label"] = st["journey"].map(label).where(
         st["journey"].ne(st["journey"].shift()), "")
     st["journey"] = st["journey"].map(label)
-    journey_colors = alt.Scale(domain=[label(BUYER), label(CUSTOMER)],
+    journey_colors = alt.Scale(domain=[label(BUYER_JOURNEY), label(CUSTOMER_JOURNEY)],
                                range=[BUYER_DARK, CUSTOMER_DARK])
     journey_color = alt.Color("journey:N", scale=journey_colors, legend=None)
     band_base = alt.Chart(st).encode(x=alt.X("stage:N", sort=order, scale=xscale, axis=None,
