@@ -1,15 +1,12 @@
 """How customers feel along the journey: emotion curve, timeline, pain and delight points, quotes.
 
 Every function runs one Ibis query on ``ds.table`` over rated touchpoints (rows with a valence)
-and returns a small pandas frame. Intervals on mean valence are Student-t 95% intervals:
-``mean ± t(0.975, n - 1) · sd / √n`` with the sample standard deviation, computed in numpy on
-the aggregated ``n``, mean and standard deviation.
+and returns a small pandas frame. Intervals on mean valence are Student-t 95% intervals cut to
+[-1, 1] (:func:`journeylib.stats.valence_interval`), computed in numpy on the aggregated ``n``,
+mean and standard deviation.
 """
 
 from __future__ import annotations
-
-import math
-from statistics import NormalDist
 
 import ibis
 import numpy as np
@@ -19,49 +16,13 @@ from journeylib.dataset import Dataset
 from journeylib.engine import to_pandas
 from journeylib.epoch import epoch_day
 from journeylib.i18n import month, t
+from journeylib.stats import valence_interval, wilson_interval
 
 CURVE_KEYS = ("stage", "touchpoint", "channel")
 FREQS = ("day", "week", "month")
 NO_VALUE = "(none)"
 MIN_PERIOD_N = 30
 MIN_TOUCHPOINT_N = 30
-_Z95 = NormalDist().inv_cdf(0.975)
-
-
-def t_quantile(p: float, df: np.ndarray | float) -> np.ndarray:
-    """Quantile ``p`` of Student's t with ``df`` degrees of freedom (vectorised).
-
-    Exact for 1 and 2 degrees of freedom; otherwise the Cornish-Fisher expansion
-    (Abramowitz & Stegun 26.7.5), within 0.01 of the exact value from 3 degrees of freedom up.
-    NaN where ``df`` < 1.
-    """
-    df = np.asarray(df, dtype=float)
-    z = NormalDist().inv_cdf(p)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        g1 = (z**3 + z) / 4
-        g2 = (5 * z**5 + 16 * z**3 + 3 * z) / 96
-        g3 = (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / 384
-        g4 = (79 * z**9 + 776 * z**7 + 1482 * z**5 - 1920 * z**3 - 945 * z) / 92160
-        out = z + g1 / df + g2 / df**2 + g3 / df**3 + g4 / df**4
-        out = np.where(df == 1, math.tan(math.pi * (p - 0.5)), out)
-        out = np.where(df == 2, (2 * p - 1) / np.sqrt(2 * p * (1 - p)), out)
-    return np.where(df >= 1, out, np.nan)
-
-
-def mean_interval(
-    n: np.ndarray | pd.Series, mean: np.ndarray | pd.Series, sd: np.ndarray | pd.Series
-) -> tuple[np.ndarray, np.ndarray]:
-    """95% Student-t interval ``(low, high)`` of a mean from its ``n``, mean and sample sd.
-
-    NaN where ``n`` < 2 (no spread can be estimated from one answer).
-    """
-    n = np.asarray(n, dtype=float)
-    mean = np.asarray(mean, dtype=float)
-    sd = np.nan_to_num(np.asarray(sd, dtype=float))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        half = t_quantile(0.975, n - 1) * sd / np.sqrt(n)
-    half = np.where(n >= 2, half, np.nan)
-    return mean - half, mean + half
 
 
 def _rated(ds: Dataset) -> ibis.Table:
@@ -81,7 +42,9 @@ def _valence_metrics(t: ibis.Table) -> dict[str, ibis.Expr]:
 
 
 def _with_interval(frame: pd.DataFrame) -> pd.DataFrame:
-    low, high = mean_interval(frame["n"], frame["valence_mean"], frame["_sd"])
+    # Valence cannot leave [-1, 1]; a Student-t interval of a few ratings can (n = 2 reaches
+    # ±12.7 sd), so the interval is cut to the scale.
+    low, high = valence_interval(frame["n"], frame["valence_mean"], frame["_sd"])
     at = frame.columns.get_loc("valence_mean") + 1
     frame.insert(at, "ci_low", low)
     frame.insert(at + 1, "ci_high", high)
@@ -195,8 +158,9 @@ def emotion_timeline(
     Returns one row per period (and stage): ``period_start`` / ``period_end`` (UTC dates, end
     exclusive), ``stage`` (when ``by="stage"``), ``n`` (ratings), ``valence_mean``, ``ci_low``
     / ``ci_high`` (95% Student-t), ``share_negative``, ``low_count`` (n < ``min_n``), and
-    ``below_usual`` (True when the whole interval lies below the mean of all other periods of
-    the same line: a dip that noise does not explain).
+    ``below_usual`` (True when the period has at least ``min_n`` ratings and its whole interval
+    lies below the mean of all other periods of the same line: a dip that noise does not
+    explain, on enough data to name it).
     """
     if freq not in FREQS:
         raise ValueError(f"freq must be one of {', '.join(FREQS)}, not {freq!r}")
@@ -234,7 +198,7 @@ def emotion_timeline(
     total_n = out.groupby(line)["n"].transform("sum")
     with np.errstate(divide="ignore", invalid="ignore"):
         others = (total_sum - out["_sum"]) / (total_n - out["n"])
-    out["below_usual"] = (out["ci_high"] < others).fillna(False).astype(bool)
+    out["below_usual"] = ((out["ci_high"] < others) & ~out["low_count"]).fillna(False).astype(bool)
     if by:
         out["_rank"] = _stage_rank(ds, out["stage"])
         out = out.sort_values(["period_start", "_rank"]).drop(columns="_rank")
@@ -407,17 +371,6 @@ def describe_points(points: pd.DataFrame, kind: str = "pain") -> str:
         ratings=t("emotions.describe.ratings", n=int(top["n"])),
         n=int(top["customers"]),
     )
-
-
-def wilson_interval(successes: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """95% Wilson score interval ``(low, high)`` of a proportion; NaN where ``n`` is 0."""
-    k = np.asarray(successes, dtype=float)
-    n = np.asarray(n, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p = k / n
-        centre = (p + _Z95**2 / (2 * n)) / (1 + _Z95**2 / n)
-        half = _Z95 * np.sqrt(p * (1 - p) / n + _Z95**2 / (4 * n**2)) / (1 + _Z95**2 / n)
-    return np.where(n > 0, centre - half, np.nan), np.where(n > 0, centre + half, np.nan)
 
 
 def journey_score(ds: Dataset) -> pd.DataFrame:

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from statistics import NormalDist
 from typing import Any
 
 import ibis
@@ -36,10 +35,10 @@ from journeylib.engine import scalar, to_pandas
 from journeylib.errors import DataError
 from journeylib.i18n import t
 from journeylib.journeys import NO_RULE, conversion_event, conversion_rule
+from journeylib.stats import Z95, fit_logistic, normal_p_value, proportion_difference
 
 MIN_GROUP = 20
 NOT_ENOUGH = "not enough data"
-_Z95 = NormalDist().inv_cdf(0.975)
 OUTCOMES = ("purchase", "retention", "advocacy")
 SAMPLE_CUSTOMERS = 200_000
 # A customer's hash bucket, 0 .. _BUCKETS - 1, decides sample membership: the sampled share
@@ -222,21 +221,12 @@ def _effects(counts: pd.DataFrame, min_group: int) -> pd.DataFrame:
     y0 = out["outcomes_negative"].to_numpy(float)
     y1 = out["outcomes_positive"].to_numpy(float)
     enough = (n0 >= min_group) & (n1 >= min_group)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p0, p1 = y0 / n0, y1 / n1
-        effect = p1 - p0
-        se = np.sqrt(p0 * (1 - p0) / n0 + p1 * (1 - p1) / n1)
-        pooled = (y0 + y1) / (n0 + n1)
-        se0 = np.sqrt(pooled * (1 - pooled) * (1 / n0 + 1 / n1))
-        z = np.where(se0 > 0, effect / se0, 0.0)
-    p_value = np.array([2 * (1 - NormalDist().cdf(abs(v))) for v in np.nan_to_num(z)])
+    diff = proportion_difference(y0, n0, y1, n1)
     mask = np.where(enough, 1.0, np.nan)
-    out["outcome_rate_negative"] = p0
-    out["outcome_rate_positive"] = p1
-    out["effect"] = effect * mask
-    out["ci_low"] = (effect - _Z95 * se) * mask
-    out["ci_high"] = (effect + _Z95 * se) * mask
-    out["p_value"] = p_value * mask
+    out["outcome_rate_negative"] = diff["rate0"]
+    out["outcome_rate_positive"] = diff["rate1"]
+    for column in ("effect", "ci_low", "ci_high", "p_value"):
+        out[column] = diff[column] * mask
     out["opportunity"] = out["effect"] * n0
     out["opportunity_low"] = out["ci_low"] * n0
     out["opportunity_high"] = out["ci_high"] * n0
@@ -270,35 +260,8 @@ def _key_drivers(exp: ibis.Table, effects: pd.DataFrame) -> pd.DataFrame:
         a, b = 1 + i, 1 + k + i  # negative and positive indicator of touchpoint i
         est = beta[b] - beta[a]
         se = math.sqrt(max(cov[a, a] + cov[b, b] - 2 * cov[a, b], 0.0))
-        p = 2 * (1 - NormalDist().cdf(abs(est) / se)) if se > 0 else float("nan")
-        rows.append([name, est, est - _Z95 * se, est + _Z95 * se, p])
+        rows.append([name, est, est - Z95 * se, est + Z95 * se, normal_p_value(est, se)])
     return pd.DataFrame(rows, columns=cols)
-
-
-def fit_logistic(
-    x: np.ndarray, y: np.ndarray, weight: np.ndarray, ridge: float = 1e-4, iterations: int = 50
-) -> tuple[np.ndarray, np.ndarray]:
-    """Weighted logistic regression by iteratively reweighted least squares.
-
-    ``x``: design matrix (include a column of ones for the intercept), ``y``: 0/1 outcome,
-    ``weight``: how many customers share each row. A tiny ridge keeps the fit finite when a
-    column perfectly predicts the outcome. Returns ``(coefficients, covariance)`` on the
-    log-odds scale.
-    """
-    beta = np.zeros(x.shape[1])
-    penalty = ridge * np.eye(x.shape[1])
-    penalty[0, 0] = 0.0
-    for _ in range(iterations):
-        p = 1 / (1 + np.exp(-(x @ beta)))
-        w = weight * p * (1 - p)
-        hessian = x.T @ (x * w[:, None]) + penalty
-        step = np.linalg.solve(hessian, x.T @ (weight * (y - p)) - penalty @ beta)
-        beta = beta + step
-        if np.max(np.abs(step)) < 1e-8:
-            break
-    p = 1 / (1 + np.exp(-(x @ beta)))
-    hessian = x.T @ (x * (weight * p * (1 - p))[:, None]) + penalty
-    return beta, np.linalg.inv(hessian)
 
 
 def _outcome_words(outcome: str) -> tuple[str, str]:

@@ -11,22 +11,10 @@ import pandas as pd
 from journeylib.dataset import Dataset
 from journeylib.funnel import breakdown_label, funnel, funnel_stages
 from journeylib.i18n import label, t
+from journeylib.stats import two_proportion_p_value
 
 MIN_CUSTOMERS = 30
 SIGNIFICANCE = 0.05
-
-
-def two_proportion_p_value(x1: int, n1: int, x2: int, n2: int) -> float:
-    """Two-sided p-value of the pooled two-proportion z-test of x1/n1 against x2/n2
-    (1.0 when both proportions are 0 or both are 1; NaN when a group is empty)."""
-    if n1 == 0 or n2 == 0:
-        return math.nan
-    pooled = (x1 + x2) / (n1 + n2)
-    se = math.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
-    if se == 0:
-        return 1.0
-    z = (x1 / n1 - x2 / n2) / se
-    return math.erfc(abs(z) / math.sqrt(2))
 
 
 def compare_segments(

@@ -10,6 +10,7 @@ import pytest
 
 import journeylib as jl
 from journeylib import emotion as em
+from journeylib import stats
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "journeys.csv"
 
@@ -49,18 +50,20 @@ def tiny() -> jl.Dataset:
      (1000, 1.9623)],
 )
 def test_t_quantile_matches_tables(df: int, expected: float) -> None:
-    assert float(em.t_quantile(0.975, df)) == pytest.approx(expected, abs=0.01)
+    assert float(stats.t_quantile(0.975, df)) == pytest.approx(expected, abs=0.01)
 
 
 def test_curve_worked_example(tiny: jl.Dataset) -> None:
     curve = em.emotion_curve(tiny)
     assert curve["stage"].tolist() == ["Awareness", "Purchase"]
     aware = curve.iloc[0]
-    # valences -1, 0, +1: mean 0, sd 1, t(0.975, 2) = 4.303, half width 4.303 / sqrt(3)
+    # valences -1, 0, +1: mean 0, sd 1, t(0.975, 2) = 4.303, half width 4.303 / sqrt(3) = 2.48,
+    # which the valence interval cuts to the scale's -1..+1
     assert aware["n"] == 3
     assert aware["valence_mean"] == pytest.approx(0.0)
-    assert aware["ci_high"] == pytest.approx(4.3027 / np.sqrt(3), abs=1e-3)
-    assert aware["ci_low"] == pytest.approx(-aware["ci_high"])
+    low, high = stats.mean_interval([3], [0.0], [1.0])
+    assert high[0] == pytest.approx(4.3027 / np.sqrt(3), abs=1e-3)
+    assert (aware["ci_low"], aware["ci_high"]) == (-1.0, 1.0)
     assert aware["share_negative"] == pytest.approx(1 / 3)
     assert aware["share_positive"] == pytest.approx(1 / 3)
     assert aware["emotion_mean"] == pytest.approx(3.0)
@@ -227,7 +230,7 @@ def test_journey_score_on_the_sample(sample: jl.Dataset) -> None:
 
 
 def test_wilson_interval_known_value() -> None:
-    low, high = em.wilson_interval(np.array([8]), np.array([10]))
+    low, high = stats.wilson_interval(np.array([8]), np.array([10]))
     assert (float(low[0]), float(high[0])) == pytest.approx((0.4902, 0.9433), abs=1e-4)
 
 

@@ -30,7 +30,8 @@ from journeylib.funnel import (
     funnel,
     journey_parts,
 )
-from journeylib.segments import compare_segments, describe_segments, two_proportion_p_value
+from journeylib.segments import compare_segments, describe_segments
+from journeylib.stats import two_proportion_p_value
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "journeys.csv"
 BASE = pd.Timestamp("2026-03-02 00:00")  # a Monday

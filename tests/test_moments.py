@@ -10,6 +10,7 @@ import pytest
 
 import journeylib as jl
 from journeylib import moments as mo
+from journeylib import stats
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "journeys.csv"
 COLUMNS = ["touchpoint", "stage", "customers", "customers_negative", "customers_positive",
@@ -144,7 +145,7 @@ def test_fit_logistic_recovers_known_coefficients() -> None:
     y = np.array([1.0, 0.0, 1.0, 0.0])
     p0, p1 = 1 / (1 + np.exp(1)), 1 / (1 + np.exp(-1))
     w = 1000 * np.array([p0, 1 - p0, p1, 1 - p1])
-    beta, cov = mo.fit_logistic(x, y, w, ridge=0.0)
+    beta, cov = stats.fit_logistic(x, y, w, ridge=0.0)
     assert beta == pytest.approx([-1.0, 2.0], abs=1e-6)
     # var(beta1) = 1/(n p0 (1-p0)) + 1/(n p1 (1-p1)) for a 2x2 table
     expected = 2 / (1000 * p0 * (1 - p0))
