@@ -8,6 +8,8 @@ mean and standard deviation.
 
 from __future__ import annotations
 
+from typing import Any
+
 import ibis
 import numpy as np
 import pandas as pd
@@ -236,13 +238,18 @@ def _point_table(ds: Dataset, sign: int, min_n: int) -> pd.DataFrame:
     with np.errstate(divide="ignore", invalid="ignore"):
         out["severity"] = out["intensity_sum"] / out["n"].where(out["n"] > 0)
     overall = out["intensity_sum"].sum() / max(out["n"].sum(), 1)
+    mean_valence = (out["valence_mean"] * out["n"]).sum() / max(out["n"].sum(), 1)
     out["score"] = out["severity"] * out["customers"]
     out["enough_data"] = out["n"] >= min_n
+    # Significant: the whole interval lies on the bad (pain) or good (delight) side of the
+    # mean of all ratings.
+    side = out["ci_high"] < mean_valence if sign < 0 else out["ci_low"] > mean_valence
+    out["significant"] = side.fillna(False).astype(bool)
     out = out[(out["n"] > 0) & (out["severity"] > overall)]
     out = out.sort_values(["enough_data", "score"], ascending=[False, False])
     share = "share_negative" if sign < 0 else "share_positive"
     cols = ["touchpoint", "stage", "customers", "n", "valence_mean", "ci_low", "ci_high", share,
-            "severity", "score", "enough_data"]
+            "severity", "score", "enough_data", "significant"]
     return out[cols].reset_index(drop=True)
 
 
@@ -257,8 +264,9 @@ def pain_points(ds: Dataset, min_n: int = MIN_TOUCHPOINT_N) -> pd.DataFrame:
 
     Returns ``touchpoint``, ``stage`` (where it happens most often), ``customers``, ``n``
     (ratings), ``valence_mean``, ``ci_low`` / ``ci_high`` (95% Student-t), ``share_negative``,
-    ``severity``, ``score``, ``enough_data`` (n >= ``min_n``); rows with enough data first,
-    then by score, highest first.
+    ``severity``, ``score``, ``enough_data`` (n >= ``min_n``), ``significant`` (the whole 95%
+    interval lies below the mean valence of all ratings); rows with enough data first, then by
+    score, highest first.
     """
     return _point_table(ds, -1, min_n)
 
@@ -268,7 +276,8 @@ def delight_points(ds: Dataset, min_n: int = MIN_TOUCHPOINT_N) -> pd.DataFrame:
 
     ``severity`` is the mean positive intensity (``max(0, valence)``); only touchpoints above
     the dataset's average are listed. Returns the columns of :func:`pain_points` with
-    ``share_positive`` instead of ``share_negative``.
+    ``share_positive`` instead of ``share_negative``; ``significant`` means the interval lies
+    above the mean valence of all ratings.
     """
     return _point_table(ds, 1, min_n)
 
@@ -339,37 +348,76 @@ def describe_curve(curve: pd.DataFrame, by: str = "stage") -> str:
     )
 
 
-def describe_timeline(timeline: pd.DataFrame, freq: str = "week") -> str:
-    """One sentence on an :func:`emotion_timeline` without stages: the dip, if there is one."""
+def timeline_reading(timeline: pd.DataFrame, min_n: int = MIN_PERIOD_N) -> dict[str, Any]:
+    """What the headline of an :func:`emotion_timeline` without stages says, as a code and
+    numbers: ``{"code": "empty"}`` (no ratings); ``{"code": "few", "min_n"}`` (no period has
+    ``min_n`` ratings); ``{"code": "flat", "min_n"}`` (no period with enough ratings lies clearly
+    below the others); or ``{"code": "dip", "min_n", "period_start", "n", "valence", "low",
+    "high", "usual", "dips"}``: the lowest of the ``dips`` periods flagged ``below_usual``, with
+    its interval and the ratings-weighted mean valence of the other periods."""
     if timeline.empty:
-        return t("emotions.describe.timeline_empty")
-    dips = timeline[timeline["below_usual"]]
+        return {"code": "empty"}
+    if (timeline["n"] < min_n).all():
+        return {"code": "few", "min_n": min_n}
+    dips = timeline[timeline["below_usual"] & (timeline["n"] >= min_n)]
     if dips.empty:
-        return t(f"emotions.describe.timeline_flat.{freq}")
+        return {"code": "flat", "min_n": min_n}
     worst = dips.loc[dips["valence_mean"].idxmin()]
     rest = timeline.drop(index=worst.name)
     usual = float(np.average(rest["valence_mean"], weights=rest["n"])) if len(rest) else 0.0
-    start = worst["period_start"].date()
+    return {"code": "dip", "min_n": min_n, "period_start": worst["period_start"].date(),
+            "n": int(worst["n"]), "valence": float(worst["valence_mean"]),
+            "low": float(worst["ci_low"]), "high": float(worst["ci_high"]), "usual": usual,
+            "dips": len(dips)}
+
+
+def describe_timeline(
+    timeline: pd.DataFrame, freq: str = "week", min_n: int = MIN_PERIOD_N
+) -> str:
+    """The :func:`timeline_reading` of a timeline in words of the current language."""
+    reading = timeline_reading(timeline, min_n)
+    code = reading["code"]
+    if code == "empty":
+        return t("emotions.describe.timeline_empty")
+    if code == "few":
+        return t("emotions.describe.timeline_few", min=min_n)
+    threshold = t("emotions.describe.timeline_threshold", min=min_n)
+    if code == "flat":
+        return t(f"emotions.describe.timeline_flat.{freq}") + " " + threshold
+    start = reading["period_start"]
     sentence = t(
         f"emotions.describe.timeline_dip.{freq}", day=start, month=month(start),
-        valence=worst["valence_mean"], low=worst["ci_low"], high=worst["ci_high"], usual=usual,
+        valence=reading["valence"], low=reading["low"], high=reading["high"],
+        usual=reading["usual"], ratings=t("emotions.describe.ratings", n=reading["n"]),
     )
-    if len(dips) > 1:
-        sentence += " " + t(f"emotions.describe.timeline_more.{freq}", n=len(dips))
+    if reading["dips"] > 1:
+        sentence += " " + t(f"emotions.describe.timeline_more.{freq}", n=reading["dips"])
     return sentence
 
 
-def describe_points(points: pd.DataFrame, kind: str = "pain") -> str:
-    """One sentence naming the top row of :func:`pain_points` or :func:`delight_points`."""
-    rows = points[points["enough_data"]]
+def points_reading(points: pd.DataFrame, min_n: int = MIN_TOUCHPOINT_N) -> dict[str, Any]:
+    """What the headline of :func:`pain_points` or :func:`delight_points` says: ``{"code":
+    "none", "min_n"}`` when no touchpoint has enough ratings and a clear difference from the
+    average rating, else ``{"code": "top", "min_n", "touchpoint", "share", "n", "customers"}``
+    for the first such row (``share``: its share of negative, or positive, ratings)."""
+    rows = points[points["enough_data"] & points["significant"]]
     if rows.empty:
-        return t(f"emotions.describe.points_none.{kind}")
+        return {"code": "none", "min_n": min_n}
     top = rows.iloc[0]
-    share = top["share_negative"] if kind == "pain" else top["share_positive"]
+    share = top["share_negative"] if "share_negative" in top else top["share_positive"]
+    return {"code": "top", "min_n": min_n, "touchpoint": top["touchpoint"],
+            "share": float(share), "n": int(top["n"]), "customers": int(top["customers"])}
+
+
+def describe_points(points: pd.DataFrame, kind: str = "pain", min_n: int = MIN_TOUCHPOINT_N
+                    ) -> str:
+    """The :func:`points_reading` of pain (``kind="pain"``) or delight points in words."""
+    reading = points_reading(points, min_n)
+    if reading["code"] == "none":
+        return t(f"emotions.describe.points_none.{kind}", min=min_n)
     return t(
-        f"emotions.describe.points.{kind}", name=top["touchpoint"], share=share,
-        ratings=t("emotions.describe.ratings", n=int(top["n"])),
-        n=int(top["customers"]),
+        f"emotions.describe.points.{kind}", name=reading["touchpoint"], share=reading["share"],
+        ratings=t("emotions.describe.ratings", n=reading["n"]), n=reading["customers"],
     )
 
 

@@ -35,7 +35,7 @@ from journeylib.engine import scalar, to_pandas
 from journeylib.errors import DataError
 from journeylib.i18n import t
 from journeylib.journeys import NO_RULE, conversion_event, conversion_rule
-from journeylib.stats import Z95, fit_logistic, normal_p_value, proportion_difference
+from journeylib.stats import SIGNIFICANT, Z95, fit_logistic, normal_p_value, proportion_difference
 
 MIN_GROUP = 20
 NOT_ENOUGH = "not enough data"
@@ -271,27 +271,69 @@ def _outcome_words(outcome: str) -> tuple[str, str]:
     return outcome, t("emotions.verb.stage", stage=outcome)
 
 
-def describe_moment(moments: pd.DataFrame, outcome: str = "purchase") -> str:
-    """The sentence naming the top moment of truth, e.g. "Customers with a bad Checkout
-    experience buy 43 points less often than those with a good one (95% CI 39-47)"."""
+def moment_reading(moments: pd.DataFrame) -> dict[str, Any]:
+    """What the headline of :func:`moments_of_truth` says, as a code and numbers.
+
+    ``{"code": "none"}``: no touchpoint has ``MIN_GROUP`` customers with each experience.
+    Otherwise the row named is the largest significant effect (p < 0.05), or the largest
+    effect when none is significant, with ``touchpoint``, ``effect``, ``ci_low``, ``ci_high``
+    (proportion points), ``p_value``, ``customers_negative`` and ``opportunity``; ``code`` is
+    ``"effect"`` (significant), ``"not_significant"`` or ``"no_effect"`` (not significant and
+    under 0.05 percentage points).
+    """
     rows = moments[moments["status"] == "ok"]
-    name, verb = _outcome_words(outcome)
     if rows.empty:
+        return {"code": "none", "min_group": MIN_GROUP}
+    significant = rows[rows["p_value"] < SIGNIFICANT]
+    top = (significant if len(significant) else rows).iloc[0]
+    if len(significant):
+        code = "effect"
+    elif abs(top["effect"]) * 100 < 0.05:
+        code = "no_effect"
+    else:
+        code = "not_significant"
+    return {"code": code, "min_group": MIN_GROUP, "touchpoint": top["touchpoint"],
+            **{k: float(top[k]) for k in ("effect", "ci_low", "ci_high", "p_value",
+                                          "opportunity")},
+            "customers_negative": int(top["customers_negative"])}
+
+
+def _points(value: float) -> float | int:
+    """Percentage points as written: whole points from 1 up, one decimal below."""
+    return round(value) if value >= 1 else round(value, 1)
+
+
+def describe_moment(moments: pd.DataFrame, outcome: str = "purchase") -> str:
+    """The :func:`moment_reading` in words, e.g. "Customers with a bad Checkout experience buy
+    43 points less often than those with a good one (95% CI 39-47); ..."; effects under one
+    point with a decimal, and a sentence saying so when no effect is significant."""
+    reading = moment_reading(moments)
+    name, verb = _outcome_words(outcome)
+    if reading["code"] == "none":
         return t("emotions.describe.moment_none", min=MIN_GROUP, outcome=name)
-    top = rows.iloc[0]
-    points = round(abs(top["effect"]) * 100)
-    low, high = sorted((abs(top["ci_low"]) * 100, abs(top["ci_high"]) * 100))
-    if top["ci_low"] < 0 < top["ci_high"]:
+    effect = reading["effect"] * 100
+    points = _points(abs(effect))
+    low, high = sorted((abs(reading["ci_low"]) * 100, abs(reading["ci_high"]) * 100))
+    if reading["ci_low"] < 0 < reading["ci_high"]:
         low = 0.0
-    helps = top["effect"] > 0
+    digits = 0 if points >= 1 and high >= 1 else 1
+    bounds = {"low": i18n.number(low, digits), "high": i18n.number(high, digits)}
+    if reading["code"] == "no_effect":
+        return t("emotions.describe.moment_no_effect", verb=verb, name=reading["touchpoint"],
+                 p=reading["p_value"])
+    if reading["code"] == "not_significant":
+        return t("emotions.describe.moment_not_significant", verb=verb,
+                 name=reading["touchpoint"], p=reading["p_value"], min=MIN_GROUP,
+                 points=t("emotions.describe.pct_points", n=points), **bounds)
+    helps = reading["effect"] > 0
     first = t(
         "emotions.describe.moment_less" if helps else "emotions.describe.moment_more",
-        name=top["touchpoint"], verb=verb, points=t("emotions.describe.pct_points", n=points),
-        low=low, high=high,
+        name=reading["touchpoint"], verb=verb,
+        points=t("emotions.describe.pct_points", n=points), **bounds,
     )
     fix = t(
         "emotions.describe.moment_fix_more" if helps else "emotions.describe.moment_fix_fewer",
-        bad=int(top["customers_negative"]), extra=round(abs(top["opportunity"])), verb=verb,
+        bad=reading["customers_negative"], extra=round(abs(reading["opportunity"])), verb=verb,
     )
     return f"{first}; {fix}"
 

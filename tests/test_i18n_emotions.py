@@ -34,7 +34,7 @@ def sample() -> jl.Dataset:
 def _points(customers: int, ratings: int) -> pd.DataFrame:
     return pd.DataFrame({"touchpoint": ["Checkout"], "customers": [customers], "n": [ratings],
                          "share_negative": [0.364], "share_positive": [0.5],
-                         "enough_data": [True]})
+                         "enough_data": [True], "significant": [True]})
 
 
 @pytest.mark.parametrize(
