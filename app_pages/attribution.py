@@ -7,6 +7,7 @@ import streamlit as st
 import journeylib as jl
 from dashboard import links, session
 from dashboard.exports import chart_downloads
+from dashboard.sections import section
 from journeylib.attribution import (
     ALL,
     attribution,
@@ -112,26 +113,27 @@ if not models:
     st.stop()
 
 window = None if lookback == "all" else lookback
-with st.spinner(t("attribution.page.working_models")):
-    result = _attribution(key, tuple(models), window, order, data)
-if result.empty:
-    st.warning(t("attribution.page.nothing"))
-    st.stop()
+with section("attribution"):
+    with st.spinner(t("attribution.page.working_models")):
+        result = _attribution(key, tuple(models), window, order, data)
+    if result.empty:
+        st.warning(t("attribution.page.nothing"))
+        st.stop()
 
-st.markdown(f"**{describe_disagreement(result)}**")
-chart = attribution_chart(result, measure)
-st.altair_chart(chart, width="content")
-chart_downloads(chart, f"attribution-{measure}", data)
+    st.markdown(f"**{describe_disagreement(result)}**")
+    chart = attribution_chart(result, measure)
+    st.altair_chart(chart, width="content")
+    chart_downloads(chart, f"attribution-{measure}", data)
 
-st.dataframe(display_table(result), hide_index=True, key="attr_table")
-st.download_button(t("attribution.page.download"), result.to_csv(index=False).encode("utf-8"),
-                   file_name="attribution.csv", mime="text/csv")
+    st.dataframe(display_table(result), hide_index=True, key="attr_table")
+    st.download_button(t("attribution.page.download"), result.to_csv(index=False).encode("utf-8"),
+                       file_name="attribution.csv", mime="text/csv")
 
 with st.expander(t("attribution.page.meanings"), expanded=False):
     for model in models:
         st.markdown(f"**{label(model)}.** {model_note(model)}")
 
-with st.expander(t("attribution.page.inside"), expanded=False):
+with section("attribution_inside"), st.expander(t("attribution.page.inside"), expanded=False):
     with st.spinner(t("attribution.page.working_markov")):
         effects, matrix = _inside(key, window, order, data)
     st.caption(describe_removal_effects(effects))

@@ -3,15 +3,47 @@
 import streamlit as st
 
 import journeylib as jl
-from dashboard import data_panels, session
+from dashboard import data_panels, language, session
+from journeylib import journeys
 from journeylib.i18n import t
 from journeylib.paths_table import looks_like_path_table
 
 FILE_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "ods", "parquet"]
 TABS = ("preview", "mapping", "reading", "rejected", "quality", "save")
+AUTO = "auto"
 
 st.title(t("data.title"))
 st.caption(t("data.intro"))
+
+
+def _conversion_rule(dataset: jl.Dataset) -> None:
+    """Which rows count as conversions on every page, and a choice of another rule."""
+    rules = journeys.conversion_rules(dataset)
+    in_force = journeys.conversion_rule(session.with_conversion_rule(dataset))
+    st.caption(t("data.conversion.in_force", rule=t(f"data.conversion.rule.{in_force}")))
+    if len(rules) < 2:
+        return
+    lang = language.current()
+    default = rules[0]
+    stored = st.session_state.get(session.CONVERSION_RULE)
+    options = [AUTO, *rules]
+
+    def keep() -> None:
+        chosen = st.session_state["data_conversion_rule"]
+        if chosen == AUTO:
+            st.session_state.pop(session.CONVERSION_RULE, None)
+        else:
+            st.session_state[session.CONVERSION_RULE] = chosen
+
+    st.selectbox(
+        t("data.conversion.choose"), options,
+        index=options.index(stored) if stored in rules else 0,
+        format_func=lambda code: (
+            t("data.conversion.auto", lang, rule=t(f"data.conversion.rule.{default}", lang))
+            if code == AUTO else t(f"data.conversion.rule.{code}", lang)
+        ),
+        key="data_conversion_rule", on_change=keep, help=t("data.conversion.help"),
+    )
 
 
 def _take_upload() -> None:
@@ -59,6 +91,7 @@ else:
             rejected=t("data.n_rows", n=dataset.n_rejected),
         )
     )
+    _conversion_rule(dataset)
 
 names = list(TABS)
 if raw is None:  # a saved workspace: the file's layout is no longer at hand

@@ -5,6 +5,7 @@ import streamlit as st
 import journeylib as jl
 from dashboard import language, links, session
 from dashboard.exports import chart_downloads
+from dashboard.sections import section
 from journeylib import emotion as em
 from journeylib import moments as mo
 from journeylib.charts.emotion import emotion_curve_chart, emotion_timeline_chart, moments_chart
@@ -74,84 +75,97 @@ key = ds.key
 
 links.bind("emo_by", "by", "stage", from_text=lambda v: v if v in em.CURVE_KEYS else "stage")
 st.session_state.setdefault("emo_by", "stage")
-by = st.segmented_control(t("emotions.page.curve_by"), list(em.CURVE_KEYS),
-                          format_func=_labeller("emotions.by"), key="emo_by") or "stage"
-with st.spinner(t("emotions.page.spinner_curve")):
-    curve, score = _curve(key, by, ds)
-st.markdown(f"**{em.describe_curve(curve, by)}**")
-chart = emotion_curve_chart(curve, by)
-st.altair_chart(chart, width="stretch", theme=None)
-chart_downloads(chart, f"emotion-curve-by-{by}", ds)
-st.caption(em.describe_journey_score(score))
+with section("curve"):
+    by = st.segmented_control(t("emotions.page.curve_by"), list(em.CURVE_KEYS),
+                              format_func=_labeller("emotions.by"), key="emo_by") or "stage"
+    with st.spinner(t("emotions.page.spinner_curve")):
+        curve, score = _curve(key, by, ds)
+    st.markdown(f"**{em.describe_curve(curve, by)}**")
+    if not curve.empty:
+        chart = emotion_curve_chart(curve, by)
+        st.altair_chart(chart, width="stretch", theme=None)
+        chart_downloads(chart, f"emotion-curve-by-{by}", ds)
+    st.caption(em.describe_journey_score(score))
 
 st.subheader(t("emotions.page.over_time"))
 links.bind("emo_freq", "freq", "week", from_text=lambda v: v if v in em.FREQS else "week")
 links.bind("emo_per_stage", "per_stage", False, to_text=lambda v: "1" if v else "0",
            from_text=lambda v: v == "1")
 st.session_state.setdefault("emo_freq", "week")
-left, right = st.columns([2, 1])
-freq = left.segmented_control(t("emotions.page.period"), list(em.FREQS),
-                              format_func=_labeller("emotions.freq"),
-                              key="emo_freq") or "week"
-per_stage = right.toggle(t("emotions.page.per_stage"), key="emo_per_stage")
-with st.spinner(t("emotions.page.spinner_timeline")):
-    timeline = _timeline(key, freq, per_stage, ds)
-    overall = timeline if not per_stage else _timeline(key, freq, False, ds)
-st.markdown(f"**{em.describe_timeline(overall, freq)}**")
-chart = emotion_timeline_chart(timeline, freq)
-st.altair_chart(chart, width="stretch", theme=None)
-chart_downloads(chart, f"emotion-timeline-{freq}", ds)
+with section("timeline"):
+    left, right = st.columns([2, 1])
+    freq = left.segmented_control(t("emotions.page.period"), list(em.FREQS),
+                                  format_func=_labeller("emotions.freq"),
+                                  key="emo_freq") or "week"
+    per_stage = right.toggle(t("emotions.page.per_stage"), key="emo_per_stage")
+    with st.spinner(t("emotions.page.spinner_timeline")):
+        timeline = _timeline(key, freq, per_stage, ds)
+        overall = timeline if not per_stage else _timeline(key, freq, False, ds)
+    st.markdown(f"**{em.describe_timeline(overall, freq)}**")
+    if not timeline.empty:
+        chart = emotion_timeline_chart(timeline, freq)
+        st.altair_chart(chart, width="stretch", theme=None)
+        chart_downloads(chart, f"emotion-timeline-{freq}", ds)
 
 st.subheader(t("emotions.page.points"))
-with st.spinner(t("emotions.page.spinner_points")):
-    pains, delights = _points(key, ds)
-left, right = st.columns(2)
-with left:
-    st.markdown(f"**{em.describe_points(pains, 'pain')}**")
-    st.dataframe(pains, hide_index=True, column_config=_point_columns(), key="emo_pains")
-with right:
-    st.markdown(f"**{em.describe_points(delights, 'delight')}**")
-    st.dataframe(delights, hide_index=True, column_config=_point_columns(), key="emo_delights")
-st.caption(t("emotions.page.severity_note"))
+pains = None
+with section("points"):
+    with st.spinner(t("emotions.page.spinner_points")):
+        pains, delights = _points(key, ds)
+    left, right = st.columns(2)
+    with left:
+        st.markdown(f"**{em.describe_points(pains, 'pain')}**")
+        st.dataframe(pains, hide_index=True, column_config=_point_columns(), key="emo_pains")
+    with right:
+        st.markdown(f"**{em.describe_points(delights, 'delight')}**")
+        st.dataframe(delights, hide_index=True, column_config=_point_columns(),
+                     key="emo_delights")
+    st.caption(t("emotions.page.severity_note", n=em.MIN_TOUCHPOINT_N))
 
 st.subheader(t("emotions.page.moments"))
 outcomes = [*mo.OUTCOMES, *ds.stages]
 links.bind("emo_outcome", "outcome", "purchase",
            from_text=lambda v: v if v in outcomes else "purchase")
-left, right = st.columns([2, 1])
-outcome = left.selectbox(t("emotions.page.outcome"), outcomes, key="emo_outcome",
-                         format_func=_labeller("emotions.outcome", mo.OUTCOMES),
-                         help=t("emotions.page.outcome_help"))
-adjust = right.toggle(t("emotions.page.adjust"), key="emo_adjust",
-                      help=t("emotions.page.adjust_help"))
-try:
-    with st.spinner(t("emotions.page.spinner_moments")):
-        moments = _moments(key, outcome, adjust, ds)
-except jl.DataError as exc:
-    st.warning(str(exc))
-else:
-    st.markdown(f"**{mo.describe_moment(moments, outcome)}**")
-    if sampled := mo.describe_sample(moments):
-        st.caption(sampled)
-    chart = moments_chart(moments, outcome)
-    st.altair_chart(chart, width="stretch", theme=None)
-    chart_downloads(chart, f"moments-of-truth-{outcome}", ds)
-    with st.expander(t("emotions.page.all_touchpoints")):
-        number = st.column_config.NumberColumn
-        st.dataframe(moments.assign(status=moments["status"].map(label)), hide_index=True,
-                     key="emo_moments", column_config=_headers(
-                         moments, effect=number(column_header("effect"), format="%+.3f"),
-                         p_value=number(column_header("p_value"), format="%.4f")))
+with section("moments"):
+    left, right = st.columns([2, 1])
+    outcome = left.selectbox(t("emotions.page.outcome"), outcomes, key="emo_outcome",
+                             format_func=_labeller("emotions.outcome", mo.OUTCOMES),
+                             help=t("emotions.page.outcome_help"))
+    adjust = right.toggle(t("emotions.page.adjust"), key="emo_adjust",
+                          help=t("emotions.page.adjust_help"))
+    try:
+        with st.spinner(t("emotions.page.spinner_moments")):
+            moments = _moments(key, outcome, adjust, ds)
+    except jl.DataError as exc:  # no purchase information: a known state, not a failure
+        st.warning(str(exc))
+    else:
+        st.markdown(f"**{mo.describe_moment(moments, outcome)}**")
+        if sampled := mo.describe_sample(moments):
+            st.caption(sampled)
+        if (moments["status"] == "ok").any():
+            chart = moments_chart(moments, outcome)
+            st.altair_chart(chart, width="stretch", theme=None)
+            chart_downloads(chart, f"moments-of-truth-{outcome}", ds)
+        else:
+            st.info(t("emotions.page.no_moments_chart", n=mo.MIN_GROUP))
+        with st.expander(t("emotions.page.all_touchpoints")):
+            number = st.column_config.NumberColumn
+            st.dataframe(moments.assign(status=moments["status"].map(label)), hide_index=True,
+                         key="emo_moments", column_config=_headers(
+                             moments, effect=number(column_header("effect"), format="%+.3f"),
+                             p_value=number(column_header("p_value"), format="%.4f")))
 
 st.subheader(t("emotions.page.voice"))
-choices = _curve(key, "touchpoint", ds)[0]["touchpoint"].tolist()
-if choices:
-    first = pains["touchpoint"].iloc[0] if len(pains) else choices[0]
-    touchpoint = st.selectbox(t("emotions.by.touchpoint"), choices, index=choices.index(first),
-                              key="emo_quotes_tp")
-    notes = _notes(key, touchpoint, ds)
-    st.caption(t("emotions.page.notes_caption", n=len(notes), touchpoint=touchpoint))
-    st.dataframe(notes, hide_index=True, key="emo_notes", column_config=_headers(
-        notes, valence=st.column_config.NumberColumn(column_header("valence"), format="%+.2f")))
-else:
-    st.info(t("emotions.page.no_quotes"))
+with section("voice"):
+    choices = _curve(key, "touchpoint", ds)[0]["touchpoint"].tolist()
+    if choices:
+        first = pains["touchpoint"].iloc[0] if pains is not None and len(pains) else choices[0]
+        touchpoint = st.selectbox(t("emotions.by.touchpoint"), choices,
+                                  index=choices.index(first), key="emo_quotes_tp")
+        notes = _notes(key, touchpoint, ds)
+        st.caption(t("emotions.page.notes_caption", n=len(notes), touchpoint=touchpoint))
+        st.dataframe(notes, hide_index=True, key="emo_notes", column_config=_headers(
+            notes,
+            valence=st.column_config.NumberColumn(column_header("valence"), format="%+.2f")))
+    else:
+        st.info(t("emotions.page.no_quotes"))

@@ -6,6 +6,7 @@ import streamlit as st
 
 from dashboard import language, links, session
 from dashboard.exports import chart_downloads
+from dashboard.sections import section
 from journeylib import i18n
 from journeylib import journey_map as jm
 from journeylib.charts.journey_map import journey_map_chart
@@ -68,13 +69,14 @@ if present:
     right.button(t("journey_map.page.next") + " ▶", on_click=_step, args=(1, last),
                  disabled=step == last, key="jm_next", type="primary", width="stretch")
     exit_col.toggle(t("journey_map.page.present"), key="jm_present")
-    jmap = _journey_map(ds, 3, 2)
-    focus = ds.stages[step - 1] if step else None
-    st.markdown(jm.describe_stage(jmap, focus) if focus else jm.describe_map(jmap))
-    width = min(340, 1640 // max(len(ds.stages), 1))
-    chart = journey_map_chart(jmap.stages, jmap.touchpoints, focus=focus, column_width=width,
-                              scale=1.3, title="", note=jm.map_note(jmap))
-    st.altair_chart(chart, width="content")
+    with section("presentation"):
+        jmap = _journey_map(ds, 3, 2)
+        focus = ds.stages[step - 1] if step else None
+        st.markdown(jm.describe_stage(jmap, focus) if focus else jm.describe_map(jmap))
+        width = min(340, 1640 // max(len(ds.stages), 1))
+        chart = journey_map_chart(jmap.stages, jmap.touchpoints, focus=focus, column_width=width,
+                                  scale=1.3, title="", note=jm.map_note(jmap))
+        st.altair_chart(chart, width="content")
     st.stop()
 
 st.title(t("journey_map.page.title"))
@@ -85,17 +87,20 @@ top = left.slider(t("journey_map.page.top"), 2, 8, key="jm_top",
 flags = middle.slider(t("journey_map.page.flags"), 1, 5, 3, key="jm_flags")
 right.toggle(t("journey_map.page.present"), key="jm_present",
              help=t("journey_map.page.present_help"))
-jmap = _journey_map(ds, top, flags)
-st.markdown(f"**{jm.describe_map(jmap)}**")
-if ds.purchase_stage is None:
-    st.caption(t("journey_map.page.no_purchase_stage"))
-chart = journey_map_chart(jmap.stages, jmap.touchpoints, scale=0.9,
-                          column_width=max(150, min(230, 880 // max(len(ds.stages), 1))),
-                          note=jm.map_note(jmap))
-st.altair_chart(chart, width="content")
+chart = None
+with section("map"):
+    jmap = _journey_map(ds, top, flags)
+    st.markdown(f"**{jm.describe_map(jmap)}**")
+    if ds.purchase_stage is None:
+        st.caption(t("journey_map.page.no_purchase_stage"))
+    chart = journey_map_chart(jmap.stages, jmap.touchpoints, scale=0.9,
+                              column_width=max(150, min(230, 880 // max(len(ds.stages), 1))),
+                              note=jm.map_note(jmap))
+    st.altair_chart(chart, width="content")
 
-st.caption(t("journey_map.page.download_note"))
-chart_downloads(chart, "journey-map", ds)
+    st.caption(t("journey_map.page.download_note"))
+    chart_downloads(chart, "journey-map", ds)
+
 # One click: the PDF is drawn when the button is pressed, outside the script thread, so it
 # reads the data through its own cursor and writes in the session's language.
 fresh_dataset, lang = session.for_another_thread(), language.current()
@@ -106,7 +111,8 @@ def _handout() -> bytes:
         return workshop_handout(fresh_dataset(), chart)
 
 
-st.download_button(t("journey_map.page.handout_download"), _handout,
-                   file_name="workshop-handout.pdf", mime="application/pdf",
-                   key="jm_handout_download", type="primary", icon=":material/download:",
-                   help=t("journey_map.page.handout_help"), on_click="ignore")
+if chart is not None:
+    st.download_button(t("journey_map.page.handout_download"), _handout,
+                       file_name="workshop-handout.pdf", mime="application/pdf",
+                       key="jm_handout_download", type="primary", icon=":material/download:",
+                       help=t("journey_map.page.handout_help"), on_click="ignore")

@@ -4,6 +4,7 @@ import streamlit as st
 
 from dashboard import links, session
 from dashboard.exports import chart_downloads
+from dashboard.sections import section
 from journeylib import paths
 from journeylib.charts.paths import transitions_heatmap
 from journeylib.i18n import t
@@ -31,15 +32,16 @@ ds = session.require_dataset()
 st.title(t("journeys.page.title"))
 st.caption(t("journeys.page.intro"))
 
-with st.spinner(t("journeys.page.working_moves")):
-    moves = _transitions(ds.key, ds)
-st.markdown(f"**{paths.describe_transitions(moves)}**")
-if moves.empty:
-    st.info(t("journeys.page.no_moves"))
-else:
-    chart = transitions_heatmap(moves, ds.stages)
-    st.altair_chart(chart)
-    chart_downloads(chart, "stage-transitions", ds)
+with section("transitions"):
+    with st.spinner(t("journeys.page.working_moves")):
+        moves = _transitions(ds.key, ds)
+    st.markdown(f"**{paths.describe_transitions(moves)}**")
+    if moves.empty:
+        st.info(t("journeys.page.no_moves"))
+    else:
+        chart = transitions_heatmap(moves, ds.stages)
+        st.altair_chart(chart)
+        chart_downloads(chart, "stage-transitions", ds)
 
 st.subheader(t("journeys.page.paths"))
 levels = _levels()
@@ -53,27 +55,28 @@ level = left.radio(
     key="paths_level",
 )
 n = right.slider(t("journeys.page.shown"), 5, 50, 20, step=5, key="paths_n")
-with st.spinner(t("journeys.page.working_paths")):
-    top = _paths(ds.key, level, n, ds)
-st.caption(paths.describe_paths(top))
-st.dataframe(
-    top,
-    hide_index=True,
-    column_config={
-        "path": st.column_config.TextColumn(t("journeys.page.col_path"), width="large"),
-        "steps": st.column_config.NumberColumn(t("journeys.page.col_steps")),
-        "customers": st.column_config.NumberColumn(
-            t("journeys.page.col_customers"), format="localized"
-        ),
-        "share": st.column_config.ProgressColumn(
-            t("journeys.page.col_share"), min_value=0, max_value=1, format="percent"
-        ),
-        "converted": st.column_config.NumberColumn(
-            t("journeys.page.col_converted"), format="localized"
-        ),
-        "conversion_rate": st.column_config.NumberColumn(
-            t("journeys.page.col_conversion"), format="percent"
-        ),
-    },
-)
+with section("paths"):
+    with st.spinner(t("journeys.page.working_paths")):
+        top = _paths(ds.key, level, n, ds)
+    st.caption(paths.describe_paths(top))
+    st.dataframe(
+        top,
+        hide_index=True,
+        column_config={
+            "path": st.column_config.TextColumn(t("journeys.page.col_path"), width="large"),
+            "steps": st.column_config.NumberColumn(t("journeys.page.col_steps")),
+            "customers": st.column_config.NumberColumn(
+                t("journeys.page.col_customers"), format="localized"
+            ),
+            "share": st.column_config.ProgressColumn(
+                t("journeys.page.col_share"), min_value=0, max_value=1, format="percent"
+            ),
+            "converted": st.column_config.NumberColumn(
+                t("journeys.page.col_converted"), format="localized"
+            ),
+            "conversion_rate": st.column_config.NumberColumn(
+                t("journeys.page.col_conversion"), format="percent"
+            ),
+        },
+    )
 st.caption(t("journeys.page.footnote", n=paths.MAX_STEPS))

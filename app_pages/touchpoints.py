@@ -6,6 +6,7 @@ import streamlit as st
 
 import journeylib as jl
 from dashboard import language, session
+from dashboard.sections import section
 from journeylib import touchpoints as tp
 from journeylib.i18n import label, t
 
@@ -67,32 +68,35 @@ def _scorecard(key: str, targets: pd.DataFrame | None, lang: str, _ds) -> pd.Dat
 st.title(t("touchpoints.page.title"))
 st.caption(t("touchpoints.page.intro"))
 ds = session.require_dataset()
-try:
+card = None
+with section("scorecard"):
     with st.spinner(t("touchpoints.page.spinner")):
         card = _scorecard(ds.key, session.scorecard_targets(), language.current(), ds)
-except jl.DataError as exc:
-    st.warning(str(exc))
-    st.stop()
-st.markdown(f"**{tp.describe_scorecard(card)}**")
-shown = card.assign(status=[f"{STATUS_ICONS[s]} {label(s)}" for s in card["status"]])
-st.data_editor(
-    shown, key="tp_editor", hide_index=True, column_config=_columns(), width="stretch",
-    disabled=[c for c in shown.columns if c not in EDITABLE], on_change=_apply_edits,
-    args=(card,), num_rows="fixed",
-)
+    st.markdown(f"**{tp.describe_scorecard(card)}**")
+    if card.empty:
+        st.info(t("touchpoints.page.no_touchpoints"))
+    else:
+        shown = card.assign(status=[f"{STATUS_ICONS[s]} {label(s)}" for s in card["status"]])
+        st.data_editor(
+            shown, key="tp_editor", hide_index=True, column_config=_columns(), width="stretch",
+            disabled=[c for c in shown.columns if c not in EDITABLE], on_change=_apply_edits,
+            args=(card,), num_rows="fixed",
+        )
 with st.expander(t("touchpoints.page.kpis")):
     for name, (_, higher) in tp.KPIS.items():
         st.markdown("- " + t("touchpoints.page.kpi_line", name=t(f"touchpoints.kpi_name.{name}"),
                              what=t(f"touchpoints.kpi.{name}"),
                              better=t("touchpoints.higher" if higher else "touchpoints.lower")))
 
-left, right = st.columns(2)
-current = session.scorecard_targets()
-current = card[tp.TARGET_COLUMNS] if current is None else current
-left.download_button(t("touchpoints.page.download"), tp.targets_to_excel(current),
-                     file_name="touchpoint-targets.xlsx", key="tp_download",
-                     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-right.file_uploader(t("touchpoints.page.upload"), type=["xlsx"], key="tp_upload",
-                    on_change=_upload, help=t("touchpoints.page.upload_help"))
-if st.session_state.get("tp_upload_error"):
-    st.error(st.session_state["tp_upload_error"])
+with section("targets"):
+    left, right = st.columns(2)
+    current = session.scorecard_targets()
+    if current is None:
+        current = card[tp.TARGET_COLUMNS] if card is not None else tp.default_targets([])
+    left.download_button(t("touchpoints.page.download"), tp.targets_to_excel(current),
+                         file_name="touchpoint-targets.xlsx", key="tp_download",
+                         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    right.file_uploader(t("touchpoints.page.upload"), type=["xlsx"], key="tp_upload",
+                        on_change=_upload, help=t("touchpoints.page.upload_help"))
+    if st.session_state.get("tp_upload_error"):
+        st.error(st.session_state["tp_upload_error"])

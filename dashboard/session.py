@@ -17,11 +17,14 @@ import streamlit as st
 
 import journeylib as jl
 from dashboard import language
-from journeylib import touchpoints, workspace
+from journeylib import journeys, touchpoints, workspace
 from journeylib.filters import Filters
 from journeylib.i18n import t
 
 SAMPLE_PATH = Path(__file__).resolve().parent.parent / "sample_data" / "journeys.csv"
+# The conversion rule the user chose on the Data page (a code of journeys.CONVERSION_RULES;
+# absent: the data's default), applied to the dataset every page and export gets.
+CONVERSION_RULE = "conversion_rule"
 
 
 @dataclass
@@ -111,6 +114,7 @@ def set_upload(name: str, data: bytes) -> None:
     }
     st.session_state["load_options"] = LoadOptions()
     st.session_state["filters"] = Filters()
+    st.session_state.pop(CONVERSION_RULE, None)  # another file: its own default rule
     st.session_state["source"] = "upload"
 
 
@@ -280,16 +284,23 @@ def filter_options(dataset: jl.Dataset) -> dict:
     return cached[1]
 
 
+def with_conversion_rule(dataset: jl.Dataset) -> jl.Dataset:
+    """``dataset`` counting conversions by the rule chosen on the Data page."""
+    return journeys.with_conversion_rule(dataset, st.session_state.get(CONVERSION_RULE))
+
+
 def for_another_thread() -> Callable[[], jl.Dataset]:
-    """A function returning the active dataset with the sidebar filters, reading through a new
-    cursor of the session's database: for work Streamlit runs outside the script thread
-    (deferred downloads), where the session connection must not be used."""
-    base, chosen = active_dataset(), filters()
+    """A function returning the active dataset with the session's conversion rule and sidebar
+    filters, reading through a new cursor of the session's database: for work Streamlit runs
+    outside the script thread (deferred downloads), where the session connection must not be
+    used."""
+    base, chosen = with_conversion_rule(active_dataset()), filters()
     return lambda: jl.apply_filters(jl.on_new_cursor(base), chosen)
 
 
 def require_dataset() -> jl.Dataset:
-    """The active dataset with the sidebar filters applied, for an analysis page; stops the page
+    """The active dataset with the session's conversion rule and the sidebar filters applied,
+    for an analysis page; stops the page
     with a pointer to the Data page when there is none or it cannot be used."""
     try:
         dataset = active_dataset()
@@ -301,4 +312,4 @@ def require_dataset() -> jl.Dataset:
         st.warning(problem)
         st.page_link(page="app_pages/data.py", label=t("data.go_to_data"), icon="📄")
         st.stop()
-    return jl.apply_filters(dataset, filters())
+    return jl.apply_filters(with_conversion_rule(dataset), filters())

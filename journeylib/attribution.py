@@ -399,7 +399,8 @@ def _totals(
         t = journey_touches(data, lookback, **cut)
         ends = t.filter(t.position == 0)
         row = to_pandas(ends.aggregate(c=ends.converted.sum(), v=ends.revenue.sum())).iloc[0]
-        return float(row["c"] or 0), float(row["v"] or 0)
+        return float(row["c"]) if pd.notna(row["c"]) else 0.0, \
+            float(row["v"]) if pd.notna(row["v"]) else 0.0
     return paths.total_conversions, float(paths.value.sum())
 
 

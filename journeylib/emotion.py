@@ -442,10 +442,10 @@ def journey_score(ds: Dataset) -> pd.DataFrame:
         ratings=per.ratings.sum(),
         ok=per.ok.sum(),
         total=per.total.sum(),
-    )).iloc[0]
+    )).iloc[0].fillna(0)  # sums over no customers are missing
     customers = int(row["customers"])
-    good = int(row["journeys_non_negative"] or 0)
-    ratings = int(row["ratings"] or 0)
+    good = int(row["journeys_non_negative"])
+    ratings = int(row["ratings"])
     low, high = wilson_interval(np.array([good]), np.array([customers]))
     return pd.DataFrame(
         {

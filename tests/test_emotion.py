@@ -61,7 +61,7 @@ def test_curve_worked_example(tiny: jl.Dataset) -> None:
     # which the valence interval cuts to the scale's -1..+1
     assert aware["n"] == 3
     assert aware["valence_mean"] == pytest.approx(0.0)
-    low, high = stats.mean_interval([3], [0.0], [1.0])
+    _, high = stats.mean_interval([3], [0.0], [1.0])
     assert high[0] == pytest.approx(4.3027 / np.sqrt(3), abs=1e-3)
     assert (aware["ci_low"], aware["ci_high"]) == (-1.0, 1.0)
     assert aware["share_negative"] == pytest.approx(1 / 3)
