@@ -30,6 +30,6 @@ def section(name_code: str) -> Iterator[None]:
     except jl.DataError as exc:
         st.error(t("app.section_failed", section=t(f"app.section.{name_code}"), reason=str(exc)))
     except Exception:
-        log.exception("page section %r failed", name_code)
+        log.log(logging.ERROR, "page section %r failed", name_code, exc_info=True)
         st.error(t("app.section_failed", section=t(f"app.section.{name_code}"),
                    reason=t("app.section_unexpected")))

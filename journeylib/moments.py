@@ -298,9 +298,11 @@ def moment_reading(moments: pd.DataFrame) -> dict[str, Any]:
             "customers_negative": int(top["customers_negative"])}
 
 
-def _points(value: float) -> float | int:
-    """Percentage points as written: whole points from 1 up, one decimal below."""
-    return round(value) if value >= 1 else round(value, 1)
+def _points(value: float) -> str:
+    """Percentage points in words: whole points from 1 up, one decimal below."""
+    if value >= 1:
+        return t("emotions.describe.pct_points", n=round(value))
+    return t("emotions.describe.pct_points_small", n=round(value, 1))
 
 
 def describe_moment(moments: pd.DataFrame, outcome: str = "purchase") -> str:
@@ -312,11 +314,11 @@ def describe_moment(moments: pd.DataFrame, outcome: str = "purchase") -> str:
     if reading["code"] == "none":
         return t("emotions.describe.moment_none", min=MIN_GROUP, outcome=name)
     effect = reading["effect"] * 100
-    points = _points(abs(effect))
+    size = abs(effect)
     low, high = sorted((abs(reading["ci_low"]) * 100, abs(reading["ci_high"]) * 100))
     if reading["ci_low"] < 0 < reading["ci_high"]:
         low = 0.0
-    digits = 0 if points >= 1 and high >= 1 else 1
+    digits = 0 if size >= 1 and high >= 1 else 1
     bounds = {"low": i18n.number(low, digits), "high": i18n.number(high, digits)}
     if reading["code"] == "no_effect":
         return t("emotions.describe.moment_no_effect", verb=verb, name=reading["touchpoint"],
@@ -324,12 +326,12 @@ def describe_moment(moments: pd.DataFrame, outcome: str = "purchase") -> str:
     if reading["code"] == "not_significant":
         return t("emotions.describe.moment_not_significant", verb=verb,
                  name=reading["touchpoint"], p=reading["p_value"], min=MIN_GROUP,
-                 points=t("emotions.describe.pct_points", n=points), **bounds)
+                 points=_points(size), **bounds)
     helps = reading["effect"] > 0
     first = t(
         "emotions.describe.moment_less" if helps else "emotions.describe.moment_more",
         name=reading["touchpoint"], verb=verb,
-        points=t("emotions.describe.pct_points", n=points), **bounds,
+        points=_points(size), **bounds,
     )
     fix = t(
         "emotions.describe.moment_fix_more" if helps else "emotions.describe.moment_fix_fewer",
