@@ -345,3 +345,52 @@ def test_data_page_names_the_rule_and_every_page_uses_the_choice(export: pd.Data
     assert box.value == "revenue"
     box.set_value("auto").run()
     assert "conversion_rule" not in at.session_state
+
+
+def _failing_page() -> None:
+    import streamlit as st
+
+    import journeylib as jl
+    from dashboard.sections import section
+
+    with section("timeline"):
+        raise RuntimeError("boom")
+    with section("points"):
+        raise jl.DataError("The file has no ratings.")
+    with section("moments"):
+        st.stop()
+    st.write("never reached")
+
+
+def _page_after_failure() -> None:
+    import streamlit as st
+
+    from dashboard.sections import section
+
+    with section("curve"):
+        raise KeyError("Automatic")
+    st.write("the rest of the page")
+
+
+def test_a_failing_section_says_what_and_why_and_the_page_goes_on() -> None:
+    at = AppTest.from_function(_page_after_failure).run()
+    assert not at.exception
+    assert [e.value for e in at.error] == [
+        "**The emotion curve could not be shown.** An unexpected error stopped the calculation;"
+        " it has been logged for the operator. Try other settings or filters, or report it. "
+        "The rest of the page works."]
+    assert at.markdown[0].value == "the rest of the page"
+    at = AppTest.from_function(_failing_page).run()
+    assert not at.exception
+    errors = [e.value for e in at.error]
+    assert len(errors) == 2 and "The file has no ratings." in errors[1]
+    assert "boom" not in " ".join(errors)  # details go to the log, not to the user
+    assert not at.markdown  # st.stop() inside a section still stops the page
+
+
+def test_error_details_are_off() -> None:
+    import tomllib
+    from pathlib import Path
+
+    config = tomllib.loads((Path(APP).parent / ".streamlit" / "config.toml").read_text())
+    assert config["client"]["showErrorDetails"] is False
