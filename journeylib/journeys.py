@@ -64,7 +64,8 @@ def conversion_event(ds: Dataset, table: ir.Table | None = None) -> ir.BooleanVa
         return t.revenue.fill_null(0) > 0
     if rule == "purchase_stage":
         return (t.stage == ds.purchase_stage).fill_null(False)
-    return ibis.literal(False)
+    # A column (not a scalar) of False, so it aggregates like the other rules' predicates.
+    return t.customer_id.notnull() & ibis.literal(False)
 
 
 def with_conversion_rule(ds: Dataset, rule: str | None) -> Dataset:

@@ -148,6 +148,10 @@ def test_rule_falls_back_from_flag_to_revenue_to_stage(export: pd.DataFrame) -> 
     assert journeys.conversion_rule(nothing) == journeys.NO_RULE
     with pytest.raises(jl.DataError):
         mo.moments_of_truth(nothing)
+    # no conversion information: every analysis still runs, counting none
+    assert jl.top_paths(nothing, "touchpoint")["converted"].sum() == 0
+    assert jl.attribution(nothing, ["last_touch", "markov"], n_boot=0)["conversions"].sum() == 0
+    assert jl.scorecard(nothing)["conversion_after"].isna().all()
 
 
 def test_attribution_credits_exactly_the_flagged_orders(ds: jl.Dataset,
