@@ -59,24 +59,25 @@ with section("paths"):
     with st.spinner(t("journeys.page.working_paths")):
         top = _paths(ds.key, level, n, ds)
     st.caption(paths.describe_paths(top))
-    st.dataframe(
-        top,
-        hide_index=True,
-        column_config={
-            "path": st.column_config.TextColumn(t("journeys.page.col_path"), width="large"),
-            "steps": st.column_config.NumberColumn(t("journeys.page.col_steps")),
-            "customers": st.column_config.NumberColumn(
-                t("journeys.page.col_customers"), format="localized"
-            ),
-            "share": st.column_config.ProgressColumn(
-                t("journeys.page.col_share"), min_value=0, max_value=1, format="percent"
-            ),
-            "converted": st.column_config.NumberColumn(
-                t("journeys.page.col_converted"), format="localized"
-            ),
-            "conversion_rate": st.column_config.NumberColumn(
-                t("journeys.page.col_conversion"), format="percent"
-            ),
-        },
-    )
+    if not top.empty:
+        st.dataframe(
+            top,
+            hide_index=True,
+            column_config={
+                "path": st.column_config.TextColumn(t("journeys.page.col_path"), width="large"),
+                "steps": st.column_config.NumberColumn(t("journeys.page.col_steps")),
+                "customers": st.column_config.NumberColumn(
+                    t("journeys.page.col_customers"), format="localized"
+                ),
+                "share": st.column_config.ProgressColumn(
+                    t("journeys.page.col_share"), min_value=0, max_value=1, format="percent"
+                ),
+                "converted": st.column_config.NumberColumn(
+                    t("journeys.page.col_converted"), format="localized"
+                ),
+                "conversion_rate": st.column_config.NumberColumn(
+                    t("journeys.page.col_conversion"), format="percent"
+                ),
+            },
+        )
 st.caption(t("journeys.page.footnote", n=paths.MAX_STEPS))

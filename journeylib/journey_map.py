@@ -14,7 +14,13 @@ import numpy as np
 import pandas as pd
 
 from journeylib.dataset import Dataset
-from journeylib.emotion import delight_points, emotion_curve, pain_points, stage_quotes
+from journeylib.emotion import (
+    MIN_TOUCHPOINT_N,
+    delight_points,
+    emotion_curve,
+    pain_points,
+    stage_quotes,
+)
 from journeylib.engine import to_pandas
 from journeylib.errors import DataError
 from journeylib.i18n import label, percent, t
@@ -144,12 +150,13 @@ def outcome_names(moment_of_truth: str) -> str:
     return ", ".join(t(f"emotions.outcome.{o}") for o in moment_of_truth.split(", ") if o)
 
 
-def describe_map(jmap: JourneyMap) -> str:
-    """One sentence summing up a journey map: lowest stage, pain points and moments of truth."""
+def describe_map(jmap: JourneyMap, min_n: int = MIN_TOUCHPOINT_N) -> str:
+    """One sentence summing up a journey map: the lowest stage among those with at least
+    ``min_n`` ratings, pain points and moments of truth."""
     stages = jmap.stages.dropna(subset=["valence_mean"])
     if stages.empty:
         return t("journey_map.describe.no_ratings")
-    low = stages.loc[stages["valence_mean"].idxmin()]
+    stages = stages[stages["n"] >= min_n]
     tps = jmap.touchpoints
     pains = ", ".join(tps.loc[tps["flag"] == "pain", "touchpoint"]) or t(
         "journey_map.describe.none")
@@ -157,6 +164,9 @@ def describe_map(jmap: JourneyMap) -> str:
         t("journey_map.describe.star", name=r.touchpoint, outcomes=outcome_names(r.moment_of_truth))
         for r in tps.itertuples() if r.moment_of_truth
     ) or t("journey_map.describe.none_found")
+    if stages.empty:
+        return t("journey_map.describe.map_few", min=min_n, pains=pains, stars=stars)
+    low = stages.loc[stages["valence_mean"].idxmin()]
     return t("journey_map.describe.map", stage=low["stage"], valence=low["valence_mean"],
              pains=pains, stars=stars)
 

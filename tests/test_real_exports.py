@@ -398,3 +398,14 @@ def test_error_details_are_off() -> None:
 
     config = tomllib.loads((Path(APP).parent / ".streamlit" / "config.toml").read_text())
     assert config["client"]["showErrorDetails"] is False
+
+
+def test_journey_map_names_the_lowest_stage_only_with_enough_ratings() -> None:
+    from journeylib.journey_map import JourneyMap, describe_map
+
+    stages = pd.DataFrame({"stage": ["Browse", "Buy"], "n": [3, 300],
+                           "valence_mean": [-1.0, 0.2]})
+    tps = pd.DataFrame({"touchpoint": [], "flag": [], "moment_of_truth": []})
+    assert "lowest at Buy" in describe_map(JourneyMap(stages, tps))
+    few = JourneyMap(stages.assign(n=[3, 5]), tps)
+    assert describe_map(few).startswith("No stage has 30 ratings or more")
