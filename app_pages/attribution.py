@@ -26,6 +26,7 @@ from journeylib.charts.attribution import (
 )
 from journeylib.i18n import label, t
 from journeylib.paths_table import PathTable
+from journeylib.text import csv_bytes
 
 DEFAULT_MODELS = ["first_touch", "last_touch", "linear", "position_based", "markov", "shapley"]
 
@@ -124,7 +125,7 @@ st.altair_chart(chart, width="content")
 chart_downloads(chart, f"attribution-{measure}", data)
 
 st.dataframe(display_table(result), hide_index=True, key="attr_table")
-st.download_button(t("attribution.page.download"), result.to_csv(index=False).encode("utf-8"),
+st.download_button(t("attribution.page.download"), csv_bytes(result),
                    file_name="attribution.csv", mime="text/csv")
 
 with st.expander(t("attribution.page.meanings"), expanded=False):

@@ -20,6 +20,7 @@ from journeylib.funnel import (
 )
 from journeylib.i18n import label, percent, t
 from journeylib.report import excel_report
+from journeylib.text import csv_bytes
 
 ANALYSES = {
     "funnel": funnel,
@@ -262,7 +263,7 @@ with tabs[3]:
     left, right = st.columns(2)
     left.download_button(
         t("funnel.page.download_csv"),
-        lost.to_csv(index=False).encode(),
+        csv_bytes(lost),
         file_name=f"{name}.csv",
         mime="text/csv",
         key="dropoff_csv",

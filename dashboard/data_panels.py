@@ -18,6 +18,7 @@ from journeylib.i18n.formats import table_datetime_format
 from journeylib.load import FIELD_LABELS
 from journeylib.quality import touchpoints_over_time
 from journeylib.stages import preset_name, preset_stage_names
+from journeylib.text import csv_bytes
 
 # Option codes of the Data page's widgets (shown translated through format_func).
 NOT_USED = "(not used)"
@@ -358,7 +359,7 @@ def rejected_panel(ds: jl.Dataset) -> None:
     )
     st.download_button(
         t("data.rejected.download"),
-        rejected.to_csv(index=False).encode(),
+        csv_bytes(rejected),
         file_name="rejected_rows.csv",
         mime="text/csv",
     )

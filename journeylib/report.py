@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 
 import pandas as pd
@@ -19,6 +18,7 @@ from journeylib.funnel import funnel
 from journeylib.i18n import DEFAULT_LANGUAGE, catalogue, label, t
 from journeylib.moments import moments_of_truth, sample_note
 from journeylib.quality import data_quality
+from journeylib.text import workbook_bytes
 from journeylib.touchpoints import scorecard
 
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
@@ -53,7 +53,8 @@ def excel_report(
     it was made, then the table with a bold coloured header, frozen panes, an auto filter,
     column widths fitted to the content and number formats chosen by column name. Texts,
     known column headers and library labels are in the current language; number formats are
-    Excel's own, which Excel shows in the reader's locale.
+    Excel's own, which Excel shows in the reader's locale. A text cell that would be read as a
+    formula (a name starting with ``=``, ``+``, ``-``, ``@``...) is written as quoted text.
     """
     generated = generated or dt.datetime.now(dt.UTC)
     book = Workbook()
@@ -89,9 +90,7 @@ def excel_report(
                 f"A{header_row}:{get_column_letter(len(frame.columns))}"
                 f"{header_row + max(len(frame), 1)}"
             )
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)
 
 
 def column_header(column: object) -> str:

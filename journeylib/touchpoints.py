@@ -15,6 +15,7 @@ from journeylib.dataset import Dataset
 from journeylib.errors import DataError
 from journeylib.i18n import label, percent, t
 from journeylib.moments import purchase_event
+from journeylib.text import neutralise_workbook
 
 # KPI -> (what it measures, True when higher is better). The interface shows the description
 # from the catalogue (touchpoints.kpi.<name>) in the user's language.
@@ -191,6 +192,7 @@ def targets_to_excel(targets: pd.DataFrame) -> bytes:
             for column in sheet.columns:
                 width = max(len(str(c.value or "")) for c in column)
                 sheet.column_dimensions[column[0].column_letter].width = min(60, width + 2)
+        neutralise_workbook(writer.book)
     return buffer.getvalue()
 
 
