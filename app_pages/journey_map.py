@@ -11,6 +11,7 @@ from journeylib import journey_map as jm
 from journeylib.charts.journey_map import journey_map_chart
 from journeylib.handout import workshop_handout
 from journeylib.i18n import t
+from journeylib.text import escape_markdown
 
 PRESENTATION_CSS = """
 <style>
@@ -64,13 +65,13 @@ if present:
                 disabled=step == 0, key="jm_prev", width="stretch")
     where = (t("journey_map.page.step_of", step=step, last=last) if step
              else t("journey_map.page.stages", n=last))
-    middle.markdown(f"### {steps[step]}\u00a0\u00a0·\u00a0\u00a0{where}")
+    middle.markdown(f"### {escape_markdown(steps[step])}\u00a0\u00a0·\u00a0\u00a0{where}")
     right.button(t("journey_map.page.next") + " ▶", on_click=_step, args=(1, last),
                  disabled=step == last, key="jm_next", type="primary", width="stretch")
     exit_col.toggle(t("journey_map.page.present"), key="jm_present")
     jmap = _journey_map(ds, 3, 2)
     focus = ds.stages[step - 1] if step else None
-    st.markdown(jm.describe_stage(jmap, focus) if focus else jm.describe_map(jmap))
+    st.markdown(escape_markdown(jm.describe_stage(jmap, focus) if focus else jm.describe_map(jmap)))
     width = min(340, 1640 // max(len(ds.stages), 1))
     chart = journey_map_chart(jmap.stages, jmap.touchpoints, focus=focus, column_width=width,
                               scale=1.3, title="", note=jm.map_note(jmap))
@@ -86,7 +87,7 @@ flags = middle.slider(t("journey_map.page.flags"), 1, 5, 3, key="jm_flags")
 right.toggle(t("journey_map.page.present"), key="jm_present",
              help=t("journey_map.page.present_help"))
 jmap = _journey_map(ds, top, flags)
-st.markdown(f"**{jm.describe_map(jmap)}**")
+st.markdown(f"**{escape_markdown(jm.describe_map(jmap))}**")
 if ds.purchase_stage is None:
     st.caption(t("journey_map.page.no_purchase_stage"))
 chart = journey_map_chart(jmap.stages, jmap.touchpoints, scale=0.9,

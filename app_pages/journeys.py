@@ -7,6 +7,7 @@ from dashboard.exports import chart_downloads
 from journeylib import paths
 from journeylib.charts.paths import transitions_heatmap
 from journeylib.i18n import t
+from journeylib.text import escape_markdown
 
 
 def _levels() -> dict[str, str]:
@@ -33,7 +34,7 @@ st.caption(t("journeys.page.intro"))
 
 with st.spinner(t("journeys.page.working_moves")):
     moves = _transitions(ds.key, ds)
-st.markdown(f"**{paths.describe_transitions(moves)}**")
+st.markdown(f"**{escape_markdown(paths.describe_transitions(moves))}**")
 if moves.empty:
     st.info(t("journeys.page.no_moves"))
 else:
@@ -55,7 +56,7 @@ level = left.radio(
 n = right.slider(t("journeys.page.shown"), 5, 50, 20, step=5, key="paths_n")
 with st.spinner(t("journeys.page.working_paths")):
     top = _paths(ds.key, level, n, ds)
-st.caption(paths.describe_paths(top))
+st.caption(escape_markdown(paths.describe_paths(top)))
 st.dataframe(
     top,
     hide_index=True,

@@ -8,6 +8,7 @@ import journeylib as jl
 from dashboard import language, session
 from journeylib import touchpoints as tp
 from journeylib.i18n import label, t
+from journeylib.text import escape_markdown
 
 STATUS_ICONS = {"on target": "🟢", "off target": "🔴", "no target": "⚪", "no data": "⚫"}
 EDITABLE = ("kpi", "target", "owner")
@@ -71,9 +72,9 @@ try:
     with st.spinner(t("touchpoints.page.spinner")):
         card = _scorecard(ds.key, session.scorecard_targets(), language.current(), ds)
 except jl.DataError as exc:
-    st.warning(str(exc))
+    st.warning(escape_markdown(exc))
     st.stop()
-st.markdown(f"**{tp.describe_scorecard(card)}**")
+st.markdown(f"**{escape_markdown(tp.describe_scorecard(card))}**")
 shown = card.assign(status=[f"{STATUS_ICONS[s]} {label(s)}" for s in card["status"]])
 st.data_editor(
     shown, key="tp_editor", hide_index=True, column_config=_columns(), width="stretch",
@@ -95,4 +96,4 @@ left.download_button(t("touchpoints.page.download"), tp.targets_to_excel(current
 right.file_uploader(t("touchpoints.page.upload"), type=["xlsx"], key="tp_upload",
                     on_change=_upload, help=t("touchpoints.page.upload_help"))
 if st.session_state.get("tp_upload_error"):
-    st.error(st.session_state["tp_upload_error"])
+    st.error(escape_markdown(st.session_state["tp_upload_error"]))

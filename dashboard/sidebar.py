@@ -12,6 +12,7 @@ from dashboard import language, links, session
 from journeylib import i18n, workspace
 from journeylib.i18n import date, number, t
 from journeylib.report import analysis_sheets
+from journeylib.text import escape_markdown
 
 SOURCES = ("sample", "upload", "workspace")
 
@@ -49,10 +50,10 @@ def render() -> jl.Dataset | None:
         try:
             dataset = session.active_dataset()
         except jl.DataError as exc:
-            st.error(t("sidebar.unusable", error=str(exc)))
+            st.error(t("sidebar.unusable", error=escape_markdown(exc)))
             return None
         stats = jl.summary(dataset)
-        st.markdown(f"**{dataset.name}**")
+        st.markdown(f"**{escape_markdown(dataset.name)}**")
         left, right = st.columns(2)
         left.metric(t("sidebar.touchpoints"), number(stats["rows"]))
         right.metric(t("sidebar.customers"), number(stats["customers"]))
@@ -158,4 +159,4 @@ def _filters(dataset: jl.Dataset) -> None:
         if wanted != current:
             session.set_filters(wanted)
         if wanted.active:
-            st.caption(t("sidebar.filtered", filters=jl.describe_filters(wanted)))
+            st.caption(t("sidebar.filtered", filters=escape_markdown(jl.describe_filters(wanted))))
