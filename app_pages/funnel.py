@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import language, links, session
-from dashboard.exports import chart_downloads
+from dashboard.exports import chart_downloads, failure_notice, reported
 from journeylib import conversion, i18n, segments
 from journeylib.charts.funnel import conversion_trend_chart, funnel_chart, time_to_convert_chart
 from journeylib.funnel import (
@@ -269,16 +269,17 @@ with tabs[3]:
         mime="text/csv",
         key="dropoff_csv",
     )
+    failure_notice("dropoff_xlsx", t("exports.what.lost"))
     right.download_button(
         t("funnel.page.download_excel"),
-        partial(
+        reported(partial(
             _workbook,
             lost,
             t("funnel.page.lost_sheet"),
             t("funnel.page.lost_title", stage=stages[step - 1]),
             ds.filters,
             language.current(),
-        ),
+        ), "dropoff_xlsx"),
         file_name=f"{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="dropoff_xlsx",

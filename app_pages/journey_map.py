@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import language, links, session
-from dashboard.exports import chart_downloads
+from dashboard.exports import chart_downloads, failure_notice, reported
 from journeylib import i18n
 from journeylib import journey_map as jm
 from journeylib.charts.journey_map import journey_map_chart
@@ -107,7 +107,9 @@ def _handout() -> bytes:
         return workshop_handout(fresh_dataset(), chart)
 
 
-st.download_button(t("journey_map.page.handout_download"), _handout,
+failure_notice("jm_handout_download", t("exports.what.handout"))
+st.download_button(t("journey_map.page.handout_download"),
+                   reported(_handout, "jm_handout_download"),
                    file_name="workshop-handout.pdf", mime="application/pdf",
                    key="jm_handout_download", type="primary", icon=":material/download:",
                    help=t("journey_map.page.handout_help"), on_click="ignore")
