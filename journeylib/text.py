@@ -9,6 +9,7 @@ working link on every page that shows it through Markdown.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import numbers
@@ -22,6 +23,8 @@ from openpyxl import Workbook
 FORMULA_STARTS = frozenset("=+-@\t\r\n\uff1d\uff0b\uff0d\uff20")
 # Leading blanks that spreadsheets skip before looking for a formula sign.
 _LEADING_BLANKS = " \u00a0\u3000"
+# Characters that XML 1.0, and so xlsx, cannot hold.
+_ILLEGAL_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 # What a CSV cell gets in front so that it is read as text (OWASP's advice).
 QUOTE = "'"
 
@@ -56,8 +59,13 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """``frame`` as UTF-8 CSV bytes without its index, every text cell neutralised
-    (:func:`safe_frame`): the one way the dashboard writes a CSV download."""
-    return safe_frame(frame).to_csv(index=False).encode("utf-8")
+    (:func:`safe_frame`): the one way the dashboard writes a CSV download.
+
+    Every text cell is in double quotes and rows end in CRLF, so a line break or a separator
+    inside a name (";" is the separator of Polish and Russian Excel) can never start a new
+    cell that would be read as a formula; numbers are written bare."""
+    return safe_frame(frame).to_csv(index=False, lineterminator="\r\n",
+                                    quoting=csv.QUOTE_NONNUMERIC).encode("utf-8")
 
 
 def neutralise_workbook(book: Workbook) -> Workbook:
@@ -72,6 +80,22 @@ def neutralise_workbook(book: Workbook) -> Workbook:
                     cell.data_type = "s"
                     cell.quotePrefix = True
     return book
+
+
+def xlsx_text(value: str) -> str:
+    """``value`` without the control characters an xlsx file cannot hold (openpyxl refuses
+    them): what a workbook cell of this text can show."""
+    return _ILLEGAL_XLSX.sub("", value)
+
+
+def xlsx_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells went through :func:`xlsx_text`, for pandas'
+    ``to_excel``; other cells are left as they are."""
+    out = frame.copy()
+    for column in out.columns:
+        if not _is_plain_column(out[column]):
+            out[column] = out[column].map(lambda v: xlsx_text(v) if isinstance(v, str) else v)
+    return out
 
 
 def workbook_bytes(book: Workbook) -> bytes:
@@ -92,17 +116,18 @@ _DIRECTIVE_COLON = re.compile(r":(?=[A-Za-z/])")
 _BARE_WWW = re.compile(r"(?i)\b(www)\.")
 _LINE_BREAKS = re.compile(r"[\r\n\u2028\u2029\v\f]+")
 # A line beginning "#", "-", "+", "=", "|", "1." or "1)" is a heading, list, rule or table.
-_LINE_START = re.compile(r"^(\s*)([#+=|-]|\d+[.)])")
+_LINE_START = re.compile(r"^([#+=|-]|\d+[.)])")
 
 
 def escape_markdown(text: object) -> str:
     """``text`` (a user's name, a file name, a link parameter, a sentence quoting them) written
     so that Streamlit's Markdown shows exactly these characters: no emphasis, link, image, HTML,
     LaTeX, heading, list, table, emoji shortcode or colour directive. Line breaks become spaces
-    (a name is one line). ``None`` gives ``""``."""
+    (a name is one line) and blanks around it are dropped. ``None`` gives ``""``."""
     if text is None:
         return ""
-    out = _LINE_BREAKS.sub(" ", str(text))
+    # Blanks around a name are not shown anyway, and four leading ones make a code block.
+    out = _LINE_BREAKS.sub(" ", str(text)).strip(" \t")
     out = _MARKDOWN_SPECIAL.sub(r"\\\1", out)
     out = _DIRECTIVE_COLON.sub(r"\\:", out)
     out = _BARE_WWW.sub(r"\1\\.", out)
@@ -110,8 +135,8 @@ def escape_markdown(text: object) -> str:
 
 
 def _escape_line_start(match: re.Match) -> str:
-    blank, mark = match.groups()
-    return f"{blank}{mark[:-1]}\\{mark[-1]}" if mark[0].isdigit() else f"{blank}\\{mark}"
+    mark = match.group(1)
+    return f"{mark[:-1]}\\{mark[-1]}" if mark[0].isdigit() else f"\\{mark}"
 
 
 def _is_plain_column(series: pd.Series) -> bool:
