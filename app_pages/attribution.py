@@ -27,6 +27,7 @@ from journeylib.charts.attribution import (
 )
 from journeylib.i18n import label, t
 from journeylib.paths_table import PathTable
+from journeylib.text import csv_bytes, escape_markdown
 
 DEFAULT_MODELS = ["first_touch", "last_touch", "linear", "position_based", "markov", "shapley"]
 
@@ -78,16 +79,17 @@ if upload is not None:
         with st.spinner(t("attribution.page.working_table")):
             data = _read_paths(digest, upload.name, sep or ">", content)
     except jl.DataError as exc:
-        st.error(t("attribution.page.bad_table", name=upload.name, reason=str(exc)))
+        st.error(t("attribution.page.bad_table", name=escape_markdown(upload.name),
+                   reason=escape_markdown(exc)))
         st.stop()
     key = f"paths:{digest}:{sep}"
-    st.info(t("attribution.page.using_table", name=upload.name, n=data.n_paths,
+    st.info(t("attribution.page.using_table", name=escape_markdown(upload.name), n=data.n_paths,
               conversions=float(data.total_conversions)))
 else:
     data = session.require_dataset()
     key = data.key
     if data.filters:
-        st.caption(t("attribution.page.filtered", filters=data.filters))
+        st.caption(t("attribution.page.filtered", filters=escape_markdown(data.filters)))
 
 available = [m for m in ALL if not (m == "time_decay" and isinstance(data, PathTable))]
 lookbacks, measures = _lookbacks(), _measures()
@@ -120,13 +122,13 @@ with section("attribution"):
         st.warning(t("attribution.page.nothing"))
         st.stop()
 
-    st.markdown(f"**{describe_disagreement(result)}**")
+    st.markdown(f"**{escape_markdown(describe_disagreement(result))}**")
     chart = attribution_chart(result, measure)
     st.altair_chart(chart, width="content")
     chart_downloads(chart, f"attribution-{measure}", data)
 
     st.dataframe(display_table(result), hide_index=True, key="attr_table")
-    st.download_button(t("attribution.page.download"), result.to_csv(index=False).encode("utf-8"),
+    st.download_button(t("attribution.page.download"), csv_bytes(result),
                        file_name="attribution.csv", mime="text/csv")
 
 with st.expander(t("attribution.page.meanings"), expanded=False):
@@ -136,9 +138,9 @@ with st.expander(t("attribution.page.meanings"), expanded=False):
 with section("attribution_inside"), st.expander(t("attribution.page.inside"), expanded=False):
     with st.spinner(t("attribution.page.working_markov")):
         effects, matrix = _inside(key, window, order, data)
-    st.caption(describe_removal_effects(effects))
+    st.caption(escape_markdown(describe_removal_effects(effects)))
     st.altair_chart(removal_effects_chart(effects), width="stretch")
-    st.caption(describe_transitions(matrix))
+    st.caption(escape_markdown(describe_transitions(matrix)))
     st.altair_chart(transition_matrix_chart(matrix), width="content")
     st.dataframe(
         matrix.assign(

@@ -7,6 +7,7 @@ from dashboard import data_panels, language, session
 from journeylib import journeys
 from journeylib.i18n import t
 from journeylib.paths_table import looks_like_path_table
+from journeylib.text import escape_markdown
 
 FILE_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "ods", "parquet"]
 TABS = ("preview", "mapping", "reading", "rejected", "quality", "save")
@@ -62,7 +63,8 @@ if file is not None:
     try:
         raw = session.active_raw()
     except jl.DataError as exc:
-        st.error(t("data.unreadable", name=file["name"], error=str(exc)))
+        st.error(t("data.unreadable", name=escape_markdown(file["name"]),
+                   error=escape_markdown(exc)))
         st.stop()
 
 dataset, error = None, None
@@ -71,10 +73,10 @@ try:
 except jl.DataError as exc:
     error = str(exc)
 if dataset is None and raw is None:
-    st.info(error or t("data.choose_workspace"))
+    st.info(escape_markdown(error) or t("data.choose_workspace"))
     st.stop()
 
-st.subheader(dataset.name if dataset is not None else file["name"])
+st.subheader(escape_markdown(dataset.name if dataset is not None else file["name"]))
 if error and raw is not None and looks_like_path_table(raw.frame):
     st.info(t("data.path_table"))
     st.page_link(
@@ -82,7 +84,7 @@ if error and raw is not None and looks_like_path_table(raw.frame):
         icon=":material/ads_click:",
     )
 elif error:
-    st.error(t("data.unusable", error=error))
+    st.error(t("data.unusable", error=escape_markdown(error)))
 else:
     st.caption(
         t(

@@ -11,6 +11,7 @@ from journeylib import moments as mo
 from journeylib.charts.emotion import emotion_curve_chart, emotion_timeline_chart, moments_chart
 from journeylib.i18n import label, t
 from journeylib.report import column_header
+from journeylib.text import escape_markdown
 
 
 def _point_columns() -> dict:
@@ -80,7 +81,7 @@ with section("curve"):
                               format_func=_labeller("emotions.by"), key="emo_by") or "stage"
     with st.spinner(t("emotions.page.spinner_curve")):
         curve, score = _curve(key, by, ds)
-    st.markdown(f"**{em.describe_curve(curve, by)}**")
+    st.markdown(f"**{escape_markdown(em.describe_curve(curve, by))}**")
     if not curve.empty:
         chart = emotion_curve_chart(curve, by)
         st.altair_chart(chart, width="stretch", theme=None)
@@ -114,10 +115,10 @@ with section("points"):
         pains, delights = _points(key, ds)
     left, right = st.columns(2)
     with left:
-        st.markdown(f"**{em.describe_points(pains, 'pain')}**")
+        st.markdown(f"**{escape_markdown(em.describe_points(pains, 'pain'))}**")
         st.dataframe(pains, hide_index=True, column_config=_point_columns(), key="emo_pains")
     with right:
-        st.markdown(f"**{em.describe_points(delights, 'delight')}**")
+        st.markdown(f"**{escape_markdown(em.describe_points(delights, 'delight'))}**")
         st.dataframe(delights, hide_index=True, column_config=_point_columns(),
                      key="emo_delights")
     st.caption(t("emotions.page.severity_note", n=em.MIN_TOUCHPOINT_N))
@@ -137,9 +138,9 @@ with section("moments"):
         with st.spinner(t("emotions.page.spinner_moments")):
             moments = _moments(key, outcome, adjust, ds)
     except jl.DataError as exc:  # no purchase information: a known state, not a failure
-        st.warning(str(exc))
+        st.warning(escape_markdown(exc))
     else:
-        st.markdown(f"**{mo.describe_moment(moments, outcome)}**")
+        st.markdown(f"**{escape_markdown(mo.describe_moment(moments, outcome))}**")
         if sampled := mo.describe_sample(moments):
             st.caption(sampled)
         if (moments["status"] == "ok").any():
@@ -163,7 +164,8 @@ with section("voice"):
         touchpoint = st.selectbox(t("emotions.by.touchpoint"), choices,
                                   index=choices.index(first), key="emo_quotes_tp")
         notes = _notes(key, touchpoint, ds)
-        st.caption(t("emotions.page.notes_caption", n=len(notes), touchpoint=touchpoint))
+        st.caption(t("emotions.page.notes_caption", n=len(notes),
+                     touchpoint=escape_markdown(touchpoint)))
         st.dataframe(notes, hide_index=True, key="emo_notes", column_config=_headers(
             notes,
             valence=st.column_config.NumberColumn(column_header("valence"), format="%+.2f")))

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import language, links, session
-from dashboard.exports import chart_downloads
+from dashboard.exports import chart_downloads, failure_notice, reported
 from journeylib import conversion, i18n, segments
 from journeylib.charts.funnel import conversion_trend_chart, funnel_chart, time_to_convert_chart
 from journeylib.funnel import (
@@ -20,6 +20,7 @@ from journeylib.funnel import (
 )
 from journeylib.i18n import label, percent, t
 from journeylib.report import excel_report
+from journeylib.text import csv_bytes, escape_markdown
 
 ANALYSES = {
     "funnel": funnel,
@@ -111,7 +112,7 @@ same = (("window", window), ("mode", mode))
 two_step = "strict" if mode == "strict" else "ordered"  # "any" has no time between steps
 
 frame = _run("funnel", key, (stages,), (*same, ("by", by)), ds)
-st.markdown(f"**{describe_funnel(frame)}**")
+st.markdown(f"**{escape_markdown(describe_funnel(frame))}**")
 chart = funnel_chart(frame)
 st.altair_chart(chart, width="stretch")
 chart_downloads(chart, "funnel", ds)
@@ -122,13 +123,13 @@ if by is None:
             t(
                 "funnel.page.part",
                 journey=label(part.journey),
-                first=part.from_stage,
-                last=part.to_stage,
+                first=escape_markdown(part.from_stage),
+                last=escape_markdown(part.to_stage),
             ),
             percent(part.conversion, 1),
             help=t("funnel.page.part_help", reached=part.reached, entered=part.entered),
         )
-    st.caption(describe_journey_parts(parts))
+    st.caption(escape_markdown(describe_journey_parts(parts)))
 with st.expander(t("funnel.page.numbers")):
     shown = frame.assign(journey=[label(j) for j in frame["journey"]])
     if "breakdown" in shown.columns:
@@ -176,7 +177,7 @@ with tabs[0]:
         st.session_state["ttc_to"] = buy if buy in later else later[-1]
     last = right.selectbox(t("funnel.page.to_step"), later, key="ttc_to")
     timing = _run("time", key, (first, last), (("window", window), ("mode", two_step)), ds)
-    st.caption(conversion.describe_time_to_convert(timing, first, last))
+    st.caption(escape_markdown(conversion.describe_time_to_convert(timing, first, last)))
     st.altair_chart(time_to_convert_chart(timing, first, last), width="stretch")
 with tabs[1]:
     freqs = {"week": t("funnel.page.by_week"), "month": t("funnel.page.by_month")}
@@ -188,7 +189,7 @@ with tabs[1]:
         key="trend_freq",
     )
     trend = _run("trend", key, (stages, freq), same, ds)
-    st.caption(conversion.describe_trend(trend, stages[0], stages[-1]))
+    st.caption(escape_markdown(conversion.describe_trend(trend, stages[0], stages[-1])))
     st.altair_chart(conversion_trend_chart(trend, stages[0], stages[-1], freq))
 with tabs[2]:
     group = st.selectbox(
@@ -198,7 +199,7 @@ with tabs[2]:
         key="segments_by",
     )
     table = _run("segments", key, (stages,), (*same, ("by", group)), ds)
-    st.caption(segments.describe_segments(table))
+    st.caption(escape_markdown(segments.describe_segments(table)))
     st.dataframe(
         table.assign(
             breakdown=[breakdown_label(v) for v in table["breakdown"]],
@@ -231,7 +232,8 @@ with tabs[3]:
     )
     lost = _run("lost", key, (step, stages), same, ds)
     caption = [
-        t("funnel.page.lost_caption", n=len(lost), before=stages[step - 2], at=stages[step - 1])
+        t("funnel.page.lost_caption", n=len(lost), before=escape_markdown(stages[step - 2]),
+          at=escape_markdown(stages[step - 1]))
     ]
     if len(lost) > SHOWN_LOST:
         caption.append(t("funnel.page.lost_shown", n=SHOWN_LOST))
@@ -262,21 +264,22 @@ with tabs[3]:
     left, right = st.columns(2)
     left.download_button(
         t("funnel.page.download_csv"),
-        lost.to_csv(index=False).encode(),
+        csv_bytes(lost),
         file_name=f"{name}.csv",
         mime="text/csv",
         key="dropoff_csv",
     )
+    failure_notice("dropoff_xlsx", t("exports.what.lost"))
     right.download_button(
         t("funnel.page.download_excel"),
-        partial(
+        reported(partial(
             _workbook,
             lost,
             t("funnel.page.lost_sheet"),
             t("funnel.page.lost_title", stage=stages[step - 1]),
             ds.filters,
             language.current(),
-        ),
+        ), "dropoff_xlsx"),
         file_name=f"{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key="dropoff_xlsx",

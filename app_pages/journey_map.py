@@ -5,13 +5,14 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import language, links, session
-from dashboard.exports import chart_downloads
+from dashboard.exports import chart_downloads, failure_notice, reported
 from dashboard.sections import section
 from journeylib import i18n
 from journeylib import journey_map as jm
 from journeylib.charts.journey_map import journey_map_chart
 from journeylib.handout import workshop_handout
 from journeylib.i18n import t
+from journeylib.text import escape_markdown
 
 PRESENTATION_CSS = """
 <style>
@@ -65,14 +66,15 @@ if present:
                 disabled=step == 0, key="jm_prev", width="stretch")
     where = (t("journey_map.page.step_of", step=step, last=last) if step
              else t("journey_map.page.stages", n=last))
-    middle.markdown(f"### {steps[step]}\u00a0\u00a0·\u00a0\u00a0{where}")
+    middle.markdown(f"### {escape_markdown(steps[step])}\u00a0\u00a0·\u00a0\u00a0{where}")
     right.button(t("journey_map.page.next") + " ▶", on_click=_step, args=(1, last),
                  disabled=step == last, key="jm_next", type="primary", width="stretch")
     exit_col.toggle(t("journey_map.page.present"), key="jm_present")
     with section("presentation"):
         jmap = _journey_map(ds, 3, 2)
         focus = ds.stages[step - 1] if step else None
-        st.markdown(jm.describe_stage(jmap, focus) if focus else jm.describe_map(jmap))
+        reading = jm.describe_stage(jmap, focus) if focus else jm.describe_map(jmap)
+        st.markdown(escape_markdown(reading))
         width = min(340, 1640 // max(len(ds.stages), 1))
         chart = journey_map_chart(jmap.stages, jmap.touchpoints, focus=focus, column_width=width,
                                   scale=1.3, title="", note=jm.map_note(jmap))
@@ -90,7 +92,7 @@ right.toggle(t("journey_map.page.present"), key="jm_present",
 chart = None
 with section("map"):
     jmap = _journey_map(ds, top, flags)
-    st.markdown(f"**{jm.describe_map(jmap)}**")
+    st.markdown(f"**{escape_markdown(jm.describe_map(jmap))}**")
     if ds.purchase_stage is None:
         st.caption(t("journey_map.page.no_purchase_stage"))
     chart = journey_map_chart(jmap.stages, jmap.touchpoints, scale=0.9,
@@ -111,8 +113,10 @@ def _handout() -> bytes:
         return workshop_handout(fresh_dataset(), chart)
 
 
+failure_notice("jm_handout_download", t("exports.what.handout"))
 if chart is not None:
-    st.download_button(t("journey_map.page.handout_download"), _handout,
+    st.download_button(t("journey_map.page.handout_download"),
+                       reported(_handout, "jm_handout_download"),
                        file_name="workshop-handout.pdf", mime="application/pdf",
                        key="jm_handout_download", type="primary", icon=":material/download:",
                        help=t("journey_map.page.handout_help"), on_click="ignore")

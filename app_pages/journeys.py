@@ -8,6 +8,7 @@ from dashboard.sections import section
 from journeylib import paths
 from journeylib.charts.paths import transitions_heatmap
 from journeylib.i18n import t
+from journeylib.text import escape_markdown
 
 
 def _levels() -> dict[str, str]:
@@ -35,7 +36,7 @@ st.caption(t("journeys.page.intro"))
 with section("transitions"):
     with st.spinner(t("journeys.page.working_moves")):
         moves = _transitions(ds.key, ds)
-    st.markdown(f"**{paths.describe_transitions(moves)}**")
+    st.markdown(f"**{escape_markdown(paths.describe_transitions(moves))}**")
     if moves.empty:
         st.info(t("journeys.page.no_moves"))
     else:
@@ -58,7 +59,7 @@ n = right.slider(t("journeys.page.shown"), 5, 50, 20, step=5, key="paths_n")
 with section("paths"):
     with st.spinner(t("journeys.page.working_paths")):
         top = _paths(ds.key, level, n, ds)
-    st.caption(paths.describe_paths(top))
+    st.caption(escape_markdown(paths.describe_paths(top)))
     if not top.empty:
         st.dataframe(
             top,

@@ -9,6 +9,7 @@ from dashboard import language, session
 from dashboard.sections import section
 from journeylib import touchpoints as tp
 from journeylib.i18n import label, t
+from journeylib.text import escape_markdown
 
 STATUS_ICONS = {"on target": "🟢", "off target": "🔴", "no target": "⚪", "no data": "⚫"}
 EDITABLE = ("kpi", "target", "owner")
@@ -72,7 +73,7 @@ card = None
 with section("scorecard"):
     with st.spinner(t("touchpoints.page.spinner")):
         card = _scorecard(ds.key, session.scorecard_targets(), language.current(), ds)
-    st.markdown(f"**{tp.describe_scorecard(card)}**")
+    st.markdown(f"**{escape_markdown(tp.describe_scorecard(card))}**")
     if card.empty:
         st.info(t("touchpoints.page.no_touchpoints"))
     else:
@@ -99,4 +100,4 @@ with section("targets"):
     right.file_uploader(t("touchpoints.page.upload"), type=["xlsx"], key="tp_upload",
                         on_change=_upload, help=t("touchpoints.page.upload_help"))
     if st.session_state.get("tp_upload_error"):
-        st.error(st.session_state["tp_upload_error"])
+        st.error(escape_markdown(st.session_state["tp_upload_error"]))

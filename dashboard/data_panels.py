@@ -18,6 +18,7 @@ from journeylib.i18n.formats import table_datetime_format
 from journeylib.load import FIELD_LABELS
 from journeylib.quality import touchpoints_over_time
 from journeylib.stages import preset_name, preset_stage_names
+from journeylib.text import csv_bytes, escape_markdown
 
 # Option codes of the Data page's widgets (shown translated through format_func).
 NOT_USED = "(not used)"
@@ -119,7 +120,7 @@ def reading_panel(ds: jl.Dataset | None, raw: jl.RawTable, digest: str) -> None:
     """Format, encoding, sheet, timestamp order, emotion scale and stage model, with overrides."""
     opts = session.options()
     report = ds.report if ds is not None else None
-    st.markdown(t("data.reading.file", details=_file_sentence(raw)))
+    st.markdown(t("data.reading.file", details=escape_markdown(_file_sentence(raw))))
     if len(raw.sheets) > 1:
         key = f"sheet_{digest[:12]}"
         st.selectbox(
@@ -130,7 +131,7 @@ def reading_panel(ds: jl.Dataset | None, raw: jl.RawTable, digest: str) -> None:
             on_change=_on_change(key, lambda v: setattr(opts, "sheet", v)),
         )
     for warning in raw.warnings:
-        st.warning(warning)
+        st.warning(escape_markdown(warning))
     if report is None:
         return
     left, right = st.columns(2, gap="large")
@@ -140,14 +141,15 @@ def reading_panel(ds: jl.Dataset | None, raw: jl.RawTable, digest: str) -> None:
         _emotion_controls(report, digest)
     _stage_controls(ds, digest)
     for warning in report.warnings:
-        st.warning(warning)
+        st.warning(escape_markdown(warning))
 
 
 def _timestamp_controls(report: jl.LoadReport, digest: str) -> None:
     opts = session.options()
-    st.markdown(t("data.reading.timestamps", description=report.timestamp_description))
+    st.markdown(t("data.reading.timestamps",
+                  description=escape_markdown(report.timestamp_description)))
     for note in report.timestamp_notes:
-        st.caption(note)
+        st.caption(escape_markdown(note))
     key = f"order_{digest[:12]}"
     st.radio(
         t("data.reading.date_order"),
@@ -191,7 +193,7 @@ def _emotion_controls(report: jl.LoadReport, digest: str) -> None:
         else:
             st.markdown(t("data.emotion.unknown_scale"))
         for note in report.emotion_notes:
-            st.caption(note)
+            st.caption(escape_markdown(note))
         choices = [AUTO, *jl.SCALES]
         key = f"scale_{digest[:12]}"
         st.selectbox(
@@ -279,7 +281,8 @@ def _stage_model_text(ds: jl.Dataset) -> str:
 def _stage_controls(ds: jl.Dataset, digest: str) -> None:
     opts = session.options()
     shown = " → ".join(ds.stages) if ds.stages else t("data.stages.none")
-    st.markdown(t("data.stages.heading", model=_stage_model_text(ds), stages=shown))
+    st.markdown(t("data.stages.heading", model=escape_markdown(_stage_model_text(ds)),
+                  stages=escape_markdown(shown)))
     if not ds.stages:
         return
     choices = [AUTO, *jl.STAGE_PRESETS, CUSTOM]
@@ -335,8 +338,9 @@ def _stage_controls(ds: jl.Dataset, digest: str) -> None:
     st.caption(
         t(
             "data.stages.journeys",
-            buyer=" → ".join(ds.buyer_stages),
-            customer=" → ".join(after) if after else t("data.stages.no_customer_journey"),
+            buyer=escape_markdown(" → ".join(ds.buyer_stages)),
+            customer=escape_markdown(" → ".join(after)) if after
+            else t("data.stages.no_customer_journey"),
         )
     )
 
@@ -358,7 +362,7 @@ def rejected_panel(ds: jl.Dataset) -> None:
     )
     st.download_button(
         t("data.rejected.download"),
-        rejected.to_csv(index=False).encode(),
+        csv_bytes(rejected),
         file_name="rejected_rows.csv",
         mime="text/csv",
     )
@@ -418,7 +422,8 @@ def save_panel(ds: jl.Dataset) -> None:
         try:
             path = session.save_active(name, read_only=read_only)
         except jl.DataError as exc:
-            st.error(str(exc))
+            st.error(escape_markdown(exc))
         else:
             touchpoints = t("data.n_touchpoints", n=ds.n_rows)
-            st.success(t("data.save.saved", name=name, touchpoints=touchpoints, file=path.name))
+            st.success(t("data.save.saved", name=escape_markdown(name), touchpoints=touchpoints,
+                         file=escape_markdown(path.name)))

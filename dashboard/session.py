@@ -20,6 +20,7 @@ from dashboard import language
 from journeylib import journeys, touchpoints, workspace
 from journeylib.filters import Filters
 from journeylib.i18n import t
+from journeylib.text import escape_markdown
 
 SAMPLE_PATH = Path(__file__).resolve().parent.parent / "sample_data" / "journeys.csv"
 # The conversion rule the user chose on the Data page (a code of journeys.CONVERSION_RULES;
@@ -309,7 +310,7 @@ def require_dataset() -> jl.Dataset:
     else:
         problem = t("data.no_data_yet")
     if dataset is None:
-        st.warning(problem)
+        st.warning(escape_markdown(problem))
         st.page_link(page="app_pages/data.py", label=t("data.go_to_data"), icon="📄")
         st.stop()
     return jl.apply_filters(with_conversion_rule(dataset), filters())

@@ -8,10 +8,11 @@ import hashlib
 import streamlit as st
 
 import journeylib as jl
-from dashboard import language, links, session
+from dashboard import exports, language, links, session
 from journeylib import i18n, workspace
 from journeylib.i18n import date, number, t
 from journeylib.report import analysis_sheets
+from journeylib.text import escape_markdown
 
 SOURCES = ("sample", "upload", "workspace")
 
@@ -49,10 +50,10 @@ def render() -> jl.Dataset | None:
         try:
             dataset = session.active_dataset()
         except jl.DataError as exc:
-            st.error(t("sidebar.unusable", error=str(exc)))
+            st.error(t("sidebar.unusable", error=escape_markdown(exc)))
             return None
         stats = jl.summary(dataset)
-        st.markdown(f"**{dataset.name}**")
+        st.markdown(f"**{escape_markdown(dataset.name)}**")
         left, right = st.columns(2)
         left.metric(t("sidebar.touchpoints"), number(stats["rows"]))
         right.metric(t("sidebar.customers"), number(stats["customers"]))
@@ -78,7 +79,8 @@ def report() -> None:
 
     One click: the report is computed when the button is pressed, in the thread Streamlit runs
     deferred downloads in, so it reads the data through its own cursor (a DuckDB connection
-    must not be shared between threads) and writes in the language of the session.
+    must not be shared between threads) and writes in the language of the session. When it
+    cannot be made, the sidebar says so (and why) after the click.
     """
     try:
         dataset = session.active_dataset()
@@ -95,10 +97,13 @@ def report() -> None:
             sheets = analysis_sheets(ds, targets)
             return jl.excel_report(sheets, title=ds.name, filters=ds.filters)
 
+    with st.sidebar:
+        exports.failure_notice("report_download", t("exports.what.report"))
     with st.sidebar.expander(t("sidebar.report")):
         st.caption(t("sidebar.report_caption"))
         st.download_button(
-            t("sidebar.report_download"), build, file_name="journey-report.xlsx",
+            t("sidebar.report_download"), exports.reported(build, "report_download"),
+            file_name="journey-report.xlsx",
             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             key="report_download", type="primary", icon=":material/download:",
             on_click="ignore",
@@ -158,4 +163,4 @@ def _filters(dataset: jl.Dataset) -> None:
         if wanted != current:
             session.set_filters(wanted)
         if wanted.active:
-            st.caption(t("sidebar.filtered", filters=jl.describe_filters(wanted)))
+            st.caption(t("sidebar.filtered", filters=escape_markdown(jl.describe_filters(wanted))))

@@ -11,6 +11,7 @@ import journeylib as jl
 from dashboard import links, session
 from journeylib import views, workspace
 from journeylib.i18n import t
+from journeylib.text import escape_markdown
 
 
 def open_from_link() -> None:
@@ -41,9 +42,9 @@ def panel(page_path: str) -> None:
     saved_now = st.session_state.get("_view_saved")
     with st.sidebar.expander(t("views.title"), expanded=missing is not None or bool(saved_now)):
         if missing is not None:
-            st.warning(t("views.missing", view=missing))
+            st.warning(t("views.missing", view=escape_markdown(missing)))
         if (just_saved := st.session_state.pop("_view_saved", None)) is not None:
-            st.success(t("views.saved", view=just_saved))
+            st.success(t("views.saved", view=escape_markdown(just_saved)))
         name = st.session_state.get("workspace_name")
         if session.source() != "workspace" or not name:
             st.caption(t("views.need_workspace"))
@@ -56,7 +57,8 @@ def panel(page_path: str) -> None:
             return
         for row in listed.itertuples():
             st.page_link(
-                f"app_pages/{row.page}.py", label=row.name, icon=":material/bookmark:",
+                f"app_pages/{row.page}.py", label=escape_markdown(row.name),
+                icon=":material/bookmark:",
                 query_params=row.params,
                 help=t("views.saved_on", page=t(f"app.nav.{row.page}"), day=row.saved_at.date()),
             )
@@ -74,7 +76,7 @@ def panel(page_path: str) -> None:
             try:
                 clean = views.save_view(name, typed, page_path, links.current_params())
             except jl.DataError as exc:
-                st.error(str(exc))
+                st.error(escape_markdown(exc))
             else:
                 st.session_state["_view_saved"] = clean
                 st.rerun()

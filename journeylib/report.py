@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 
 import pandas as pd
@@ -19,6 +18,7 @@ from journeylib.funnel import funnel
 from journeylib.i18n import DEFAULT_LANGUAGE, catalogue, label, t
 from journeylib.moments import moments_of_truth, sample_note
 from journeylib.quality import data_quality
+from journeylib.text import workbook_bytes, xlsx_text
 from journeylib.touchpoints import scorecard
 
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
@@ -53,26 +53,27 @@ def excel_report(
     it was made, then the table with a bold coloured header, frozen panes, an auto filter,
     column widths fitted to the content and number formats chosen by column name. Texts,
     known column headers and library labels are in the current language; number formats are
-    Excel's own, which Excel shows in the reader's locale.
+    Excel's own, which Excel shows in the reader's locale. A text cell that would be read as a
+    formula (a name starting with ``=``, ``+``, ``-``, ``@``...) is written as quoted text.
     """
     generated = generated or dt.datetime.now(dt.UTC)
     book = Workbook()
     book.remove(book.active)
     for name, frame in sheets.items():
         sheet = book.create_sheet(_sheet_name(name, book.sheetnames))
-        sheet.append([title])
+        sheet.append([xlsx_text(title)])
         sheet["A1"].font = Font(bold=True, size=14)
-        sheet.append([t("report.filters", filters=filters or t("report.no_filters"))])
+        sheet.append([xlsx_text(t("report.filters", filters=filters or t("report.no_filters")))])
         sheet.append([t("report.made", day=generated, time=f"{generated:%H:%M}")])
         sheet.append([])
         header_row = 5
-        sheet.append([column_header(c) for c in frame.columns])
+        sheet.append([xlsx_text(column_header(c)) for c in frame.columns])
         for cell in sheet[header_row]:
             cell.fill, cell.font = HEADER_FILL, HEADER_FONT
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         labelled = [str(c) in LABELLED_COLUMNS for c in frame.columns]
         for row in frame.itertuples(index=False):
-            sheet.append([label(v) if lab and isinstance(v, str) else _cell(v)
+            sheet.append([xlsx_text(label(v)) if lab and isinstance(v, str) else _cell(v)
                           for v, lab in zip(row, labelled, strict=True)])
         for i, column in enumerate(frame.columns, start=1):
             letter = get_column_letter(i)
@@ -89,9 +90,7 @@ def excel_report(
                 f"A{header_row}:{get_column_letter(len(frame.columns))}"
                 f"{header_row + max(len(frame), 1)}"
             )
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book)
 
 
 def column_header(column: object) -> str:
@@ -119,8 +118,8 @@ def _cell(value: object) -> object:
     if hasattr(value, "item"):  # numpy scalars
         return value.item()
     if isinstance(value, list | tuple | dict):
-        return str(value)
-    return value
+        return xlsx_text(str(value))
+    return xlsx_text(value) if isinstance(value, str) else value
 
 
 def analysis_sheets(ds: Dataset, targets: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:

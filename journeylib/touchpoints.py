@@ -16,6 +16,7 @@ from journeylib.engine import to_pandas
 from journeylib.errors import DataError
 from journeylib.i18n import label, percent, t
 from journeylib.moments import purchase_event
+from journeylib.text import neutralise_workbook, xlsx_frame
 
 # KPI -> (what it measures, True when higher is better). The interface shows the description
 # from the catalogue (touchpoints.kpi.<name>) in the user's language.
@@ -180,7 +181,7 @@ def targets_to_excel(targets: pd.DataFrame) -> bytes:
     clean = clean_targets(targets)
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        clean.to_excel(writer, sheet_name=SHEET, index=False)
+        xlsx_frame(clean).to_excel(writer, sheet_name=SHEET, index=False)
         kpis = pd.DataFrame(
             [(k, t(f"touchpoints.kpi.{k}"), t("touchpoints.higher" if up else "touchpoints.lower"))
              for k, (_, up) in KPIS.items()],
@@ -191,6 +192,7 @@ def targets_to_excel(targets: pd.DataFrame) -> bytes:
             for column in sheet.columns:
                 width = max(len(str(c.value or "")) for c in column)
                 sheet.column_dimensions[column[0].column_letter].width = min(60, width + 2)
+        neutralise_workbook(writer.book)
     return buffer.getvalue()
 
 
