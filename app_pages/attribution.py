@@ -24,7 +24,7 @@ from journeylib.charts.attribution import (
     state_label,
     transition_matrix_chart,
 )
-from journeylib.i18n import label, t
+from journeylib.i18n import filters_text, label, t
 from journeylib.paths_table import PathTable
 
 DEFAULT_MODELS = ["first_touch", "last_touch", "linear", "position_based", "markov", "shapley"]
@@ -86,7 +86,7 @@ else:
     data = session.require_dataset()
     key = data.key
     if data.filters:
-        st.caption(t("attribution.page.filtered", filters=data.filters))
+        st.caption(t("attribution.page.filtered", filters=filters_text(data.filters)))
 
 available = [m for m in ALL if not (m == "time_decay" and isinstance(data, PathTable))]
 lookbacks, measures = _lookbacks(), _measures()

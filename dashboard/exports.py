@@ -10,15 +10,14 @@ import streamlit as st
 import journeylib as jl
 from journeylib.export import FORMATS, export_chart
 from journeylib.export import footnote as chart_footnote
-from journeylib.i18n import t
+from journeylib.i18n import filters_text, t
 from journeylib.paths_table import PathTable
 
 
 def chart_downloads(chart: alt.TopLevelMixin, basename: str, data: jl.Dataset | PathTable) -> None:
     """A row of PNG / SVG / PDF buttons for ``chart``; every file names the data it was drawn
     from and the active filters (in the interface language)."""
-    filters = getattr(data, "filters", "")
-    footnote = chart_footnote(data.name, filters)
+    footnote = chart_footnote(data.name, filters_text(getattr(data, "filters", None)))
     stem = re.sub(r"[^\w-]+", "-", basename).strip("-") or "chart"
     row = st.container(horizontal=True, gap="small")
     for fmt, mime in FORMATS.items():

@@ -93,7 +93,7 @@ def report() -> None:
         with i18n.language(lang):
             ds = fresh_dataset()
             sheets = analysis_sheets(ds, targets)
-            return jl.excel_report(sheets, title=ds.name, filters=ds.filters)
+            return jl.excel_report(sheets, title=ds.name, filters=i18n.filters_text(ds.filters))
 
     with st.sidebar.expander(t("sidebar.report")):
         st.caption(t("sidebar.report_caption"))
@@ -158,4 +158,4 @@ def _filters(dataset: jl.Dataset) -> None:
         if wanted != current:
             session.set_filters(wanted)
         if wanted.active:
-            st.caption(t("sidebar.filtered", filters=jl.describe_filters(wanted)))
+            st.caption(t("sidebar.filtered", filters=i18n.filters_text(wanted)))
