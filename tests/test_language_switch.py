@@ -9,14 +9,21 @@ The ``browser`` fixture makes AppTest send what a browser sends.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import json
+import re
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1 import element_tree as et
 
-from journeylib import workspace
+import journeylib as jl
+from journeylib import conversion, i18n, workspace
+from journeylib.dataset import STAGE_MODELS
+from journeylib.load import REJECTION_REASONS
+from journeylib.messages import Message
 from tests.apptest import APP
 
 PAGES = ("data", "funnel", "journeys", "attribution", "emotions", "journey_map", "touchpoints")
@@ -178,3 +185,106 @@ def test_upload_after_switching_language_on_the_data_page(browser: StaleLabels) 
     _check(at, "upload", "upload in ru")
     at.run()
     _check(at, "upload", "next run")
+
+
+# ----------------------------------------------------------------- the library holds no words
+
+# Every kind of note, warning and rejection: a duplicate column, a row wider than the header, no
+# customer id, no timestamp, an unreadable timestamp, ambiguous dd/mm dates, a flag that is not
+# yes/no, revenue that is not a number, emotion labels nobody knows, a touchpoint without stage.
+WORDY = (
+    b"customer,date,touchpoint,converted,revenue,emotion,emotion\n"
+    b"a,01.03.2026,Ad,1,10,happy,x\n"
+    b"a,02.03.2026,Checkout,maybe,lots,meh,x\n"
+    b",03.03.2026,Ad,0,,sad,x\n"
+    b"b,,Ad,0,,joy,x\n"
+    b"c,yesterday,Ad,0,,bof,x\n"
+    b"d,04.03.2026,Hotline,0,,angry,x,EXTRA\n"
+    b"d,05.03.2026,Hotline,0,,angry,x\n"
+)
+STAGES = {"Ad": "Awareness", "Checkout": "Purchase"}
+
+
+def _messages(value):
+    if isinstance(value, Message):
+        yield value
+        for param in value.params.values():
+            yield from _messages(param)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _messages(item)
+
+
+def test_load_is_the_same_in_every_language_and_holds_codes_not_sentences() -> None:
+    loaded = {}
+    for lang in i18n.LANGUAGES:
+        with i18n.language(lang):
+            loaded[lang] = jl.load(WORDY, touchpoint_stages=STAGES)
+    en = loaded["en"]
+    for lang, ds in loaded.items():
+        assert ds.report == en.report, lang
+        assert ds.rejected.equals(en.rejected), lang
+        assert (ds.stages, ds.stage_model, ds.stage_preset, ds.name) == (
+            en.stages, en.stage_model, en.stage_preset, en.name), lang
+        assert ds.table.to_pandas().equals(en.table.to_pandas()), lang
+
+    report = en.report
+    notes = [*report.notes, *report.warnings, *report.timestamp_notes, *report.emotion_notes]
+    codes = {m.code for m in _messages(notes)}
+    assert {"load.dates.ambiguous", "read.duplicate_column", "load.warning.not_flags",
+            "load.warning.not_numbers", "load.emotion.unknown",
+            "load.warning.touchpoint_without_stage"} <= codes
+    for code in codes:
+        assert re.fullmatch(r"[a-z_]+(\.[a-z_0-9]+)+", code), code
+        for lang in i18n.LANGUAGES:
+            assert code in i18n.catalogue(lang), (lang, code)
+    reasons = set(";".join(en.rejected["reason"]).split(";"))
+    assert reasons == set(REJECTION_REASONS)
+    assert en.stage_model in STAGE_MODELS
+
+    # No sentence of any language is anywhere in what was loaded.
+    dump = json.dumps(dataclasses.asdict(report), default=str, ensure_ascii=False)
+    dump += en.rejected.to_csv()
+    for lang in i18n.LANGUAGES:
+        for key, entry in i18n.catalogue(lang).items():
+            for text in entry.values() if isinstance(entry, dict) else [entry]:
+                words = re.sub(r"\{[^}]*\}", "\x00", text).split("\x00")
+                for part in words:
+                    assert len(part) < 12 or part not in dump, (lang, key, part)
+
+    # The app words the same report in each language.
+    worded = {lang: [i18n.say(m, lang) for m in report.warnings] for lang in i18n.LANGUAGES}
+    assert len({tuple(w) for w in worded.values()}) == 3
+    assert any("'Hotline'" in w for w in worded["en"])
+    assert any("«Hotline»" in w for w in worded["ru"])
+
+
+def test_readings_and_filters_are_messages() -> None:
+    ds = jl.load("sample_data/journeys.csv")
+    first, last = ds.stages[0], ds.stages[2]
+    timing = conversion.time_to_convert(ds, first, last)
+    reading = conversion.describe_time_to_convert(timing, first, last)
+    trend = conversion.describe_trend(conversion.conversion_trend(ds, [first, last]), first, last)
+    chosen = jl.Filters(start=dt.date(2026, 3, 1), channels=("email",))
+    filtered = jl.apply_filters(ds, chosen)
+    assert filtered.filters == chosen and ds.filters is None
+    for message in [reading, *trend, *jl.describe_filters(filtered.filters)]:
+        assert isinstance(message, Message)
+    texts = {lang: (i18n.say(reading, lang), i18n.say(trend, lang),
+                    i18n.filters_text(filtered.filters, lang)) for lang in i18n.LANGUAGES}
+    assert len(set(texts.values())) == 3
+    assert texts["en"][2].endswith("channel: email")
+
+
+def test_a_workspace_keeps_messages_and_reads_old_sentences(tmp_path: Path) -> None:
+    ds = jl.load(WORDY, touchpoint_stages=STAGES, stages="Awareness → Advocacy")
+    workspace.save_workspace(ds, "wordy", directory=tmp_path)
+    back = workspace.open_workspace("wordy", directory=tmp_path).dataset
+    assert back.report == ds.report
+    assert (back.stage_model, back.stage_preset) == ("preset", "Awareness → Advocacy")
+    old = jl.LoadReport.from_saved({"notes": ["Dates read as day/month/year."], "n_rows": 3,
+                                    "timestamp_description": "ISO (3 rows)"})
+    assert i18n.say(old.notes, "ru") == "Dates read as day/month/year."
+    legacy = dataclasses.replace(ds, stage_model="preset Awareness → Advocacy", stage_preset=None)
+    assert (legacy.stage_model, legacy.stage_preset) == ("preset", "Awareness → Advocacy")
+    assert dataclasses.replace(ds, stage_model="inferred from the data").stage_model == "inferred"
