@@ -25,7 +25,7 @@ from journeylib.charts.attribution import (
     state_label,
     transition_matrix_chart,
 )
-from journeylib.i18n import label, t
+from journeylib.i18n import filters_text, label, t
 from journeylib.paths_table import PathTable
 from journeylib.text import csv_bytes, escape_markdown
 
@@ -89,7 +89,8 @@ else:
     data = session.require_dataset()
     key = data.key
     if data.filters:
-        st.caption(t("attribution.page.filtered", filters=escape_markdown(data.filters)))
+        filters = escape_markdown(filters_text(data.filters))
+        st.caption(t("attribution.page.filtered", filters=filters))
 
 available = [m for m in ALL if not (m == "time_decay" and isinstance(data, PathTable))]
 lookbacks, measures = _lookbacks(), _measures()

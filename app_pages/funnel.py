@@ -177,7 +177,7 @@ with tabs[0]:
         st.session_state["ttc_to"] = buy if buy in later else later[-1]
     last = right.selectbox(t("funnel.page.to_step"), later, key="ttc_to")
     timing = _run("time", key, (first, last), (("window", window), ("mode", two_step)), ds)
-    st.caption(escape_markdown(conversion.describe_time_to_convert(timing, first, last)))
+    st.caption(escape_markdown(i18n.say(conversion.describe_time_to_convert(timing, first, last))))
     st.altair_chart(time_to_convert_chart(timing, first, last), width="stretch")
 with tabs[1]:
     freqs = {"week": t("funnel.page.by_week"), "month": t("funnel.page.by_month")}
@@ -189,7 +189,7 @@ with tabs[1]:
         key="trend_freq",
     )
     trend = _run("trend", key, (stages, freq), same, ds)
-    st.caption(escape_markdown(conversion.describe_trend(trend, stages[0], stages[-1])))
+    st.caption(escape_markdown(i18n.say(conversion.describe_trend(trend, stages[0], stages[-1]))))
     st.altair_chart(conversion_trend_chart(trend, stages[0], stages[-1], freq))
 with tabs[2]:
     group = st.selectbox(
@@ -277,7 +277,7 @@ with tabs[3]:
             lost,
             t("funnel.page.lost_sheet"),
             t("funnel.page.lost_title", stage=stages[step - 1]),
-            ds.filters,
+            i18n.filters_text(ds.filters),
             language.current(),
         ), "dropoff_xlsx"),
         file_name=f"{name}.xlsx",

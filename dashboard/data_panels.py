@@ -13,9 +13,9 @@ from dashboard import session
 from dashboard.exports import chart_downloads
 from journeylib import valence
 from journeylib.charts import touchpoints_over_time_chart
-from journeylib.i18n import get_language, label, number, t
+from journeylib.i18n import get_language, label, number, say, t
 from journeylib.i18n.formats import table_datetime_format
-from journeylib.load import FIELD_LABELS
+from journeylib.load import FIELD_LABELS, reason_text
 from journeylib.quality import touchpoints_over_time
 from journeylib.stages import preset_name, preset_stage_names
 from journeylib.text import csv_bytes, escape_markdown
@@ -131,7 +131,7 @@ def reading_panel(ds: jl.Dataset | None, raw: jl.RawTable, digest: str) -> None:
             on_change=_on_change(key, lambda v: setattr(opts, "sheet", v)),
         )
     for warning in raw.warnings:
-        st.warning(escape_markdown(warning))
+        st.warning(escape_markdown(say(warning)))
     if report is None:
         return
     left, right = st.columns(2, gap="large")
@@ -141,15 +141,15 @@ def reading_panel(ds: jl.Dataset | None, raw: jl.RawTable, digest: str) -> None:
         _emotion_controls(report, digest)
     _stage_controls(ds, digest)
     for warning in report.warnings:
-        st.warning(escape_markdown(warning))
+        st.warning(escape_markdown(say(warning)))
 
 
 def _timestamp_controls(report: jl.LoadReport, digest: str) -> None:
     opts = session.options()
     st.markdown(t("data.reading.timestamps",
-                  description=escape_markdown(report.timestamp_description)))
+                  description=escape_markdown(timestamp_formats_text(report))))
     for note in report.timestamp_notes:
-        st.caption(escape_markdown(note))
+        st.caption(escape_markdown(say(note)))
     key = f"order_{digest[:12]}"
     st.radio(
         t("data.reading.date_order"),
@@ -160,6 +160,24 @@ def _timestamp_controls(report: jl.LoadReport, digest: str) -> None:
         format_func=_in_language(_date_order_option),
         on_change=_on_change(key, lambda v: setattr(opts, "date_order", DATE_ORDERS[v])),
     )
+
+
+def timestamp_formats_text(report: jl.LoadReport) -> str:
+    """The timestamp formats found, most rows first, e.g. ``dd.mm.yyyy (980 rows)``; the
+    catalogue's "none" when no value was read."""
+    found = sorted(report.timestamp_formats.items(), key=lambda kv: -kv[1])
+    parts = [
+        t("load.formats.rows", format=_format_name(name, report.date_order), n=n)
+        for name, n in found
+        if n
+    ]
+    return ", ".join(parts) if parts else t("load.formats.none")
+
+
+def _format_name(code: str, date_order: str | None) -> str:
+    # dd/mm and mm/dd dates share a code; the order decides which name fits.
+    mdy = code in ("slashed", "dotted") and date_order == "mdy"
+    return t(f"load.formats.{code}_mdy" if mdy else f"load.formats.{code}")
 
 
 def _file_sentence(raw: jl.RawTable) -> str:
@@ -193,7 +211,7 @@ def _emotion_controls(report: jl.LoadReport, digest: str) -> None:
         else:
             st.markdown(t("data.emotion.unknown_scale"))
         for note in report.emotion_notes:
-            st.caption(escape_markdown(note))
+            st.caption(escape_markdown(say(note)))
         choices = [AUTO, *jl.SCALES]
         key = f"scale_{digest[:12]}"
         st.selectbox(
@@ -266,16 +284,12 @@ def _lexicon_editor(report: jl.LoadReport, digest: str) -> None:
 
 
 def _stage_model_text(ds: jl.Dataset) -> str:
-    """How the stage order was settled, in the interface language (``ds.stage_model`` is the
-    library's English description: "preset <name>", "as given" or "inferred from the data")."""
-    preset = ds.stage_model.removeprefix("preset ")
-    if preset in jl.STAGE_PRESETS:
-        return t("data.stages.model_preset", preset=preset_name(preset))
-    if ds.stage_model == "as given":
+    """How the stage order was settled (``ds.stage_model``), in the interface language."""
+    if ds.stage_model == "preset" and ds.stage_preset in jl.STAGE_PRESETS:
+        return t("data.stages.model_preset", preset=preset_name(ds.stage_preset))
+    if ds.stage_model == "given":
         return t("data.stages.model_given")
-    if ds.stage_model == "inferred from the data":
-        return t("data.stages.model_inferred")
-    return ds.stage_model
+    return t("data.stages.model_inferred")
 
 
 def _stage_controls(ds: jl.Dataset, digest: str) -> None:
@@ -308,11 +322,9 @@ def _stage_controls(ds: jl.Dataset, digest: str) -> None:
             format_func=_in_language(_option),
             on_change=_on_change(model_key, apply_model),
         )
-        preset = ds.stage_model.removeprefix("preset ")
-        if preset in jl.STAGE_PRESETS:
-            st.caption(
-                t("data.stages.preset_stages", stages=" → ".join(preset_stage_names(preset)))
-            )
+        if ds.stage_model == "preset" and ds.stage_preset in jl.STAGE_PRESETS:
+            names = preset_stage_names(ds.stage_preset)
+            st.caption(t("data.stages.preset_stages", stages=" → ".join(names)))
         if current == CUSTOM:
             st.multiselect(
                 t("data.stages.custom_order"),
@@ -346,14 +358,17 @@ def _stage_controls(ds: jl.Dataset, digest: str) -> None:
 
 
 def rejected_panel(ds: jl.Dataset) -> None:
-    """Every row that was not loaded, with its reason, and a download."""
-    rejected = ds.rejected
-    if rejected.empty:
+    """Every row that was not loaded, with its reason in the interface language, and a download
+    (reasons in the same words)."""
+    if ds.rejected.empty:
         st.success(t("data.rejected.none", n=ds.n_rows))
         return
+    rejected = ds.rejected.assign(reason=ds.rejected["reason"].map(reason_text))
     st.warning(t("data.rejected.summary", rejected=len(rejected), total=ds.report.n_source_rows))
     reason_headers = {"reason": t("data.rejected.reason"), "rows": t("data.rejected.rows")}
-    st.dataframe(jl.rejection_reasons(ds), hide_index=True, column_config=reason_headers)
+    reasons = jl.rejection_reasons(ds)
+    reasons["reason"] = reasons["reason"].map(reason_text)
+    st.dataframe(reasons, hide_index=True, column_config=reason_headers)
     st.dataframe(
         rejected,
         hide_index=True,

@@ -16,7 +16,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 import journeylib as jl
 from journeylib.export import FORMATS, export_chart
 from journeylib.export import footnote as chart_footnote
-from journeylib.i18n import t
+from journeylib.i18n import filters_text, t
 from journeylib.paths_table import PathTable
 from journeylib.text import escape_markdown
 
@@ -32,8 +32,7 @@ def chart_downloads(chart: alt.TopLevelMixin, basename: str, data: jl.Dataset | 
     """A row of PNG / SVG / PDF buttons for ``chart``; every file names the data it was drawn
     from and the active filters (in the interface language). A file that cannot be drawn is
     reported under the row."""
-    filters = getattr(data, "filters", "")
-    footnote = chart_footnote(data.name, filters)
+    footnote = chart_footnote(data.name, filters_text(getattr(data, "filters", None)))
     stem = re.sub(r"[^\w-]+", "-", basename).strip("-") or "chart"
     row = st.container(horizontal=True, gap="small")
     for fmt, mime in FORMATS.items():

@@ -16,7 +16,6 @@ import pandas as pd
 import streamlit as st
 
 import journeylib as jl
-from dashboard import language
 from journeylib import journeys, touchpoints, workspace
 from journeylib.filters import Filters
 from journeylib.i18n import t
@@ -61,26 +60,26 @@ def connection():
 
 
 def read_file(digest: str, name: str, sheet: str | None, _data: bytes) -> jl.RawTable:
-    """The file's table, cached by content digest (the bytes themselves are not hashed) and by
-    the interface language (its warnings are sentences)."""
+    """The file's table, cached by content digest (the bytes themselves are not hashed). The
+    table holds no interface text, so it serves every language."""
     with st.spinner(t("data.loading.reading")):
-        return _read_file(digest, name, sheet, language.current(), _data)
+        return _read_file(digest, name, sheet, _data)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _read_file(digest: str, name: str, sheet: str | None, lang: str, _data: bytes) -> jl.RawTable:
+def _read_file(digest: str, name: str, sheet: str | None, _data: bytes) -> jl.RawTable:
     return jl.read_table(_named_bytes(_data, name), sheet=sheet)
 
 
 def parse_file(digest: str, name: str, key: tuple, _data: bytes, _options: LoadOptions):
-    """Parsed touchpoints for a file and the parse-relevant options (``key``), with the load
-    report's sentences in the interface language."""
+    """Parsed touchpoints for a file and the parse-relevant options (``key``); the same in every
+    language (the load report holds codes, worded where it is shown)."""
     with st.spinner(t("data.loading.interpreting")):
-        return _parse_file(digest, name, key, language.current(), _data, _options)
+        return _parse_file(digest, name, key, _data, _options)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _parse_file(digest: str, name: str, key: tuple, lang: str, _data: bytes, _options: LoadOptions):
+def _parse_file(digest: str, name: str, key: tuple, _data: bytes, _options: LoadOptions):
     raw = read_file(digest, name, _options.sheet, _data)
     return jl.parse_touchpoints(
         raw,
@@ -125,8 +124,9 @@ def source() -> str:
 
 
 def active_file() -> dict | None:
-    """``{"name", "data", "digest"}`` of the file in use; None when no upload exists yet or
-    the data comes from a saved workspace."""
+    """``{"name", "file_name", "data", "digest"}`` of the file in use; None when no upload
+    exists yet or the data comes from a saved workspace. ``file_name`` is the name the file is
+    read by (its extension tells the format); ``name`` the one shown."""
     if source() == "workspace":
         return None
     if source() == "upload":
@@ -136,8 +136,9 @@ def active_file() -> dict | None:
         st.session_state["sample_file"] = {
             "data": data,
             "digest": hashlib.sha256(data).hexdigest(),
+            "file_name": SAMPLE_PATH.name,
         }
-    # The sample's name is interface text: named in the current language on every run.
+    # The sample's shown name is interface text: named in the current language on every run.
     return {**st.session_state["sample_file"], "name": t("data.sample_name")}
 
 
@@ -146,7 +147,11 @@ def active_raw() -> jl.RawTable | None:
     file = active_file()
     if file is None:
         return None
-    return read_file(file["digest"], file["name"], options().sheet, file["data"])
+    return read_file(file["digest"], _file_name(file), options().sheet, file["data"])
+
+
+def _file_name(file: dict) -> str:
+    return file.get("file_name", file["name"])
 
 
 def active_dataset() -> jl.Dataset | None:
@@ -162,19 +167,13 @@ def active_dataset() -> jl.Dataset | None:
     opts = options()
     key = (file["digest"], opts.dataset_key())
     cached = st.session_state.get("dataset")
-    lang = language.current()
     if cached is not None and cached[0] == key:
-        if st.session_state.get("dataset_language") != lang:
-            # Same data in another language: keep the engine table (and its key, so filters
-            # and cached results stay), take the report, rejected rows and name in the new one.
-            parsed = parse_file(file["digest"], file["name"], opts.parse_key(), file["data"], opts)
-            relabelled = dataclasses.replace(
-                cached[1], report=parsed.report, rejected=parsed.rejected, name=file["name"]
-            )
-            st.session_state["dataset"] = (key, relabelled)
-            st.session_state["dataset_language"] = lang
+        if cached[1].name != file["name"]:
+            # The sample is named in the interface language: rename it, keeping the engine
+            # table and its key (so filters and cached results stay). Nothing is read again.
+            st.session_state["dataset"] = (key, dataclasses.replace(cached[1], name=file["name"]))
         return st.session_state["dataset"][1]
-    parsed = parse_file(file["digest"], file["name"], opts.parse_key(), file["data"], opts)
+    parsed = parse_file(file["digest"], _file_name(file), opts.parse_key(), file["data"], opts)
     if cached is None or cached[0][0] != file["digest"]:
         st.session_state["workspace_extras"] = {}  # targets and views belong to other data
     with st.spinner(t("data.loading.engine", n=parsed.report.n_rows)):
@@ -186,7 +185,6 @@ def active_dataset() -> jl.Dataset | None:
             name=file["name"],
         )
     st.session_state["dataset"] = (key, dataset)
-    st.session_state["dataset_language"] = lang
     return dataset
 
 

@@ -95,7 +95,7 @@ def report() -> None:
         with i18n.language(lang):
             ds = fresh_dataset()
             sheets = analysis_sheets(ds, targets)
-            return jl.excel_report(sheets, title=ds.name, filters=ds.filters)
+            return jl.excel_report(sheets, title=ds.name, filters=i18n.filters_text(ds.filters))
 
     with st.sidebar:
         exports.failure_notice("report_download", t("exports.what.report"))
@@ -163,4 +163,4 @@ def _filters(dataset: jl.Dataset) -> None:
         if wanted != current:
             session.set_filters(wanted)
         if wanted.active:
-            st.caption(t("sidebar.filtered", filters=escape_markdown(jl.describe_filters(wanted))))
+            st.caption(t("sidebar.filtered", filters=escape_markdown(i18n.filters_text(wanted))))

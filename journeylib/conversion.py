@@ -18,7 +18,8 @@ from journeylib.durations import window_seconds
 from journeylib.engine import to_pandas
 from journeylib.epoch import epoch_seconds
 from journeylib.funnel import customer_steps, funnel_stages
-from journeylib.i18n import t
+from journeylib.i18n import say
+from journeylib.messages import Message
 
 # Histogram bins in hours, in the units people think in: an hour, a day, a week, a month.
 # The labels are codes in the results; charts show them with journeylib.i18n.label.
@@ -85,31 +86,33 @@ def time_to_convert(
 def format_hours(hours: float) -> str:
     """A duration in words people use, in the current language: "45 minutes", "5.5 hours",
     "3.2 days", "6 weeks" (in Russian and Polish in the form that follows "in"/"within")."""
+    return say(_duration(hours))
+
+
+def _duration(hours: float) -> Message:
+    """A duration as :func:`format_hours` words it, as a message."""
     if math.isnan(hours):
-        return t("funnel.duration.unknown")
+        return Message("funnel.duration.unknown")
     if hours < 1:
-        return t("funnel.duration.minutes", n=round(float(hours) * 60))
+        return Message("funnel.duration.minutes", {"n": round(float(hours) * 60)})
     if hours < 48:
-        return t("funnel.duration.hours", n=round(float(hours), 1))
+        return Message("funnel.duration.hours", {"n": round(float(hours), 1)})
     if hours < 24 * 21:
-        return t("funnel.duration.days", n=round(float(hours) / 24, 1))
-    return t("funnel.duration.weeks", n=round(float(hours) / 168))
+        return Message("funnel.duration.days", {"n": round(float(hours) / 24, 1)})
+    return Message("funnel.duration.weeks", {"n": round(float(hours) / 168)})
 
 
-def describe_time_to_convert(frame: pd.DataFrame, from_stage: str, to_stage: str) -> str:
-    """One sentence about :func:`time_to_convert`: the median and the slow tail."""
+def describe_time_to_convert(frame: pd.DataFrame, from_stage: str, to_stage: str) -> Message:
+    """The reading of :func:`time_to_convert` (the median and the slow tail) as a message, worded
+    by :func:`journeylib.i18n.say`."""
     n = int(frame["converted_customers"].iloc[0]) if len(frame) else 0
     if n == 0:
-        return t("funnel.describe.no_conversion", first=from_stage, last=to_stage)
+        return Message("funnel.describe.no_conversion", {"first": from_stage, "last": to_stage})
     median, p90 = frame["median_hours"].iloc[0], frame["p90_hours"].iloc[0]
-    return t(
-        "funnel.describe.time_to_convert",
-        n=n,
-        first=from_stage,
-        last=to_stage,
-        median=format_hours(median),
-        p90=format_hours(p90),
-    )
+    return Message("funnel.describe.time_to_convert", {
+        "n": n, "first": from_stage, "last": to_stage,
+        "median": _duration(median), "p90": _duration(p90),
+    })
 
 
 def conversion_trend(
@@ -156,25 +159,24 @@ def conversion_trend(
     return out.drop(columns=["p90_seconds", "data_end"])
 
 
-def describe_trend(frame: pd.DataFrame, first: str, last: str, min_entered: int = 30) -> str:
-    """One sentence about :func:`conversion_trend`: the range of conversion across complete
-    cohorts with at least ``min_entered`` customers, and how many cohorts are still young."""
+def describe_trend(
+    frame: pd.DataFrame, first: str, last: str, min_entered: int = 30
+) -> list[Message]:
+    """The reading of :func:`conversion_trend` as messages (worded by
+    :func:`journeylib.i18n.say`): the range of conversion across complete cohorts with at least
+    ``min_entered`` customers, then how many cohorts are still young (when any)."""
     big = frame[(frame["entered"] >= min_entered) & frame["complete"]]
     if big.empty:
-        return t("funnel.describe.no_cohort", n=min_entered, first=first)
+        return [Message("funnel.describe.no_cohort", {"n": min_entered, "first": first})]
     low, high = big.loc[big["conversion"].idxmin()], big.loc[big["conversion"].idxmax()]
-    sentence = t(
-        "funnel.describe.trend",
-        first=first,
-        last=last,
-        low=float(low["conversion"]),
-        low_cohort=low["period_start"].date(),
-        high=float(high["conversion"]),
-        high_cohort=high["period_start"].date(),
-    )
+    reading = [Message("funnel.describe.trend", {
+        "first": first, "last": last,
+        "low": float(low["conversion"]), "low_cohort": low["period_start"].date(),
+        "high": float(high["conversion"]), "high_cohort": high["period_start"].date(),
+    })]
     young = int((~frame["complete"]).sum())
     if young == 1:
-        sentence += " " + t("funnel.describe.young_cohort")
+        reading.append(Message("funnel.describe.young_cohort"))
     elif young > 1:
-        sentence += " " + t("funnel.describe.young_cohorts", n=young)
-    return sentence
+        reading.append(Message("funnel.describe.young_cohorts", {"n": young}))
+    return reading

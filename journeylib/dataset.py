@@ -6,11 +6,16 @@ import dataclasses
 import itertools
 import os
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ibis
 import pandas as pd
 from ibis.backends import BaseBackend
+
+from journeylib.messages import Message, from_saved
+
+if TYPE_CHECKING:
+    from journeylib.filters import Filters
 
 _table_ids = itertools.count(1)
 
@@ -59,9 +64,10 @@ class LoadReport:
     ``"values"`` (sniffed) or ``"user"``. ``timestamp_formats``: rows per format label.
     ``emotion_scale``: ``(low, high)`` of a numeric scale; ``emotion_labels``: label -> valence
     for labels found. ``notes``: how things were read (``timestamp_notes`` and ``emotion_notes``
-    are the parts about each column); ``warnings``: things the user should check. Notes,
-    warnings and ``timestamp_description`` are sentences in the interface language that was
-    current when the file was parsed.
+    are the parts about each column); ``warnings``: things the user should check. Notes and
+    warnings are :class:`~journeylib.messages.Message` codes with parameters, worded by the app
+    in the interface language (:func:`journeylib.i18n.say`): nothing here depends on the
+    language current at loading.
     """
 
     source: str = "data"
@@ -78,7 +84,6 @@ class LoadReport:
     mapping: dict[str, str] = field(default_factory=dict)
     mapping_method: dict[str, str] = field(default_factory=dict)
     timestamp_formats: dict[str, int] = field(default_factory=dict)
-    timestamp_description: str = ""
     date_order: str | None = None
     emotion_kind: str = "none"
     emotion_scale: tuple[float, float] | None = None
@@ -89,10 +94,23 @@ class LoadReport:
     n_source_rows: int = 0
     n_rows: int = 0
     n_rejected: int = 0
-    timestamp_notes: list[str] = field(default_factory=list)
-    emotion_notes: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    timestamp_notes: list[Message] = field(default_factory=list)
+    emotion_notes: list[Message] = field(default_factory=list)
+    notes: list[Message] = field(default_factory=list)
+    warnings: list[Message] = field(default_factory=list)
+
+    @classmethod
+    def from_saved(cls, saved: dict[str, Any]) -> LoadReport:
+        """The report from its ``dataclasses.asdict`` record (as a workspace keeps it in JSON).
+
+        Fields the record lacks take their defaults and fields this version no longer has are
+        dropped; notes saved as sentences by older versions stay sentences.
+        """
+        known = {f.name for f in dataclasses.fields(cls)}
+        values = {k: from_saved(v) for k, v in saved.items() if k in known}
+        if values.get("emotion_scale"):
+            values["emotion_scale"] = tuple(values["emotion_scale"])
+        return cls(**values)
 
 
 @dataclass
@@ -118,13 +136,15 @@ class Dataset:
     [-1, 1]), ``converted`` (bool), ``revenue`` (float), ``segment``, ``note`` (text). Unmapped
     columns are present and null. ``stages``: ordered stage list; ``purchase_stage``: the stage
     that ends the buyer journey (None when there is no such stage). ``stage_model``: how the
-    order was settled, an English code (``"preset <name>"``, ``"as given"``, ``"inferred from
-    the data"``) that the app words in the interface language. ``rejected``: rows that could not be
-    used, with ``row`` and ``reason`` (in the language current at parsing). ``key``: a string
-    that identifies the table and any
-    filters on it, for caching results; ``filters``: a sentence naming the active filters ("" when
-    none). ``conversion``: the conversion rule the user chose (a code of
-    :data:`journeylib.journeys.CONVERSION_RULES`; None: the default rule for the data).
+    order was settled, a code from :data:`STAGE_MODELS` (``"preset"``: the preset named by
+    ``stage_preset``; ``"given"``: the caller's order; ``"inferred"``: from the data).
+    ``rejected``: rows that could not be used, with ``row`` and ``reason`` (codes, several
+    joined by ";": ``no_customer_id``, ``no_timestamp``, ``bad_timestamp``, ``wide_row``; the
+    catalogue's ``load.reason.<code>`` words them). ``key``: a string that identifies the table
+    and any filters on it, for caching results; ``filters``: the active
+    :class:`~journeylib.filters.Filters` (None when none). ``conversion``: the conversion rule
+    the user chose (a code of :data:`journeylib.journeys.CONVERSION_RULES`; None: the default
+    rule for the data).
     """
 
     table: ibis.Table
@@ -133,14 +153,21 @@ class Dataset:
     rejected: pd.DataFrame
     report: LoadReport
     name: str = "data"
-    stage_model: str = "inferred from the data"
+    stage_model: str = "inferred"
+    stage_preset: str | None = None
     key: str = ""
-    filters: str = ""
+    filters: Filters | None = None
     conversion: str | None = None
 
     def __post_init__(self) -> None:
         if not self.key:
             self.key = self.table.get_name()
+        if self.stage_model not in STAGE_MODELS:
+            # Workspaces saved before the codes hold the English description.
+            preset = self.stage_model.removeprefix("preset ")
+            self.stage_model = "preset" if preset != self.stage_model else (
+                "given" if self.stage_model == "as given" else "inferred")
+            self.stage_preset = preset if self.stage_model == "preset" else None
 
     @property
     def mapping(self) -> dict[str, str]:
@@ -168,6 +195,10 @@ class Dataset:
     def customer_stages(self) -> list[str]:
         """Stages after the purchase: service, loyalty, advocacy."""
         return self.stages[len(self.buyer_stages) :]
+
+
+# How a dataset's stage order was settled (Dataset.stage_model).
+STAGE_MODELS = ("preset", "given", "inferred")
 
 
 def new_table_name() -> str:

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 import ibis
 import pandas as pd
 
-from journeylib import i18n
 from journeylib.dataset import Dataset
 from journeylib.engine import to_pandas
+from journeylib.messages import Message
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,8 @@ def apply_filters(ds: Dataset, filters: Filters) -> Dataset:
     """The dataset restricted to the touchpoints ``filters`` keep (the same object when none).
 
     The result's ``table`` is a filtered Ibis expression over the same engine table, its
-    ``key`` names the filters (for caching) and its ``filters`` attribute describes them.
+    ``key`` names the filters (for caching) and its ``filters`` attribute holds them (see
+    :func:`describe_filters`).
     """
     if not filters.active:
         return ds
@@ -88,7 +89,7 @@ def apply_filters(ds: Dataset, filters: Filters) -> Dataset:
         ds,
         table=t.filter(*conditions),
         key=f"{ds.key}|{filters!r}",
-        filters=describe_filters(filters),
+        filters=filters,
     )
 
 
@@ -104,20 +105,22 @@ _DESCRIBED = (
 )
 
 
-def describe_filters(filters: Filters) -> str:
-    """The active filters in one line in the current language, for pages and exports ("" when
-    none).
+def describe_filters(filters: Filters | None) -> list[Message]:
+    """The active filters as messages, one per restriction ([] when none).
 
-    Example: ``"1 Mar 2026 – 30 Jun 2026; segment: Business; channels: email, search"``.
+    ``journeylib.i18n.say(describe_filters(f), sep="; ")`` words them in one line, e.g.
+    ``"1 Mar 2026 – 30 Jun 2026; segment: Business; channels: email, search"``.
     """
+    if filters is None:
+        return []
     parts = []
     if filters.start and filters.end:
-        parts.append(i18n.t("filters.between", start=filters.start, end=filters.end))
+        parts.append(Message("filters.between", {"start": filters.start, "end": filters.end}))
     elif filters.start:
-        parts.append(i18n.t("filters.since", start=filters.start))
+        parts.append(Message("filters.since", {"start": filters.start}))
     elif filters.end:
-        parts.append(i18n.t("filters.until", end=filters.end))
+        parts.append(Message("filters.until", {"end": filters.end}))
     for key, attribute in _DESCRIBED:
         if chosen := getattr(filters, attribute):
-            parts.append(i18n.t(key, n=len(chosen), values=", ".join(chosen)))
-    return "; ".join(parts)
+            parts.append(Message(key, {"n": len(chosen), "values": ", ".join(chosen)}))
+    return parts

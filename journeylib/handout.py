@@ -13,6 +13,7 @@ from journeylib.emotion import emotion_curve
 from journeylib.errors import DataError
 from journeylib.export import footnote, handout_pdf
 from journeylib.funnel import funnel
+from journeylib.i18n import filters_text
 from journeylib.moments import moments_of_truth
 
 HANDOUT_MODELS = ("last_touch", "linear", "markov", "shapley")
@@ -39,4 +40,6 @@ def handout_charts(ds: Dataset, journey_map: alt.TopLevelMixin) -> list[alt.TopL
 
 def workshop_handout(ds: Dataset, journey_map: alt.TopLevelMixin) -> bytes:
     """The handout as PDF bytes, every page naming the data and its filters."""
-    return handout_pdf(handout_charts(ds, journey_map), footnote=footnote(ds.name, ds.filters))
+    return handout_pdf(
+        handout_charts(ds, journey_map), footnote=footnote(ds.name, filters_text(ds.filters))
+    )

@@ -23,6 +23,7 @@ from journeylib.dataset import (
 )
 from journeylib.errors import DataError
 from journeylib.i18n import t
+from journeylib.messages import Message
 from journeylib.numeric import parse_flags, parse_numbers
 from journeylib.read import DEFAULT_MAX_BYTES, RawTable, read_table
 from journeylib.stages import (
@@ -32,7 +33,7 @@ from journeylib.stages import (
     order_by_preset,
     preset_for,
 )
-from journeylib.timestamps import describe_formats, parse_timestamps
+from journeylib.timestamps import parse_timestamps
 from journeylib.valence import normalise_emotion
 
 TEXT_FIELDS = ("stage", "channel", "touchpoint", "segment", "note")
@@ -53,6 +54,8 @@ FIELD_LABELS = {
     "segment": "segment",
     "note": "note",
 }
+# Codes of the reasons a row is rejected (the catalogue's load.reason.<code>).
+REJECTION_REASONS = ("no_customer_id", "no_timestamp", "bad_timestamp", "wide_row")
 MISSING_FIELD_ERRORS = {
     "customer_id": "errors.no_customer_id_column",
     "timestamp": "errors.no_timestamp_column",
@@ -86,7 +89,9 @@ def load(
     ``con``: the Ibis connection to load into (a new in-memory DuckDB by default).
 
     Returns a :class:`Dataset`; rows that cannot be used are in ``Dataset.rejected`` with a
-    reason. Raises :class:`DataError` when the file cannot be used at all.
+    reason code. Nothing in the result depends on the interface language (notes and warnings are
+    :class:`~journeylib.messages.Message` codes). Raises :class:`DataError` when the file cannot
+    be used at all.
     """
     raw = read_table(source, sheet=sheet, max_bytes=max_bytes)
     parsed = parse_touchpoints(
@@ -166,7 +171,6 @@ def parse_touchpoints(
     stamps = parse_timestamps(src[cols["timestamp"]], date_order=date_order)
     out["timestamp"] = stamps.values
     report.timestamp_formats = {k: v for k, v in stamps.formats.items() if v}
-    report.timestamp_description = describe_formats(stamps)
     report.date_order = stamps.date_order
     report.timestamp_notes = list(stamps.notes)
     report.notes += stamps.notes
@@ -216,14 +220,15 @@ def _stages_from_touchpoints(out: pd.DataFrame, lookup: dict[str, str], report: 
     out["stage"] = out["stage"].where(out["stage"].notna(), from_map)
     missing = out.loc[out["stage"].isna() & out["touchpoint"].notna(), "touchpoint"]
     if len(missing):
-        names = _quoted(missing.value_counts().index[:8])
-        report.warnings.append(t("load.warning.touchpoint_without_stage", n=len(missing),
-                                 names=names))
+        names = [str(v) for v in missing.value_counts().index[:8]]
+        report.warnings.append(
+            Message("load.warning.touchpoint_without_stage", {"n": len(missing), "names": names})
+        )
 
 
-def _quoted(values: Any) -> str:
-    """Values of the user's data, each in the language's quotes, joined by commas."""
-    return ", ".join(t("load.quoted", value=str(v)) for v in values)
+def _examples(values: pd.Series) -> list[str]:
+    """The five most frequent of ``values``, as text (shown quoted)."""
+    return [str(v) for v in values.astype(str).value_counts().index[:5]]
 
 
 def _parse_emotion(out, src, cols, report, scale, labels) -> None:
@@ -253,11 +258,10 @@ def _parse_outcomes(out, src, cols, report) -> None:
         flags, unknown = parse_flags(src[cols["converted"]])
         out["converted"] = flags.array
         if unknown.any():
-            examples = src.loc[unknown, cols["converted"]].astype(str).value_counts().index[:5]
-            report.warnings.append(
-                t("load.warning.not_flags", n=int(unknown.sum()), column=cols["converted"],
-                  examples=_quoted(examples))
-            )
+            report.warnings.append(Message("load.warning.not_flags", {
+                "n": int(unknown.sum()), "column": cols["converted"],
+                "examples": _examples(src.loc[unknown, cols["converted"]]),
+            }))
     else:
         out["converted"] = pd.array([pd.NA] * len(out), dtype="boolean")
     if "revenue" in cols:
@@ -268,11 +272,10 @@ def _parse_outcomes(out, src, cols, report) -> None:
         filled = _text(values).notna()
         unreadable = filled & amounts.isna()
         if unreadable.any():
-            examples = values[unreadable].astype(str).value_counts().index[:5]
-            report.warnings.append(
-                t("load.warning.not_numbers", n=int(unreadable.sum()), column=cols["revenue"],
-                  examples=_quoted(examples))
-            )
+            report.warnings.append(Message("load.warning.not_numbers", {
+                "n": int(unreadable.sum()), "column": cols["revenue"],
+                "examples": _examples(values[unreadable]),
+            }))
     else:
         out["revenue"] = np.nan
     if "emotion" in cols and report.emotion_kind == "scale":
@@ -281,24 +284,21 @@ def _parse_outcomes(out, src, cols, report) -> None:
 
 
 def _reasons(out: pd.DataFrame, raw_ts: pd.Series) -> pd.Series:
-    """Why each row cannot be used, in the current language ("" for usable rows)."""
+    """Why each row cannot be used: reason codes joined by ";" ("" for usable rows)."""
     reasons = pd.Series("", index=out.index, dtype=object)
     bad = out["customer_id"].isna() | out["timestamp"].isna()
     if not bad.any():
         return reasons
     ts_text = _text(raw_ts[bad])
-    no_id, no_time = t("load.reason.no_customer_id"), t("load.reason.no_timestamp")
     for i in bad[bad].index:
         parts = []
         if pd.isna(out.at[i, "customer_id"]):
-            parts.append(no_id)
+            parts.append("no_customer_id")
         if pd.isna(ts_text.at[i]):
-            parts.append(no_time)
+            parts.append("no_timestamp")
         elif pd.isna(out.at[i, "timestamp"]):
-            # The value is in straight quotes in every language: rejection_reasons groups
-            # reasons by replacing '…' (see the catalogue's load.reason).
-            parts.append(t("load.reason.bad_timestamp", value=ts_text.at[i][:40]))
-        reasons.at[i] = "; ".join(parts)
+            parts.append("bad_timestamp")
+        reasons.at[i] = ";".join(parts)
     return reasons
 
 
@@ -320,11 +320,21 @@ def _rejected_frame(src: pd.DataFrame, rows: np.ndarray, reasons: pd.Series, raw
 
 
 def _nothing_usable(rejected: pd.DataFrame) -> str:
-    counts = rejected["reason"].str.replace(r"'.*'", "'…'", regex=True).value_counts()
+    counts = rejected["reason"].value_counts()
     top = "; ".join(
-        t("errors.reason_rows", reason=reason, n=int(n)) for reason, n in counts.head(3).items()
+        t("errors.reason_rows", reason=reason_text(codes), n=int(n))
+        for codes, n in counts.head(3).items()
     )
     return t("errors.nothing_usable", n=len(rejected), reasons=top)
+
+
+def reason_text(codes: str, lang: str | None = None) -> str:
+    """A rejected row's ``reason`` (codes joined by ";") in words in ``lang`` (default: the
+    current language), e.g. ``"no customer id; no timestamp"``; other text as it is."""
+    return "; ".join(
+        t(f"load.reason.{code}", lang) if code in REJECTION_REASONS else code
+        for code in str(codes).split(";")
+    )
 
 
 def to_dataset(
@@ -350,15 +360,16 @@ def to_dataset(
             raise DataError(
                 t("errors.unknown_preset", preset=stages, presets=", ".join(STAGE_PRESETS))
             )
-        ordered, model = order_by_preset(found, STAGE_PRESETS[stages]), f"preset {stages}"
+        preset, model = stages, "preset"
+        ordered = order_by_preset(found, STAGE_PRESETS[preset])
     elif stages is not None:
         ordered = list(stages) + sorted(s for s in found if s not in stages)
-        model = "as given"
+        preset, model = None, "given"
     elif found and (preset := preset_for(found)):
-        ordered, model = order_by_preset(found, STAGE_PRESETS[preset]), f"preset {preset}"
+        ordered, model = order_by_preset(found, STAGE_PRESETS[preset]), "preset"
     else:
         ordered = infer_stage_order(table) if found else []
-        model = "inferred from the data"
+        preset, model = None, "inferred"
     if purchase_stage is not None and purchase_stage not in ordered:
         raise DataError(
             t("errors.not_a_stage", stage=purchase_stage, stages=", ".join(ordered))
@@ -371,4 +382,5 @@ def to_dataset(
         report=report,
         name=name or report.source,
         stage_model=model,
+        stage_preset=preset,
     )

@@ -120,13 +120,11 @@ def touchpoints_over_time(ds: Dataset, freq: str = "week") -> pd.DataFrame:
 def rejection_reasons(ds: Dataset) -> pd.DataFrame:
     """Rejected rows grouped by reason, most frequent first.
 
-    Returns ``reason`` (the values quoted in a reason replaced by "…", so "timestamp 'x' ..."
-    and "timestamp 'y' ..." count together) and ``rows``.
+    Returns ``reason`` (the reason codes of ``Dataset.rejected``) and ``rows``.
     """
     reasons = ds.rejected["reason"] if len(ds.rejected) else pd.Series([], dtype=object)
     return (
-        reasons.str.replace(r"'[^']*'", "'…'", regex=True)
-        .value_counts()
+        reasons.value_counts()
         .rename_axis("reason")
         .reset_index(name="rows")
     )

@@ -22,6 +22,7 @@ import pyarrow.csv as pa_csv
 
 from journeylib.errors import DataError
 from journeylib.i18n import number, t
+from journeylib.messages import Message
 
 DEFAULT_MAX_BYTES = 500 * 2**20
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
@@ -41,7 +42,8 @@ class RawTable:
     text formats give strings ("" for an empty cell), Excel and Parquet give typed cells.
     ``rows`` is the row number a person sees in the file for each frame row (1-based; for a
     spreadsheet, the Excel row number). ``bad_rows`` lists rows that could not be split into the
-    header's columns, as ``(row, reason, cells)``.
+    header's columns, as ``(row, reason code, cells)``; ``warnings`` are messages for the user
+    (worded by :func:`journeylib.i18n.say`).
     """
 
     frame: pd.DataFrame
@@ -56,7 +58,7 @@ class RawTable:
     title_rows: int = 0
     empty_rows: int = 0
     bad_rows: list[tuple[int, str, list[str]]] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Message] = field(default_factory=list)
 
 
 def read_table(
@@ -351,12 +353,12 @@ def _header_like(cell: Any) -> bool:
 
 
 def _records_to_table(records: list[list[Any]], header_idx: int, start_row: int) -> RawTable:
-    warnings: list[str] = []
+    warnings: list[Message] = []
     if header_idx < 0:
         width = max((len(r) for r in records), default=0)
         names = [f"column_{i + 1}" for i in range(width)]
         body, first = records, 0
-        warnings.append(t("read.no_header"))
+        warnings.append(Message("read.no_header"))
     else:
         names = [str(c).strip() if _filled(c) else "" for c in records[header_idx]]
         body, first = records[header_idx + 1 :], header_idx + 1
@@ -373,8 +375,7 @@ def _records_to_table(records: list[list[Any]], header_idx: int, start_row: int)
             empty += 1
             continue
         if len(record) > width and any(_filled(c) for c in record[width:]):
-            reason = t("read.wide_row", cells=len(record), width=width)
-            bad.append((row_no, reason, list(map(str, record))))
+            bad.append((row_no, "wide_row", list(map(str, record))))
             continue
         record = list(record[:width]) + [""] * (width - len(record))
         good.append(record)
@@ -396,10 +397,10 @@ def _records_to_table(records: list[list[Any]], header_idx: int, start_row: int)
     )
 
 
-def unique_names(names: list[str]) -> tuple[list[str], list[str]]:
+def unique_names(names: list[str]) -> tuple[list[str], list[Message]]:
     """Make column names unique and non-empty; returns the names and a note per change."""
     out: list[str] = []
-    notes: list[str] = []
+    notes: list[Message] = []
     seen: set[str] = set()
     for i, name in enumerate(names):
         base = name or f"column_{i + 1}"
@@ -407,7 +408,7 @@ def unique_names(names: list[str]) -> tuple[list[str], list[str]]:
         while candidate in seen:
             candidate, k = f"{base} ({k})", k + 1
         if name and candidate != name:
-            notes.append(t("read.duplicate_column", name=name, renamed=candidate))
+            notes.append(Message("read.duplicate_column", {"name": name, "renamed": candidate}))
         seen.add(candidate)
         out.append(candidate)
     return out, notes

@@ -11,6 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from journeylib.i18n import t
+from journeylib.messages import Message
 
 # Patterns are plain strings so that pandas and Arrow run them vectorised (RE2 syntax).
 _TIME = (
@@ -33,13 +34,13 @@ class ParsedTimestamps:
     ``formats``: rows read per format label (``datetime``, ``iso``, ``dotted``, ``slashed``,
     ``excel``, ``unix_s``, ``unix_ms``, ``text``; named for people by the catalogue's
     ``load.formats.<label>``). ``date_order``: ``"dmy"`` or ``"mdy"`` for
-    dd/mm vs mm/dd dates (None when there were none). ``notes``: sentences for the user.
+    dd/mm vs mm/dd dates (None when there were none). ``notes``: messages for the user.
     """
 
     values: pd.Series
     formats: dict[str, int] = field(default_factory=dict)
     date_order: str | None = None
-    notes: list[str] = field(default_factory=list)
+    notes: list[Message] = field(default_factory=list)
 
 
 def parse_timestamps(values: pd.Series, date_order: str | None = None) -> ParsedTimestamps:
@@ -162,15 +163,15 @@ def _decide_order(pairs: pd.DataFrame) -> str:
     return "mdy" if month_first > day_first else "dmy"
 
 
-def _order_note(order: str, forced: bool, pairs: pd.DataFrame) -> str:
-    name = t(f"load.dates.{order}")
+def _order_note(order: str, forced: bool, pairs: pd.DataFrame) -> Message:
+    name = Message(f"load.dates.{order}")
     if forced:
-        return t("load.dates.chosen", order=name)
+        return Message("load.dates.chosen", {"order": name})
     first, second = pairs[0], pairs[1]
     if (first > 12).any() or (second > 12).any():
         evidence = int((first > 12).sum() if order == "dmy" else (second > 12).sum())
-        return t("load.dates.evidence", order=name, n=evidence)
-    return t("load.dates.ambiguous", order=name)
+        return Message("load.dates.evidence", {"order": name, "n": evidence})
+    return Message("load.dates.ambiguous", {"order": name})
 
 
 def _from_parts(parts: pd.DataFrame, order: str) -> pd.Series:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from journeylib.i18n import number, t
+from journeylib.messages import Message
 from journeylib.numeric import parse_numbers
 
 # Known scales, tried from the narrowest; on equal width the earlier one wins.
@@ -178,9 +178,9 @@ class ParsedEmotion:
     score as written (NaN for labels). ``kind``: ``"scale"``, ``"labels"`` or ``"none"``.
     ``scale``/``scale_name``: the numeric scale used. ``labels``: label -> valence for the labels
     found. ``unknown``: values not understood, with counts. ``out_of_scale``: numbers outside
-    the scale (left without valence). ``notes``: sentences for the user, in the language
-    current when parsing; ``warnings``: those of them that ask the user to act (values without
-    a valence).
+    the scale (left without valence). ``notes``: messages for the user (worded by
+    :func:`journeylib.i18n.say`); ``warnings``: those of them that ask the user to act (values
+    without a valence).
     """
 
     valence: pd.Series
@@ -192,8 +192,8 @@ class ParsedEmotion:
     labels: dict[str, float] = field(default_factory=dict)
     unknown: dict[str, int] = field(default_factory=dict)
     out_of_scale: int = 0
-    notes: list[str] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    notes: list[Message] = field(default_factory=list)
+    warnings: list[Message] = field(default_factory=list)
 
 
 def detect_scale(scores: pd.Series, column_name: str = "") -> str | None:
@@ -253,24 +253,24 @@ def normalise_emotion(
         unknown = values[rest][mapped.isna()].astype(str).str.strip().value_counts()
         result.unknown = {str(k): int(v) for k, v in unknown.items()}
     if result.unknown:
-        shown = ", ".join(
-            t("load.emotion.unknown_value", value=k, count=v)
+        shown = [
+            Message("load.emotion.unknown_value", {"value": k, "count": v})
             for k, v in list(result.unknown.items())[:8]
-        )
-        _warn(result, t("load.emotion.unknown", n=sum(result.unknown.values()), values=shown))
+        ]
+        _warn(result, Message("load.emotion.unknown",
+                              {"n": sum(result.unknown.values()), "values": shown}))
     return result
 
 
-def _warn(result: ParsedEmotion, sentence: str) -> None:
-    result.notes.append(sentence)
-    result.warnings.append(sentence)
+def _warn(result: ParsedEmotion, message: Message) -> None:
+    result.notes.append(message)
+    result.warnings.append(message)
 
 
-def _g(x: float) -> str:
-    """``x`` as ``format(x, "g")`` writes it (no trailing zeros), in the current language."""
-    digits = format(x, "g")
-    decimals = len(digits.partition(".")[2]) if "e" not in digits else None
-    return number(x, decimals)
+def _g(x: float) -> Message:
+    """``x`` as ``format(x, "g")`` writes it (no trailing zeros), in the language it is worded
+    in."""
+    return Message("load.emotion.number", {"x": float(x)})
 
 
 def _apply_scale(result: ParsedEmotion, scores: pd.Series, scale, column_name: str) -> None:
@@ -278,12 +278,10 @@ def _apply_scale(result: ParsedEmotion, scores: pd.Series, scale, column_name: s
         name = detect_scale(scores, column_name)
         if name is None:
             result.notes.append(
-                t(
-                    "load.emotion.no_scale",
-                    low=_g(scores.min()),
-                    high=_g(scores.max()),
-                    scales=", ".join(SCALES),
-                )
+                Message("load.emotion.no_scale", {
+                    "low": _g(scores.min()), "high": _g(scores.max()),
+                    "scales": ", ".join(SCALES),
+                })
             )
             result.kind = "scale"
             return
@@ -303,8 +301,14 @@ def _apply_scale(result: ParsedEmotion, scores: pd.Series, scale, column_name: s
     result.valence[scores[inside].index] = (scores[inside] - mid) / half
     result.out_of_scale = int((~inside).sum())
     # A known scale is named by its code ("1-5"); a chosen pair in the language's numbers.
-    shown = name if name in SCALES else f"{_g(low)}..{_g(high)}"
+    shown = (
+        name if name in SCALES
+        else Message("load.emotion.scale_range", {"low": _g(low), "high": _g(high)})
+    )
     key = "load.emotion.scale_detected" if result.scale_detected else "load.emotion.scale_chosen"
-    result.notes.append(t(key, scale=shown, low=_g(low), mid=_g(mid), high=_g(high)))
+    result.notes.append(
+        Message(key, {"scale": shown, "low": _g(low), "mid": _g(mid), "high": _g(high)})
+    )
     if result.out_of_scale:
-        _warn(result, t("load.emotion.out_of_scale", n=result.out_of_scale, scale=shown))
+        _warn(result, Message("load.emotion.out_of_scale",
+                              {"n": result.out_of_scale, "scale": shown}))

@@ -139,7 +139,8 @@ def save_workspace(
         "data_id": uuid.uuid4().hex,
         "dataset": {
             "name": ds.name, "stages": ds.stages, "purchase_stage": ds.purchase_stage,
-            "stage_model": ds.stage_model, "report": dataclasses.asdict(ds.report),
+            "stage_model": ds.stage_model, "stage_preset": ds.stage_preset,
+            "report": dataclasses.asdict(ds.report),
         },
         "extras": dict(extras or {}),
     }
@@ -226,14 +227,10 @@ def open_workspace(
     con = con if con is not None else connect()
     table = con.create_table(new_table_name(), touchpoints)
     saved = meta["dataset"]
-    report = LoadReport(**{
-        **saved["report"],
-        "emotion_scale": tuple(saved["report"]["emotion_scale"])
-        if saved["report"]["emotion_scale"] else None,
-    })
     dataset = Dataset(
         table=table, stages=saved["stages"], purchase_stage=saved["purchase_stage"],
-        rejected=rejected, report=report, name=saved["name"], stage_model=saved["stage_model"],
+        rejected=rejected, report=LoadReport.from_saved(saved["report"]), name=saved["name"],
+        stage_model=saved["stage_model"], stage_preset=saved.get("stage_preset"),
     )
     return Workspace(
         dataset=dataset, name=meta["name"], saved_at=dt.datetime.fromisoformat(meta["saved_at"]),

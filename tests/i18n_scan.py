@@ -161,13 +161,14 @@ def interface_files(root: Path) -> list[Path]:
 
 
 def used_keys(paths: list[Path]) -> list[tuple[str, int, str]]:
-    """``(path, line, key)`` of every ``t("literal.key", ...)`` call."""
+    """``(path, line, key)`` of every ``t("literal.key", ...)`` call and every
+    ``Message("literal.key", ...)`` (a message's code is the key that words it)."""
     out = []
     for path in paths:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if (
                 isinstance(node, ast.Call)
-                and _name(node.func) == "t"
+                and _name(node.func) in ("t", "Message")
                 and node.args
                 and isinstance(node.args[0], ast.Constant)
                 and isinstance(node.args[0].value, str)

@@ -11,6 +11,7 @@ from ibis.config import Config
 
 import journeylib as jl
 from journeylib.filters import Filters, apply_filters, describe_filters, filter_options
+from journeylib.i18n import filters_text
 
 SAMPLE = "sample_data/journeys.csv"
 
@@ -29,7 +30,8 @@ def frame() -> pd.DataFrame:
 
 def test_no_filters_is_the_same_dataset(ds: jl.Dataset) -> None:
     assert apply_filters(ds, Filters()) is ds
-    assert describe_filters(Filters()) == ""
+    assert describe_filters(Filters()) == [] == describe_filters(None)
+    assert filters_text(ds.filters) == ""
 
 
 def test_options_list_every_value(ds: jl.Dataset) -> None:
@@ -59,7 +61,7 @@ def test_filters_match_pandas(ds: jl.Dataset, frame: pd.DataFrame) -> None:
     assert stats["rows"] == len(expected) > 0
     assert stats["customers"] == expected["customer_id"].nunique()
     assert filtered.key != ds.key
-    assert filtered.filters == (
+    assert filters_text(filtered.filters) == (
         "1 Jun 2026 – 30 Jun 2026; segments: Business, Returning; channels: email, search"
     )
 
@@ -77,7 +79,8 @@ def test_stage_filter_and_open_start(ds: jl.Dataset, frame: pd.DataFrame) -> Non
         & (frame["stage"] == "Purchase")
     ]
     assert jl.summary(filtered)["rows"] == len(expected)
-    assert filtered.filters == "1 Aug 2026 – the end; stage: Purchase"
+    assert filtered.filters == Filters(start=dt.date(2026, 8, 1), stages=("Purchase",))
+    assert filters_text(filtered.filters) == "1 Aug 2026 – the end; stage: Purchase"
 
 
 class _SparkOptions(Config):

@@ -30,6 +30,7 @@ from journeylib.funnel import (
     funnel,
     journey_parts,
 )
+from journeylib.i18n import say
 from journeylib.segments import compare_segments, describe_segments
 from journeylib.stats import two_proportion_p_value
 
@@ -241,7 +242,7 @@ def test_time_to_convert_worked_example(tiny) -> None:
     assert t["share"].sum() == pytest.approx(1.0)
     assert t["median_hours"].iloc[0] == pytest.approx(1.5)
     assert t["converted_customers"].iloc[0] == 6
-    assert describe_time_to_convert(t, C, P) == (
+    assert say(describe_time_to_convert(t, C, P)) == (
         "Half of the 6 customers who went from Consideration to Purchase took less than "
         "1.5 hours; one in ten took more than 3.5 hours."
     )
@@ -251,7 +252,7 @@ def test_time_to_convert_worked_example(tiny) -> None:
     empty = time_to_convert(tiny, P, "Retention")
     assert empty["customers"].sum() == 0
     assert math.isnan(empty["median_hours"].iloc[0])
-    assert describe_time_to_convert(empty, P, "Retention") == (
+    assert say(describe_time_to_convert(empty, P, "Retention")) == (
         "No customer went from Purchase to Retention."
     )
 
@@ -268,7 +269,7 @@ def test_conversion_trend_worked_example(tiny) -> None:
     # the entries, so the cohort had time. A 40-day window it had not.
     assert weekly["complete"].tolist() == [True]
     assert conversion_trend(tiny, window="40d")["complete"].tolist() == [False]
-    assert describe_trend(weekly, A, P).startswith("No complete cohort has 30 or more")
+    assert say(describe_trend(weekly, A, P)).startswith("No complete cohort has 30 or more")
 
 
 def test_two_proportion_test_textbook_value() -> None:

@@ -35,18 +35,19 @@ def test_filters_are_described_in_the_language(lang, text):
     filters = Filters(start=dt.date(2026, 6, 1), end=dt.date(2026, 6, 30),
                       segments=("Business", "Returning"), channels=("email",))
     with i18n.language(lang):
-        assert describe_filters(filters) == text
+        assert i18n.filters_text(filters) == text
+    assert i18n.say(describe_filters(filters), lang, sep="; ") == text
 
 
 def test_open_ended_date_filters_read_naturally():
     since, until = Filters(start=dt.date(2026, 3, 7)), Filters(end=dt.date(2026, 3, 7))
     with i18n.language("ru"):
-        assert [describe_filters(since), describe_filters(until)] == [
+        assert [i18n.filters_text(since), i18n.filters_text(until)] == [
             "с 07.03.2026", "по 07.03.2026"]
     with i18n.language("pl"):
-        assert [describe_filters(since), describe_filters(until)] == [
+        assert [i18n.filters_text(since), i18n.filters_text(until)] == [
             "od 07.03.2026", "do 07.03.2026"]
-    assert describe_filters(since) == "7 Mar 2026 – the end"
+    assert i18n.filters_text(since) == "7 Mar 2026 – the end"
 
 
 def test_stage_presets_are_named_in_every_language():

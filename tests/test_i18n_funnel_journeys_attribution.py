@@ -30,6 +30,7 @@ from journeylib.conversion import (
     format_hours,
 )
 from journeylib.funnel import breakdown_label, describe_funnel, describe_journey_parts
+from journeylib.i18n import say
 from journeylib.paths import describe_paths, describe_transitions
 from journeylib.segments import describe_segments
 
@@ -160,15 +161,15 @@ def _timing(converted: int, median: float, p90: float) -> pd.DataFrame:
 
 def test_time_to_convert_sentence() -> None:
     with i18n.language("ru"):
-        assert describe_time_to_convert(_timing(21, 1.5, 3.5), C, P) == (
+        assert say(describe_time_to_convert(_timing(21, 1.5, 3.5), C, P)) == (
             "Половина из 21 клиента, перешедшего с этапа «Consideration» на «Purchase», "
             "справилась быстрее чем за 1,5 часа; каждый десятый потратил больше, чем 3,5 часа."
         )
-        assert describe_time_to_convert(_timing(0, float("nan"), float("nan")), P, R) == (
+        assert say(describe_time_to_convert(_timing(0, float("nan"), float("nan")), P, R)) == (
             "Ни один клиент не перешёл с этапа «Purchase» на «Retention»."
         )
     with i18n.language("pl"):
-        assert describe_time_to_convert(_timing(1234, 0.5, 504.0), C, P) == (
+        assert say(describe_time_to_convert(_timing(1234, 0.5, 504.0), C, P)) == (
             "Połowie z 1234 klientów, którzy przeszli z etapu „Consideration” do „Purchase”, "
             "zajęło to mniej niż 30 minut; co dziesiątemu — ponad 3 tygodnie."
         )
@@ -188,23 +189,23 @@ def _trend() -> pd.DataFrame:
 
 
 def test_trend_sentence_writes_dates_the_languages_way() -> None:
-    assert describe_trend(_trend(), A, P) == (
+    assert say(describe_trend(_trend(), A, P)) == (
         "Conversion from Awareness to Purchase ranged from 25% (cohort of 2 Mar 2026) to 40% "
         "(cohort of 9 Mar 2026). The latest 2 cohorts are left out: they are still converting."
     )
     with i18n.language("ru"):
-        assert describe_trend(_trend(), A, P) == (
+        assert say(describe_trend(_trend(), A, P)) == (
             f"Конверсия из «Awareness» в «Purchase» колебалась от 25{NB}% (когорта от "
             f"02.03.2026) до 40{NB}% (когорта от 09.03.2026). Самые свежие когорты (2) не "
             "учтены: конверсия в них ещё идёт."
         )
         # The two complete cohorts have 40 and 50 customers: none has 51 ("51 клиент": one).
-        assert describe_trend(_trend(), A, P, min_entered=51) == (
+        assert say(describe_trend(_trend(), A, P, min_entered=51)) == (
             "Нет завершённых когорт, в которых на этапе «Awareness» вошёл бы хотя бы 51 клиент."
         )
     with i18n.language("pl"):
         one_young = _trend().iloc[:3]
-        assert describe_trend(one_young, A, P).endswith(
+        assert say(describe_trend(one_young, A, P)).endswith(
             "(kohorta z 09.03.2026). Pominięto najnowszą kohortę: konwersja wciąż w niej trwa."
         )
 

@@ -1,6 +1,6 @@
-"""Reading and loading data in Russian and Polish: DataError messages, rejection reasons (grouped
-the same way in every language) and the notes of the load report, with the languages' plural
-forms and decimal commas."""
+"""Reading and loading data in Russian and Polish: DataError messages, rejection reasons (codes,
+worded in every language) and the notes of the load report (messages, worded with the languages'
+plural forms and decimal commas)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,9 @@ import pandas as pd
 import pytest
 
 import journeylib as jl
+from dashboard.data_panels import timestamp_formats_text
 from journeylib import i18n
+from journeylib.load import reason_text
 from journeylib.timestamps import describe_formats, parse_timestamps
 from journeylib.valence import normalise_emotion
 from journeylib.workspace import save_workspace
@@ -40,12 +42,12 @@ def _error(source, lang: str, **options) -> str:
 
 def test_nothing_usable_in_russian_and_polish() -> None:
     assert _error(NOTHING_USABLE, "ru") == (
-        "Ни одну из 3 строк нельзя использовать: значение '…' не удалось прочитать как дату "
+        "Ни одну из 3 строк нельзя использовать: дату и время не удалось прочитать "
         "(2 строки); нет ID клиента (1 строка). Проверьте, правильно ли сопоставлены столбцы "
         "с ID клиента и с датой и временем."
     )
     assert _error(NOTHING_USABLE, "pl") == (
-        "Żadnego z 3 wierszy nie da się użyć: nie udało się odczytać daty '…' (2 wiersze); "
+        "Żadnego z 3 wierszy nie da się użyć: nie udało się odczytać daty (2 wiersze); "
         "brak ID klienta (1 wiersz). Sprawdź, czy ID klienta oraz data i godzina są przypisane "
         "do właściwych kolumn."
     )
@@ -58,44 +60,47 @@ def test_nothing_usable_in_russian_and_polish() -> None:
     [
         ("ru", [
             ["нет даты и времени", 3],
-            ["значение '…' не удалось прочитать как дату", 2],
+            ["дату и время не удалось прочитать", 2],
             ["нет ID клиента", 1],
-            ["ячеек в строке: 5, а в заголовке: 4; проверьте, нет ли лишнего разделителя или "
+            ["в строке больше ячеек, чем в заголовке; проверьте, нет ли лишнего разделителя или "
              "текста без кавычек", 1],
         ]),
         ("pl", [
             ["brak daty i godziny", 3],
-            ["nie udało się odczytać daty '…'", 2],
+            ["nie udało się odczytać daty", 2],
             ["brak ID klienta", 1],
-            ["komórek w wierszu: 5, a w nagłówku: 4; sprawdź, czy nie ma zbędnego separatora "
+            ["wiersz ma więcej komórek niż nagłówek; sprawdź, czy nie ma zbędnego separatora "
              "lub tekstu bez cudzysłowu", 1],
         ]),
     ],
 )
 def test_rejection_reasons_are_translated_and_grouped(lang, expected) -> None:
-    with i18n.language(lang):
-        ds = jl.load(MIXED)
-    assert jl.rejection_reasons(ds).values.tolist() == expected
+    ds = jl.load(MIXED)
+    reasons = jl.rejection_reasons(ds)
+    assert reasons["reason"].tolist() == ["no_timestamp", "bad_timestamp", "no_customer_id",
+                                          "wide_row"]
+    worded = [[reason_text(code, lang), n] for code, n in reasons.values.tolist()]
+    assert worded == expected
     rows = ds.rejected.set_index("row")["reason"]
-    assert rows[4] == {"ru": "значение 'yesterday' не удалось прочитать как дату",
-                       "pl": "nie udało się odczytać daty 'yesterday'"}[lang]
+    assert rows[4] == "bad_timestamp"
 
 
 def test_load_report_warnings_and_timestamp_description() -> None:
     with i18n.language("ru"):
-        ru = jl.load(MIXED)
-    with i18n.language("pl"):
-        pl = jl.load(MIXED)
-    assert ru.report.warnings == [
+        report = jl.load(MIXED).report
+    assert [i18n.say(w, "ru") for w in report.warnings] == [
         "1 значение в столбце «converted» не похоже на «да/нет» («maybe»); оно считается "
         "неизвестным."
     ]
-    assert pl.report.warnings == [
+    assert [i18n.say(w, "pl") for w in report.warnings] == [
         "1 wartość w kolumnie „converted” nie jest oznaczeniem tak/nie („maybe”); traktujemy ją "
         "jako nieznaną."
     ]
-    assert (ru.report.timestamp_description, pl.report.timestamp_description) == (
-        "ISO (гггг-мм-дд) (2 строки)", "ISO (rrrr-mm-dd) (2 wiersze)")
+    described = []
+    for lang in ("ru", "pl"):
+        with i18n.language(lang):
+            described.append(timestamp_formats_text(report))
+    assert described == ["ISO (гггг-мм-дд) (2 строки)", "ISO (rrrr-mm-dd) (2 wiersze)"]
 
 
 def test_date_order_notes_and_formats_use_plural_forms() -> None:
@@ -103,34 +108,33 @@ def test_date_order_notes_and_formats_use_plural_forms() -> None:
                         "02.04.2026", *["14.04.2026"] * 18])
     with i18n.language("ru"):
         parsed = parse_timestamps(values)
-        assert parsed.notes == [
+        assert [i18n.say(n) for n in parsed.notes] == [
             "Даты прочитаны в порядке день/месяц/год: 21 значение можно прочитать только так."]
         assert describe_formats(parsed) == "дд.мм.гггг (23 строки)"
     with i18n.language("pl"):
         parsed = parse_timestamps(values[:5])
-        assert parsed.notes == [
+        assert [i18n.say(n) for n in parsed.notes] == [
             "Daty odczytano w kolejności dzień/miesiąc/rok: 3 wartości da się odczytać tylko w "
             "ten sposób."]
         assert describe_formats(parsed) == "dd.mm.rrrr (5 wierszy)"
         forced = parse_timestamps(pd.Series(["03/04/2026"]), date_order="mdy")
-        assert forced.notes == ["Daty odczytano w kolejności miesiąc/dzień/rok, zgodnie z wyborem."]
+        assert [i18n.say(n) for n in forced.notes] == [
+            "Daty odczytano w kolejności miesiąc/dzień/rok, zgodnie z wyborem."]
         assert describe_formats(forced) == "mm/dd/rrrr (1 wiersz)"
 
 
 def test_emotion_notes_write_numbers_with_decimal_commas() -> None:
     values = pd.Series(["0,5", "2", "4,5", "7"])
-    with i18n.language("ru"):
-        parsed = normalise_emotion(values, scale=(0.5, 4.5))
-    assert parsed.notes == [
+    parsed = normalise_emotion(values, scale=(0.5, 4.5))
+    assert [i18n.say(n, "ru") for n in parsed.notes] == [
         "Эмоции прочитаны как баллы по шкале 0,5..4,5 (как вы выбрали); "
         "0,5 → -1, 2,5 → 0, 4,5 → +1.",
         "1 балл лежит вне шкалы 0,5..4,5 и остался без оценки; выберите шкалу шире, "
         "если он верный.",
     ]
     assert parsed.warnings == parsed.notes[1:]
-    with i18n.language("pl"):
-        parsed = normalise_emotion(pd.Series(["joy", "meh", "meh", "so-so", "nah", "bof"]))
-    assert parsed.notes == [
+    parsed = normalise_emotion(pd.Series(["joy", "meh", "meh", "so-so", "nah", "bof"]))
+    assert [i18n.say(n, "pl") for n in parsed.notes] == [
         "5 wartości emocji nie zostało rozpoznanych i nie ma oceny: „meh” (2), „so-so” (1), "
         "„nah” (1), „bof” (1). Nadaj im ocenę w słowniku etykiet."
     ]
@@ -138,12 +142,11 @@ def test_emotion_notes_write_numbers_with_decimal_commas() -> None:
 
 def test_emotion_warnings_reach_the_report_in_any_language() -> None:
     data = "Клиент;Дата;Этап;Оценка\nk1;01.03.2026;A;1\nk1;02.03.2026;B;9\nk2;03.03.2026;A;3\n"
-    with i18n.language("pl"):
-        ds = jl.load(data.encode(), emotion_scale="1-5")
-    assert ds.report.warnings == [
+    ds = jl.load(data.encode(), emotion_scale="1-5")
+    assert [i18n.say(w, "pl") for w in ds.report.warnings] == [
         "1 wynik leży poza skalą 1-5 i nie ma oceny; wybierz szerszą skalę, jeśli jest poprawny."
     ]
-    assert ds.report.emotion_notes == [
+    assert [i18n.say(n, "pl") for n in ds.report.emotion_notes] == [
         "Emocje odczytano jako wyniki na skali 1-5 (zgodnie z wyborem); 1 → -1, 3 → 0, 5 → +1."
     ]
 

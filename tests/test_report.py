@@ -9,6 +9,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from journeylib.i18n import filters_text
 from journeylib.report import excel_report, number_format
 
 
@@ -63,12 +64,12 @@ def test_report_of_the_sample_holds_the_pages_numbers() -> None:
     sheets = analysis_sheets(ds)
     assert list(sheets) == ["About", "Funnel", "Attribution", "Emotion curve",
                             "Moments of truth", "Scorecard", "Data quality"]
-    data = excel_report(sheets, title=ds.name, filters=ds.filters)
+    data = excel_report(sheets, title=ds.name, filters=filters_text(ds.filters))
     book = openpyxl.load_workbook(io.BytesIO(data))
     funnel = book["Funnel"]
-    # the filters as the sidebar describes them (journeylib.filters.describe_filters)
-    assert funnel["A2"].value == f"Filters: {ds.filters}"
-    assert "Business, Returning" in ds.filters
+    # the filters as the sidebar describes them (journeylib.i18n.filters_text)
+    assert funnel["A2"].value == f"Filters: {filters_text(ds.filters)}"
+    assert "Business, Returning" in filters_text(ds.filters)
     header = [c.value for c in funnel[5]]
     customers = [row[header.index("Customers")].value for row in funnel.iter_rows(min_row=6)]
     assert customers == jl.funnel(ds)["customers"].tolist()

@@ -9,6 +9,8 @@ import pandas as pd
 import pytest
 
 import journeylib as jl
+from dashboard.data_panels import timestamp_formats_text
+from journeylib.i18n import say
 from journeylib.timestamps import describe_formats, parse_timestamps
 
 
@@ -45,7 +47,8 @@ def test_dotted_dates_with_times() -> None:
     )
     assert parsed.formats == {"dotted": 4}
     assert parsed.date_order == "dmy"
-    assert parsed.notes == ["Dates read as day/month/year: 3 values can only be read that way."]
+    assert [say(n) for n in parsed.notes] == [
+        "Dates read as day/month/year: 3 values can only be read that way."]
 
 
 def test_month_first_decided_by_the_values() -> None:
@@ -70,14 +73,14 @@ def test_ambiguous_dates_default_to_day_first_and_say_so() -> None:
     values, parsed = _parse(["01/03/2026", "02/03/2026"])
     assert values == _utc("2026-03-01", "2026-03-02")
     assert parsed.date_order == "dmy"
-    assert "cannot be told from the values" in parsed.notes[0]
+    assert "cannot be told from the values" in say(parsed.notes[0])
 
 
 def test_date_order_forced() -> None:
     values, parsed = _parse(["01/03/2026", "02/03/2026 08:00"], date_order="mdy")
     assert values == _utc("2026-01-03", "2026-02-03 08:00")
     assert parsed.date_order == "mdy"
-    assert parsed.notes == ["Dates read as month/day/year, as chosen."]
+    assert [say(n) for n in parsed.notes] == ["Dates read as month/day/year, as chosen."]
 
 
 def test_load_reports_and_forces_date_order() -> None:
@@ -90,7 +93,7 @@ def test_load_reports_and_forces_date_order() -> None:
     )
     forced = jl.load(data, date_order="mdy")
     assert forced.report.date_order == "mdy"
-    assert forced.report.timestamp_description == "mm/dd/yyyy (2 rows)"
+    assert timestamp_formats_text(forced.report) == "mm/dd/yyyy (2 rows)"
     assert forced.table.order_by("source_row").to_pandas()["timestamp"].tolist() == _utc(
         "2026-01-03", "2026-02-03"
     )

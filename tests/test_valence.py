@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 import journeylib as jl
+from journeylib.i18n import say
 from journeylib.valence import detect_scale, normalise_emotion
 
 
@@ -43,7 +44,7 @@ def test_scales_map_linearly_with_midpoint_at_zero(scores, scale, expected) -> N
 def test_csat_one_to_five() -> None:
     valence, parsed = _valence(["1", "3", "5", "4,5"], column_name="CSAT")
     assert valence == [-1.0, 0.0, 1.0, 0.75]
-    assert parsed.notes == [
+    assert [say(n) for n in parsed.notes] == [
         "Emotion read as scores on a 1-5 scale (detected from the values); "
         "1 -> -1, 3 -> 0, 5 -> +1."
     ]
@@ -66,7 +67,7 @@ def test_scale_override_by_name_and_by_pair() -> None:
     valence, parsed = _valence([1, 3, 5], scale="0-10")
     assert valence == pytest.approx([-0.8, -0.4, 0.0])
     assert parsed.scale_detected is False
-    assert "(as chosen)" in parsed.notes[0]
+    assert "(as chosen)" in say(parsed.notes[0])
     valence, parsed = _valence([1, 3, 5], scale=(1, 3))
     assert valence[:2] == [-1.0, 1.0]
     assert math.isnan(valence[2])
@@ -81,7 +82,7 @@ def test_scores_fitting_no_scale_have_no_valence() -> None:
     assert all(math.isnan(v) for v in valence)
     assert parsed.kind == "scale"
     assert parsed.scale_name is None
-    assert parsed.notes[0].startswith("Emotion scores run from 1 to 500, which fits no known")
+    assert say(parsed.notes[0]).startswith("Emotion scores run from 1 to 500, which fits no known")
 
 
 def test_plutchik_and_polarity_labels_in_english() -> None:
@@ -111,7 +112,7 @@ def test_unknown_labels_are_counted_and_lexicon_extends() -> None:
     assert valence[0] == 1.0
     assert all(math.isnan(v) for v in valence[1:])
     assert parsed.unknown == {"meh": 2, "so-so": 1}
-    assert parsed.notes == [
+    assert [say(n) for n in parsed.notes] == [
         "3 emotion values were not understood and have no valence: 'meh' (2), 'so-so' (1). "
         "Give them a valence in the label lexicon."
     ]
@@ -170,7 +171,7 @@ def test_load_labels_with_user_lexicon() -> None:
     assert ds.report.emotion_kind == "labels"
     assert ds.report.emotion_labels == {"joy": 1.0, "гнев": -1.0}
     assert ds.report.emotion_unknown == {"meh": 1}
-    assert any("'meh' (1)" in w for w in ds.report.warnings)
+    assert any("'meh' (1)" in say(w) for w in ds.report.warnings)
     frame = ds.table.order_by("source_row").to_pandas()
     assert frame["emotion_raw"].tolist() == ["joy", "meh", "гнев"]
     assert frame["emotion"].isna().all()

@@ -49,7 +49,7 @@ def test_round_trip_keeps_rows_settings_and_extras(tmp_path: Path) -> None:
     assert back.stages == ["Purchase", "Awareness"]
     assert back.purchase_stage == "Purchase"
     assert back.report.encoding == "cp1251" and back.report.emotion_scale == (1, 5)
-    assert back.n_rejected == 1 and back.rejected["reason"].iloc[0] == "no customer id"
+    assert back.n_rejected == 1 and back.rejected["reason"].iloc[0] == "no_customer_id"
     original = ds.table.to_pandas().drop(columns="source_row")
     reopened = back.table.to_pandas().drop(columns="source_row")
     assert original.equals(reopened)

@@ -12,7 +12,8 @@ library functions that produce text (``describe_*``, chart titles, error message
 given ``lang=`` explicitly.
 
 Placeholders are formatted for the language: integers get the locale's digit grouping, floats
-its decimal separator, ``{x:.0%}`` becomes a locale percentage and dates the locale's date.
+its decimal separator, ``{x:.0%}`` becomes a locale percentage, ``{x:g}`` a number without
+trailing zeros, and dates the locale's date.
 """
 
 from __future__ import annotations
@@ -22,19 +23,21 @@ import contextvars
 import datetime as dt
 import string
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from journeylib.i18n import formats
 from journeylib.i18n.formats import date, month, number, percent
+from journeylib.messages import Message
 
 __all__ = [
     "DEFAULT_LANGUAGE",
     "LANGUAGES",
     "catalogue",
     "date",
+    "filters_text",
     "get_language",
     "label",
     "language",
@@ -42,6 +45,7 @@ __all__ = [
     "number",
     "percent",
     "plural_category",
+    "say",
     "set_language",
     "t",
 ]
@@ -141,6 +145,10 @@ class _LocaleFormatter(string.Formatter):
         sign = "+" if format_spec.startswith("+") and value > 0 else ""
         if spec.endswith("%"):
             return sign + percent(value, decimals or 0, self.lang)
+        if spec == "g":  # as format(x, "g") writes it: no trailing zeros
+            digits = format(value, "g")
+            return sign + number(value, None if "e" in digits else len(digits.partition(".")[2]),
+                                 self.lang)
         if spec and spec[-1:] not in "f" and spec != "d":
             return super().format_field(value, format_spec)
         if isinstance(value, int) and decimals is None:
@@ -181,3 +189,41 @@ def label(value: object, lang: str | None = None) -> str:
     if found is None:
         found = catalogue(DEFAULT_LANGUAGE).get(key)
     return found if isinstance(found, str) else text
+
+
+def say(
+    message: Message | Sequence[Message] | str | None, lang: str | None = None, /, sep: str = " "
+) -> str:
+    """A :class:`~journeylib.messages.Message` (or several, joined by ``sep``) worded in ``lang``
+    (default: the current language); "" for None.
+
+    Parameters that are messages are worded too; a list of the user's values is written in the
+    language's quotes, joined by commas. A plain ``str`` is returned as it is: notes saved in
+    workspaces before messages existed are sentences already.
+    """
+    if message is None:
+        return ""
+    if isinstance(message, str):
+        return message
+    if not isinstance(message, Message):
+        return sep.join(say(m, lang) for m in message)
+    params = {name: _worded(value, lang) for name, value in message.params.items()}
+    return t(message.code, lang, **params)
+
+
+def _worded(value: Any, lang: str | None) -> Any:
+    if isinstance(value, Message):
+        return say(value, lang)
+    if isinstance(value, list | tuple):
+        if all(isinstance(v, Message) for v in value):
+            return ", ".join(say(v, lang) for v in value)
+        return ", ".join(t("load.quoted", lang, value=str(v)) for v in value)
+    return value
+
+
+def filters_text(filters: Any, lang: str | None = None) -> str:
+    """The active :class:`~journeylib.filters.Filters` (or None) in one line in ``lang``, for
+    pages and exports ("" when none), e.g. ``"1 Mar 2026 – 30 Jun 2026; channels: email, web"``."""
+    from journeylib.filters import describe_filters  # here, so i18n loads without the engine
+
+    return say(describe_filters(filters), lang, sep="; ")
