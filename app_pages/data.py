@@ -7,7 +7,7 @@ from dashboard import data_panels, session
 from journeylib.i18n import t
 from journeylib.paths_table import looks_like_path_table
 
-FILE_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "ods", "parquet"]
+FILE_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "ods", "parquet", "gz", "zip"]
 TABS = ("preview", "mapping", "reading", "rejected", "quality", "save")
 
 st.title(t("data.title"))
@@ -30,8 +30,9 @@ if file is not None:
     try:
         raw = session.active_raw()
     except jl.DataError as exc:
-        st.error(t("data.unreadable", name=file["name"], error=str(exc)))
+        st.error(t("data.unreadable", name=file["name"], error=exc.words()))
         st.stop()
+    data_panels.member_picker(raw, file["digest"])
 
 dataset, error = None, None
 try:

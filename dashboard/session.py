@@ -29,6 +29,7 @@ class LoadOptions:
     """What the user chose on the Data page; every field is part of the cache key."""
 
     sheet: str | None = None
+    member: str | None = None  # the table read from a zip archive of several
     mapping: dict[str, str | None] = field(default_factory=dict)
     date_order: str | None = None
     emotion_scale: str | None = None
@@ -39,6 +40,7 @@ class LoadOptions:
     def parse_key(self) -> tuple:
         return (
             self.sheet,
+            self.member,
             tuple(sorted(self.mapping.items(), key=str)),
             self.date_order,
             self.emotion_scale,
@@ -56,16 +58,20 @@ def connection():
     return jl.connect()
 
 
-def read_file(digest: str, name: str, sheet: str | None, _data: bytes) -> jl.RawTable:
+def read_file(
+    digest: str, name: str, sheet: str | None, _data: bytes, member: str | None = None
+) -> jl.RawTable:
     """The file's table, cached by content digest (the bytes themselves are not hashed) and by
     the interface language (its warnings are sentences)."""
     with st.spinner(t("data.loading.reading")):
-        return _read_file(digest, name, sheet, language.current(), _data)
+        return _read_file(digest, name, sheet, member, language.current(), _data)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _read_file(digest: str, name: str, sheet: str | None, lang: str, _data: bytes) -> jl.RawTable:
-    return jl.read_table(_named_bytes(_data, name), sheet=sheet)
+def _read_file(
+    digest: str, name: str, sheet: str | None, member: str | None, lang: str, _data: bytes
+) -> jl.RawTable:
+    return jl.read_table(_named_bytes(_data, name), sheet=sheet, member=member)
 
 
 def parse_file(digest: str, name: str, key: tuple, _data: bytes, _options: LoadOptions):
@@ -77,7 +83,7 @@ def parse_file(digest: str, name: str, key: tuple, _data: bytes, _options: LoadO
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _parse_file(digest: str, name: str, key: tuple, lang: str, _data: bytes, _options: LoadOptions):
-    raw = read_file(digest, name, _options.sheet, _data)
+    raw = read_file(digest, name, _options.sheet, _data, _options.member)
     return jl.parse_touchpoints(
         raw,
         mapping=_options.mapping,
@@ -141,7 +147,7 @@ def active_raw() -> jl.RawTable | None:
     file = active_file()
     if file is None:
         return None
-    return read_file(file["digest"], file["name"], options().sheet, file["data"])
+    return read_file(file["digest"], file["name"], options().sheet, file["data"], options().member)
 
 
 def active_dataset() -> jl.Dataset | None:
