@@ -9,7 +9,7 @@ from journeylib.i18n import t
 from journeylib.paths_table import looks_like_path_table
 from journeylib.text import escape_markdown
 
-FILE_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "ods", "parquet"]
+FILE_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "ods", "parquet", "gz", "zip"]
 TABS = ("preview", "mapping", "reading", "rejected", "quality", "save")
 AUTO = "auto"
 
@@ -64,8 +64,9 @@ if file is not None:
         raw = session.active_raw()
     except jl.DataError as exc:
         st.error(t("data.unreadable", name=escape_markdown(file["name"]),
-                   error=escape_markdown(exc)))
+                   error=escape_markdown(exc.words())))
         st.stop()
+    data_panels.member_picker(raw, file["digest"])
 
 dataset, error = None, None
 try:

@@ -116,6 +116,18 @@ def mapping_panel(raw: jl.RawTable, digest: str) -> None:
         )
 
 
+def member_picker(raw: jl.RawTable, digest: str) -> None:
+    """For a zip archive of several tables: which one to read (the first by default)."""
+    if len(raw.members) < 2:
+        return
+    key = f"member_{digest[:12]}"
+    st.selectbox(
+        t("data.reading.member"), raw.members, index=raw.members.index(raw.member), key=key,
+        help=t("data.reading.members", n=len(raw.members)),
+        on_change=_on_change(key, lambda v: setattr(session.options(), "member", v)),
+    )
+
+
 def reading_panel(ds: jl.Dataset | None, raw: jl.RawTable, digest: str) -> None:
     """Format, encoding, sheet, timestamp order, emotion scale and stage model, with overrides."""
     opts = session.options()

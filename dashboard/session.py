@@ -32,6 +32,7 @@ class LoadOptions:
     """What the user chose on the Data page; every field is part of the cache key."""
 
     sheet: str | None = None
+    member: str | None = None  # the table read from a zip archive of several
     mapping: dict[str, str | None] = field(default_factory=dict)
     date_order: str | None = None
     emotion_scale: str | None = None
@@ -42,6 +43,7 @@ class LoadOptions:
     def parse_key(self) -> tuple:
         return (
             self.sheet,
+            self.member,
             tuple(sorted(self.mapping.items(), key=str)),
             self.date_order,
             self.emotion_scale,
@@ -59,16 +61,20 @@ def connection():
     return jl.connect()
 
 
-def read_file(digest: str, name: str, sheet: str | None, _data: bytes) -> jl.RawTable:
+def read_file(
+    digest: str, name: str, sheet: str | None, _data: bytes, member: str | None = None
+) -> jl.RawTable:
     """The file's table, cached by content digest (the bytes themselves are not hashed). The
     table holds no interface text, so it serves every language."""
     with st.spinner(t("data.loading.reading")):
-        return _read_file(digest, name, sheet, _data)
+        return _read_file(digest, name, sheet, member, _data)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _read_file(digest: str, name: str, sheet: str | None, _data: bytes) -> jl.RawTable:
-    return jl.read_table(_named_bytes(_data, name), sheet=sheet)
+def _read_file(
+    digest: str, name: str, sheet: str | None, member: str | None, _data: bytes
+) -> jl.RawTable:
+    return jl.read_table(_named_bytes(_data, name), sheet=sheet, member=member)
 
 
 def parse_file(digest: str, name: str, key: tuple, _data: bytes, _options: LoadOptions):
@@ -80,7 +86,7 @@ def parse_file(digest: str, name: str, key: tuple, _data: bytes, _options: LoadO
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def _parse_file(digest: str, name: str, key: tuple, _data: bytes, _options: LoadOptions):
-    raw = read_file(digest, name, _options.sheet, _data)
+    raw = read_file(digest, name, _options.sheet, _data, _options.member)
     return jl.parse_touchpoints(
         raw,
         mapping=_options.mapping,
@@ -147,7 +153,8 @@ def active_raw() -> jl.RawTable | None:
     file = active_file()
     if file is None:
         return None
-    return read_file(file["digest"], _file_name(file), options().sheet, file["data"])
+    return read_file(file["digest"], _file_name(file), options().sheet, file["data"],
+                     options().member)
 
 
 def _file_name(file: dict) -> str:

@@ -34,7 +34,7 @@ from journeylib.moments import OUTCOMES, moments_of_truth
 from journeylib.paths import stage_transitions, top_paths
 from journeylib.paths_table import PathTable
 from journeylib.quality import data_quality, duplicate_touchpoints, rejection_reasons, summary
-from journeylib.read import RawTable, read_table
+from journeylib.read import RawTable, list_members, read_table
 from journeylib.report import column_header, excel_report
 from journeylib.segments import compare_segments
 from journeylib.shapley import shapley_values
@@ -82,6 +82,7 @@ __all__ = [
     "guess_mapping",
     "infer_stage_order",
     "journey_score",
+    "list_members",
     "load",
     "model_note",
     "moments_of_truth",

@@ -174,6 +174,11 @@ def parse_touchpoints(
     report.date_order = stamps.date_order
     report.timestamp_notes = list(stamps.notes)
     report.notes += stamps.notes
+    if stamps.n_short_years:
+        report.warnings.append(Message("load.warning.short_years", {
+            "n": stamps.n_short_years, "column": cols["timestamp"],
+            "example": stamps.short_year_example(),
+        }))
     for field in TEXT_FIELDS:
         out[field] = (
             _text(src[cols[field]]) if field in cols else pd.Series([None] * n, dtype="str")

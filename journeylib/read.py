@@ -1,16 +1,27 @@
-"""Read a spreadsheet file (CSV/TSV/TXT, Excel, Parquet) into a frame of raw cells.
+"""Read a spreadsheet file (CSV/TSV/TXT, Excel, Parquet, or one of those packed as .gz or in a
+.zip) into a frame of raw cells.
 
 This layer only finds the table: format, encoding, delimiter, sheet, header row. It does not
 interpret values (see ``columns``, ``timestamps``, ``numbers``, ``valence``).
+
+What one file may hold is bounded by the limits below, each checked before the work it bounds
+(unpacking, parsing, building the frame), so a small file that expands to gigabytes is refused
+cheaply. A refusal is a :class:`~journeylib.errors.DataError` whose ``code`` and ``params`` name
+the limit (``errors.too_many_rows`` with ``{"rows": ..., "limit": ...}``).
 """
 
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
+import gzip
+import html
 import io
 import re
 import zipfile
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,20 +29,41 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
+import pyarrow.parquet as pq
 
 from journeylib.errors import DataError
-from journeylib.i18n import number, t
+from journeylib.i18n import t
 from journeylib.messages import Message
 
-DEFAULT_MAX_BYTES = 500 * 2**20
+# ---------------------------------------------------------------------------- limits
+# What one file may hold; the defaults fit a 2 GB host. Each is checked before the work it bounds.
+# Bytes of a file's content, uncompressed (a .gz or a .zip member is measured unpacked, while it
+# is unpacked). ``read_table(max_bytes=...)`` overrides it per call.
+MAX_BYTES = 500 * 2**20
+DEFAULT_MAX_BYTES = MAX_BYTES
+# Data rows (a text file's lines; Parquet's and a worksheet's row count from their metadata).
+MAX_ROWS = 3_000_000
+# Cells: rows x columns (the frame of raw cells costs memory per cell).
+MAX_CELLS = 30_000_000
+# Characters in one cell of a text file (the csv module's default field limit).
+MAX_FIELD_CHARS = 131_072
+# A worksheet's XML together with the workbook's shared strings, as the zip directory states
+# them; calamine holds about four times this in memory while reading the sheet.
+MAX_SHEET_XML_BYTES = 256 * 2**20
+# Everything a workbook holds, unpacked (media and other parts included).
+MAX_EXPANDED_XLSX_BYTES = 2 * 2**30
+
 DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 TEXT_EXTENSIONS = {".csv", ".tsv", ".txt", ".tab"}
 EXCEL_EXTENSIONS = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 PARQUET_EXTENSIONS = {".parquet", ".pq"}
-# A cell budget guards against workbooks that are small on disk but huge when expanded.
-MAX_EXPANDED_XLSX_BYTES = 2 * 2**30
+TABLE_EXTENSIONS = TEXT_EXTENSIONS | EXCEL_EXTENSIONS | PARQUET_EXTENSIONS
+ARCHIVE_EXTENSIONS = {".gz", ".zip"}
 HEADER_SCAN_ROWS = 30
+_UNPACK_CHUNK = 2**20
+_MAX_DEFLATE_RATIO = 1100
 
 
 @dataclass
@@ -43,7 +75,9 @@ class RawTable:
     ``rows`` is the row number a person sees in the file for each frame row (1-based; for a
     spreadsheet, the Excel row number). ``bad_rows`` lists rows that could not be split into the
     header's columns, as ``(row, reason code, cells)``; ``warnings`` are messages for the user
-    (worded by :func:`journeylib.i18n.say`).
+    (worded by :func:`journeylib.i18n.say`). ``compression`` is ``"gzip"`` or ``"zip"``
+    for a packed file, ``member`` the archive member read and ``members`` every table the
+    archive holds (see :func:`list_members`).
     """
 
     frame: pd.DataFrame
@@ -54,6 +88,9 @@ class RawTable:
     delimiter: str | None = None
     sheet: str | None = None
     sheets: list[str] = field(default_factory=list)
+    compression: str | None = None
+    member: str | None = None
+    members: list[str] = field(default_factory=list)
     header_row: int = 1
     title_rows: int = 0
     empty_rows: int = 0
@@ -62,23 +99,61 @@ class RawTable:
 
 
 def read_table(
-    source: Any, *, sheet: str | int | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+    source: Any,
+    *,
+    sheet: str | int | None = None,
+    member: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> RawTable:
     """Read ``source`` into a :class:`RawTable`.
 
     ``source`` is a path, ``bytes``, a file-like object (its ``name`` tells the format when it
-    has one), or a pandas DataFrame. ``sheet`` picks an Excel sheet by name or 0-based index
-    (default: the first sheet that holds data). Raises :class:`DataError` for files that cannot
-    be used: empty, binary junk, too large, no columns, no data rows.
+    has one), or a pandas DataFrame; a ``.gz`` file or a ``.zip`` archive is read as the table
+    inside. ``sheet`` picks an Excel sheet by name or 0-based index (default: the first sheet
+    that holds data); ``member`` picks a table of a zip archive by its name in
+    :func:`list_members` (default: the first). ``max_bytes`` bounds the file and its unpacked
+    content. Raises :class:`DataError` for files that cannot be used: empty, binary junk, over a
+    limit of this module, no columns, no data rows.
     """
     if isinstance(source, pd.DataFrame):
         return _from_frame(source)
     name, data = _read_bytes(source, max_bytes)
+    return _read_content(name, data, sheet, member, max_bytes)
+
+
+def list_members(source: Any, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[str]:
+    """The tables a zip archive holds (CSV/TSV/TXT, Excel, Parquet members, in archive order,
+    folders and system files left out), as ``read_table(member=...)`` takes them; ``[]`` for a
+    file that is not a zip archive of tables. Reads only the archive's directory."""
+    if isinstance(source, pd.DataFrame):
+        return []
+    name, data = _read_bytes(source, max_bytes)
+    if _sniff_format(name, data) != "zip":
+        return []
+    with _open_zip(name, data) as archive:
+        return _table_members(archive)
+
+
+def _read_content(
+    name: str, data: bytes, sheet: str | int | None, member: str | None, max_bytes: int,
+    *, packed: bool = False,
+) -> RawTable:
     kind = _sniff_format(name, data)
+    if kind in ("gzip", "zip") and packed:
+        raise DataError(code="errors.nested_archive", params={"name": name})
+    if kind == "gzip":
+        inner_name, inner = _gunzip(name, data, max_bytes)
+        raw = _read_content(inner_name, inner, sheet, None, max_bytes, packed=True)
+        raw.compression = "gzip"
+        return raw
+    if kind == "zip":
+        return _read_zip(name, data, sheet, member, max_bytes)
+    if kind == "tar":
+        raise DataError(code="errors.tar_archive", params={"name": name})
     if kind == "excel":
         return _read_excel(name, data, sheet)
     if kind == "parquet":
-        return _read_parquet(name, data)
+        return _read_parquet(name, data, max_bytes)
     return _read_text(name, data)
 
 
@@ -113,29 +188,153 @@ def _check_size(name: str, size: int, max_bytes: int) -> None:
         raise DataError(t("errors.empty_file", name=name))
     if size > max_bytes:
         raise DataError(
-            t("errors.too_large", name=name, size=_megabytes(size), limit=_megabytes(max_bytes))
+            code="errors.too_large",
+            params={"name": name, "size_bytes": size, "limit_bytes": max_bytes},
         )
 
 
-def _megabytes(size: int) -> str:
-    """``size`` in MB for a person: whole MB from 10 MB on, else two significant digits."""
-    mb = size / 2**20
-    if mb >= 10:
-        return t("read.megabytes", size=number(mb, 0))
-    digits = f"{mb:.2g}"
-    decimals = len(digits.partition(".")[2]) if "e" not in digits else None
-    return t("read.megabytes", size=number(float(digits), decimals))
-
-
 def _sniff_format(name: str, data: bytes) -> str:
+    suffix = Path(name).suffix.lower()
+    if data.startswith(b"\x1f\x8b"):
+        return "gzip"
     if data.startswith(b"PAR1"):
         return "parquet"
-    if data.startswith(b"PK\x03\x04") or data.startswith(b"\xd0\xcf\x11\xe0"):
+    if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
+        return "excel" if suffix in EXCEL_EXTENSIONS or _is_workbook(data, suffix) else "zip"
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
         return "excel"
-    suffix = Path(name).suffix.lower()
-    if suffix in EXCEL_EXTENSIONS or suffix in PARQUET_EXTENSIONS:
+    if data[257:262] == b"ustar":
+        return "tar"
+    if suffix in EXCEL_EXTENSIONS or suffix in PARQUET_EXTENSIONS or suffix in ARCHIVE_EXTENSIONS:
         raise DataError(t("errors.wrong_extension", name=name, suffix=suffix))
     return "text"
+
+
+def _is_workbook(data: bytes, suffix: str) -> bool:
+    """Whether a zip is an Excel or OpenDocument workbook rather than an archive of tables."""
+    if suffix == ".zip":
+        return False
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+    except zipfile.BadZipFile:
+        return True  # reported as a damaged workbook, as Excel files are the usual zips
+    return "[Content_Types].xml" in names or "mimetype" in names
+
+
+# ---------------------------------------------------------------------------- .gz and .zip
+
+
+def _read_capped(stream: Any, limit: int, name: str) -> bytes:
+    """All of ``stream``, read a chunk at a time; refused as soon as it passes ``limit`` bytes,
+    so an archive that unpacks to gigabytes costs at most ``limit`` bytes of memory."""
+    out = io.BytesIO()
+    while chunk := stream.read(_UNPACK_CHUNK):
+        out.write(chunk)
+        if out.tell() > limit:
+            raise DataError(
+                code="errors.unpacked_over_limit", params={"name": name, "limit_bytes": limit}
+            )
+    return out.getvalue()
+
+
+def _gunzip(name: str, data: bytes, max_bytes: int) -> tuple[str, bytes]:
+    """The name and content of the file inside a .gz (``orders.csv.gz`` holds ``orders.csv``)."""
+    inner_name = name[:-3] if name.lower().endswith(".gz") else name
+    if name.lower().endswith(".tgz"):
+        raise DataError(code="errors.tar_archive", params={"name": name})
+    # The trailer states the unpacked size (modulo 4 GiB, of the last member): never more than
+    # the truth, so a stated size over the limit is refused without unpacking anything. Deflate
+    # packs at most about 1:1032, so a statement beyond that comes from a damaged file and is
+    # left to the capped unpacking below.
+    stated = int.from_bytes(data[-4:], "little") if len(data) >= 18 else 0
+    if max_bytes < stated <= _MAX_DEFLATE_RATIO * len(data):
+        raise DataError(
+            code="errors.unpacked_too_large",
+            params={"name": name, "size_bytes": stated, "limit_bytes": max_bytes},
+        )
+    try:
+        with gzip.GzipFile(fileobj=io.BytesIO(data)) as stream:
+            inner = _read_capped(stream, max_bytes, name)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise DataError(code="errors.archive_damaged", params={"name": name}) from exc
+    if not inner:
+        raise DataError(t("errors.empty_file", name=inner_name))
+    return inner_name, inner
+
+
+def _open_zip(name: str, data: bytes) -> zipfile.ZipFile:
+    try:
+        return zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise DataError(code="errors.archive_damaged", params={"name": name}) from exc
+
+
+def _table_members(archive: zipfile.ZipFile) -> list[str]:
+    def is_table(info: zipfile.ZipInfo) -> bool:
+        base = info.filename.rsplit("/", 1)[-1]
+        return (
+            not info.is_dir()
+            and not info.filename.startswith("__MACOSX/")
+            and not base.startswith((".", "~$"))
+            and Path(base).suffix.lower() in TABLE_EXTENSIONS
+        )
+
+    return [info.filename for info in archive.infolist() if is_table(info)]
+
+
+def _read_zip(
+    name: str, data: bytes, sheet: str | int | None, member: str | None, max_bytes: int
+) -> RawTable:
+    with _open_zip(name, data) as archive:
+        tables = _table_members(archive)
+        if not tables:
+            held = [i.filename for i in archive.infolist() if not i.is_dir()][:10]
+            raise DataError(code="errors.zip_no_table", params={"name": name, "members": held})
+        chosen = tables[0] if member is None else member
+        if chosen not in tables:
+            raise DataError(
+                code="errors.zip_no_member",
+                params={"name": name, "member": chosen, "members": tables},
+            )
+        info = archive.getinfo(chosen)
+        inner_name = f"{name}/{chosen}"
+        if info.flag_bits & 0x1:
+            raise DataError(code="errors.zip_encrypted", params={"name": name, "member": chosen})
+        # The directory states each member's unpacked size, and zipfile never unpacks more
+        # than it states; the cap while unpacking holds should the statement be forged.
+        if info.file_size > max_bytes:
+            raise DataError(
+                code="errors.unpacked_too_large",
+                params={"name": inner_name, "size_bytes": info.file_size,
+                        "limit_bytes": max_bytes},
+            )
+        if info.file_size == 0:
+            raise DataError(t("errors.empty_file", name=inner_name))
+        try:
+            with archive.open(info) as stream:
+                inner = _read_capped(stream, max_bytes, inner_name)
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error, NotImplementedError) as exc:
+            raise DataError(code="errors.archive_damaged", params={"name": name}) from exc
+    raw = _read_content(inner_name, inner, sheet, None, max_bytes, packed=True)
+    raw.compression, raw.member, raw.members = "zip", chosen, tables
+    return raw
+
+
+# ---------------------------------------------------------------------------- row and cell limits
+
+
+def _check_rows_and_cells(name: str, rows: int, columns: int) -> None:
+    if rows > MAX_ROWS:
+        raise DataError(
+            code="errors.too_many_rows", params={"name": name, "rows": rows, "limit": MAX_ROWS}
+        )
+    if rows * columns > MAX_CELLS:
+        raise DataError(
+            code="errors.too_many_cells",
+            params={"name": name, "rows": rows, "columns": columns, "cells": rows * columns,
+                    "limit": MAX_CELLS},
+        )
 
 
 # ---------------------------------------------------------------------------- text files
@@ -143,32 +342,80 @@ def _sniff_format(name: str, data: bytes) -> str:
 
 def _read_text(name: str, data: bytes) -> RawTable:
     text, encoding = decode(data, name)
-    delimiter = sniff_delimiter(text[:200_000].splitlines()[:200], name)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    head: list[list[str]] = []
-    line_numbers: list[int] = []
-    try:
-        for record in reader:
-            head.append(record)
-            line_numbers.append(reader.line_num)
-            if len(head) >= HEADER_SCAN_ROWS:
-                break
-    except csv.Error as exc:
-        raise DataError(t("errors.cannot_split", name=name, detail=str(exc))) from exc
-    header_idx = find_header_row(head)
-    try:
-        raw = _read_text_fast(text, delimiter, head, header_idx, line_numbers)
-    except (pd.errors.ParserError, csv.Error):
-        # Rows wider than the header: split them one by one so each bad row can be reported.
+    with _field_limit():
+        delimiter = sniff_delimiter(text[:200_000].splitlines()[:200], name)
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        head: list[list[str]] = []
+        line_numbers: list[int] = []
         try:
-            records = _split_records(text, delimiter)
+            for record in reader:
+                head.append(record)
+                line_numbers.append(reader.line_num)
+                if len(head) >= HEADER_SCAN_ROWS:
+                    break
         except csv.Error as exc:
-            raise DataError(t("errors.cannot_split", name=name, detail=str(exc))) from exc
-        raw = _records_to_table(records, header_idx, start_row=1)
+            raise _split_error(name, exc, (line_numbers[-1] if line_numbers else 0) + 1) from exc
+        header_idx = find_header_row(head)
+        width = len(head[header_idx]) if header_idx >= 0 else max(len(r) for r in head)
+        above = line_numbers[header_idx] if header_idx >= 0 else 0
+        _check_rows_and_cells(name, _count_lines(text) - above, width)
+        try:
+            raw = _read_text_fast(text, delimiter, head, header_idx, line_numbers)
+        except _FieldTooLong as exc:
+            raise _field_error(name, exc.row) from exc
+        except (pd.errors.ParserError, csv.Error):
+            # Rows wider than the header: split them one by one so each bad row can be reported.
+            try:
+                records = _split_records(text, delimiter)
+            except _FieldTooLong as exc:
+                raise _field_error(name, exc.row) from exc
+            except csv.Error as exc:
+                raise DataError(t("errors.cannot_split", name=name, detail=str(exc))) from exc
+            raw = _records_to_table(records, header_idx, start_row=1)
     raw.name, raw.format, raw.encoding, raw.delimiter = name, "csv", encoding, delimiter
     if raw.frame.empty and not raw.bad_rows:
         raise DataError(t("errors.header_only", name=name))
     return raw
+
+
+class _FieldTooLong(Exception):
+    """A cell longer than MAX_FIELD_CHARS at file row ``row`` (turned into a DataError)."""
+
+    def __init__(self, row: int) -> None:
+        super().__init__(row)
+        self.row = row
+
+
+@contextlib.contextmanager
+def _field_limit() -> Iterator[None]:
+    """The csv module's field limit set to MAX_FIELD_CHARS while a file is split."""
+    previous = csv.field_size_limit(MAX_FIELD_CHARS)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
+
+
+def _is_field_error(exc: csv.Error) -> bool:
+    return "field larger than field limit" in str(exc)
+
+
+def _field_error(name: str, row: int) -> DataError:
+    return DataError(
+        code="errors.field_too_large", params={"name": name, "row": row, "limit": MAX_FIELD_CHARS}
+    )
+
+
+def _split_error(name: str, exc: csv.Error, row: int) -> DataError:
+    if _is_field_error(exc):
+        return _field_error(name, row)
+    return DataError(t("errors.cannot_split", name=name, detail=str(exc)))
+
+
+def _count_lines(text: str) -> int:
+    """Lines of a text: an upper bound of its rows, counted without splitting them."""
+    breaks = text.count("\n") or text.count("\r")
+    return breaks + (0 if text.endswith(("\n", "\r")) else 1)
 
 
 def _read_text_fast(
@@ -213,6 +460,12 @@ def _read_with_arrow(text: str, delimiter: str, skip: int, width: int) -> pd.Dat
         )
     except pa.ArrowInvalid:
         return None
+    too_long = [
+        pc.index(pc.greater(pc.utf8_length(column), MAX_FIELD_CHARS), True).as_py()
+        for column in table.columns
+    ]
+    if any(i >= 0 for i in too_long):
+        raise _FieldTooLong(skip + 1 + min(i for i in too_long if i >= 0))
     frame = table.to_pandas(types_mapper=lambda t: pd.StringDtype(na_value=np.nan)
                             if t == pa.string() else None)
     frame.columns = list(range(width))
@@ -235,6 +488,9 @@ def _read_with_pandas(text: str, delimiter: str, skip: int, width: int) -> pd.Da
     if not isinstance(frame.index, pd.RangeIndex):
         # A row wider than the header made pandas take the first column as an index.
         raise pd.errors.ParserError("a row is wider than the header")
+    too_long = (frame.apply(lambda column: column.str.len()) > MAX_FIELD_CHARS).any(axis=1)
+    if too_long.any():
+        raise _FieldTooLong(skip + 1 + int(np.flatnonzero(too_long.to_numpy())[0]))
     return frame
 
 
@@ -301,7 +557,10 @@ def sniff_delimiter(lines: list[str], name: str = "file") -> str:
         raise DataError(t("errors.no_rows", name=name))
     best, best_score = None, (0.0, 0)
     for delim in DELIMITERS:
-        counts = [len(row) for row in csv.reader(lines, delimiter=delim)]
+        try:
+            counts = [len(row) for row in csv.reader(lines, delimiter=delim)]
+        except csv.Error as exc:
+            raise _split_error(name, exc, _first_long_line(lines)) from exc
         values, freq = np.unique(counts, return_counts=True)
         width = int(values[freq.argmax()])
         if width < 2:
@@ -314,8 +573,24 @@ def sniff_delimiter(lines: list[str], name: str = "file") -> str:
     return best
 
 
+def _first_long_line(lines: list[str]) -> int:
+    """The 1-based number (among ``lines``) of the first line longer than the field limit."""
+    return next((i + 1 for i, line in enumerate(lines) if len(line) > MAX_FIELD_CHARS), 1)
+
+
 def _split_records(text: str, delimiter: str) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    records: list[list[str]] = []
+    last = 0  # the line the last record ended on: the next record starts below it
+    try:
+        for record in reader:
+            records.append(record)
+            last = reader.line_num
+    except csv.Error as exc:
+        if _is_field_error(exc):
+            raise _FieldTooLong(last + 1) from exc
+        raise
+    return records
 
 
 def find_header_row(rows: list[list[Any]]) -> int:
@@ -418,7 +693,7 @@ def unique_names(names: list[str]) -> tuple[list[str], list[Message]]:
 
 
 def _read_excel(name: str, data: bytes, sheet: str | int | None) -> RawTable:
-    _refuse_zip_bomb(name, data)
+    layout = _workbook_layout(name, data)
     try:
         book = pd.ExcelFile(io.BytesIO(data), engine="calamine")
     except Exception as exc:
@@ -428,7 +703,15 @@ def _read_excel(name: str, data: bytes, sheet: str | int | None) -> RawTable:
 
     def sheet_frame(s: str) -> pd.DataFrame:
         if s not in frames:
-            frames[s] = book.parse(s, header=None, dtype=object)
+            if layout is not None:
+                layout.check(s)
+            try:
+                frames[s] = pd.read_excel(book, sheet_name=s, header=None, dtype=object)
+            except Exception as exc:  # calamine's XmlError and kin: a part it cannot parse
+                raise DataError(
+                    code="errors.excel_sheet_damaged", params={"name": name, "sheet": s}
+                ) from exc
+            _check_rows_and_cells(name, *frames[s].shape)
         return frames[s]
 
     if sheet is None:
@@ -463,26 +746,127 @@ def _missing(value: Any) -> bool:
     return value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT
 
 
-def _refuse_zip_bomb(name: str, data: bytes) -> None:
+_SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
+_RELATIONSHIP_TAG = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?\"")
+
+
+@dataclass
+class _WorkbookLayout:
+    """What the zip directory of an .xlsx/.xlsm/.xlsb/.ods says about its sheets' sizes.
+
+    ``parts``: sheet name -> its part (from the workbook's relationships; empty where they
+    could not be read, as in .xlsb and .ods); ``shared``: bytes of the shared strings;
+    ``largest``: bytes of the largest sheet part, used for a sheet whose part is not known.
+    """
+
+    name: str
+    data: bytes
+    parts: dict[str, str]
+    sizes: dict[str, int]
+    shared: int
+    largest: int
+
+    def check(self, sheet: str) -> None:
+        """Refuse ``sheet`` before calamine reads it when its XML (with the shared strings) is
+        over MAX_SHEET_XML_BYTES, or its stated dimension over the row or cell limits."""
+        part = self.parts.get(sheet)
+        size = self.sizes.get(part, self.largest) + self.shared
+        if size > MAX_SHEET_XML_BYTES:
+            raise DataError(
+                code="errors.sheet_too_large",
+                params={"name": self.name, "sheet": sheet, "size_bytes": size,
+                        "limit_bytes": MAX_SHEET_XML_BYTES},
+            )
+        if part is None:
+            return
+        with zipfile.ZipFile(io.BytesIO(self.data)) as archive, archive.open(part) as stream:
+            head = stream.read(65536)
+        found = _DIMENSION.search(head)
+        if found and found.group(3):
+            rows = int(found.group(4)) - int(found.group(2)) + 1
+            columns = _column_number(found.group(3)) - _column_number(found.group(1)) + 1
+            _check_rows_and_cells(self.name, rows, columns)
+
+
+def _column_number(letters: bytes) -> int:
+    """Spreadsheet column letters as a number: A -> 1, Z -> 26, AA -> 27."""
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64
+    return number
+
+
+def _workbook_layout(name: str, data: bytes) -> _WorkbookLayout | None:
+    """The sizes of a zipped workbook's parts from its directory, after refusing one that
+    unpacks to more than MAX_EXPANDED_XLSX_BYTES or whose shared strings alone are over
+    MAX_SHEET_XML_BYTES; None for a legacy .xls (not a zip)."""
     if not data.startswith(b"PK"):
-        return
+        return None
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            expanded = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile as exc:
-        raise DataError(t("errors.damaged_excel", name=name)) from exc
+            sizes = {info.filename: info.file_size for info in archive.infolist()}
+            parts = _sheet_parts(archive, sizes)
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
+        raise DataError(code="errors.damaged_excel", params={"name": name}) from exc
+    expanded = sum(sizes.values())
     if expanded > MAX_EXPANDED_XLSX_BYTES:
         raise DataError(
-            t(
-                "errors.zip_bomb",
-                name=name,
-                size=_megabytes(expanded),
-                limit=_megabytes(MAX_EXPANDED_XLSX_BYTES),
-            )
+            code="errors.zip_bomb",
+            params={"name": name, "size_bytes": expanded, "limit_bytes": MAX_EXPANDED_XLSX_BYTES},
         )
+    shared = sizes.get("xl/sharedStrings.xml", 0)
+    if shared > MAX_SHEET_XML_BYTES:
+        raise DataError(
+            code="errors.strings_too_large",
+            params={"name": name, "size_bytes": shared, "limit_bytes": MAX_SHEET_XML_BYTES},
+        )
+    sheet_parts = [
+        size for part, size in sizes.items()
+        if part.startswith("xl/worksheets/") or part == "content.xml"
+    ]
+    return _WorkbookLayout(name, data, parts, sizes, shared, max(sheet_parts, default=0))
 
 
-def _read_parquet(name: str, data: bytes) -> RawTable:
+def _sheet_parts(archive: zipfile.ZipFile, sizes: dict[str, int]) -> dict[str, str]:
+    """Sheet name -> part, read from xl/workbook.xml and its relationships by pattern (no XML
+    parser, so entity tricks in a hostile file expand nothing); {} when they are missing or
+    larger than a workbook's index ever is."""
+    book, rels = "xl/workbook.xml", "xl/_rels/workbook.xml.rels"
+    if any(sizes.get(part, 2**30) > 16 * 2**20 for part in (book, rels)):
+        return {}
+    targets = {}
+    for tag in _RELATIONSHIP_TAG.findall(archive.read(rels)):
+        rid, target = _attribute(tag, rb"Id"), _attribute(tag, rb"Target")
+        if rid and target:
+            targets[rid] = target[1:] if target.startswith("/") else "xl/" + target
+    parts = {}
+    for tag in _SHEET_TAG.findall(archive.read(book)):
+        sheet, rid = _attribute(tag, rb"name"), _attribute(tag, rb"(?:\w+:)?id")
+        if sheet is not None and rid in targets:
+            parts[sheet] = targets[rid]
+    return parts
+
+
+def _attribute(tag: bytes, name: bytes) -> str | None:
+    found = re.search(rb"\s" + name + rb"=\"([^\"]*)\"", tag)
+    return html.unescape(found.group(1).decode("utf-8", "replace")) if found else None
+
+
+def _read_parquet(name: str, data: bytes, max_bytes: int) -> RawTable:
+    try:
+        meta = pq.ParquetFile(io.BytesIO(data)).metadata
+    except Exception as exc:
+        raise DataError(t("errors.parquet_unreadable", name=name, detail=str(exc))) from exc
+    # Row and column counts and each row group's unpacked size are in the footer: a small file
+    # that expands to gigabytes is refused before any of it is read.
+    _check_rows_and_cells(name, meta.num_rows, meta.num_columns)
+    unpacked = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+    if unpacked > max_bytes:
+        raise DataError(
+            code="errors.unpacked_too_large",
+            params={"name": name, "size_bytes": unpacked, "limit_bytes": max_bytes},
+        )
     try:
         frame = pd.read_parquet(io.BytesIO(data))
     except Exception as exc:

@@ -18,12 +18,17 @@ _TIME = (
     r"(?:[ T,]+(?P<g3>\d{1,2}):(?P<g4>\d{2})(?::(?P<g5>\d{2})(?:[.,]\d+)?)?"
     r"\s*(?P<g6>[AaPp][Mm])?)?"
 )
-DOTTED = r"^(?P<g0>\d{1,2})\.(?P<g1>\d{1,2})\.(?P<g2>\d{4}|\d{2})" + _TIME + r"$"
-SLASHED = r"^(?P<g0>\d{1,2})[/-](?P<g1>\d{1,2})[/-](?P<g2>\d{4})" + _TIME + r"$"
+# Years of two or three digits are matched so that they can be refused (see MIN_YEAR).
+DOTTED = r"^(?P<g0>\d{1,2})\.(?P<g1>\d{1,2})\.(?P<g2>\d{2,4})" + _TIME + r"$"
+SLASHED = r"^(?P<g0>\d{1,2})[/-](?P<g1>\d{1,2})[/-](?P<g2>\d{2,4})" + _TIME + r"$"
 ISO = r"^\d{4}[-/]\d{1,2}[-/]\d{1,2}"
 NUMBER = r"^\d+(\.\d+)?$"
 MONTH_WORD = r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b"
 EXCEL_EPOCH = pd.Timestamp("1899-12-30", tz="UTC")
+# A year below this was written with two or three digits ("01.01.99", "01.01.0099"): which
+# century is meant cannot be known, so such dates are not read (never guessed as 2099).
+MIN_YEAR = 1000
+FULL_YEAR = r"(?<!\d)[1-9]\d{3}(?!\d)"
 
 
 @dataclass
@@ -35,12 +40,26 @@ class ParsedTimestamps:
     ``excel``, ``unix_s``, ``unix_ms``, ``text``; named for people by the catalogue's
     ``load.formats.<label>``). ``date_order``: ``"dmy"`` or ``"mdy"`` for
     dd/mm vs mm/dd dates (None when there were none). ``notes``: messages for the user.
+    ``short_years``: True where a date has a year of two or three digits (below
+    :data:`MIN_YEAR`), which is left unread (NaT); :meth:`short_year_example` shows one.
     """
 
     values: pd.Series
     formats: dict[str, int] = field(default_factory=dict)
     date_order: str | None = None
     notes: list[Message] = field(default_factory=list)
+    short_years: pd.Series = field(default_factory=lambda: pd.Series(dtype=bool))
+    # The values behind ``short_years``, as written (index: theirs in ``values``).
+    short_year_text: pd.Series = field(default_factory=lambda: pd.Series(dtype=object))
+
+    @property
+    def n_short_years(self) -> int:
+        """Values with a year of two or three digits (left unread)."""
+        return int(self.short_years.sum())
+
+    def short_year_example(self) -> str | None:
+        """The first value with a year of two or three digits, as written; None when none."""
+        return str(self.short_year_text.iloc[0]) if len(self.short_year_text) else None
 
 
 def parse_timestamps(values: pd.Series, date_order: str | None = None) -> ParsedTimestamps:
@@ -51,7 +70,7 @@ def parse_timestamps(values: pd.Series, date_order: str | None = None) -> Parsed
     when every value is ambiguous.
     """
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us, UTC]")
-    result = ParsedTimestamps(values=out)
+    result = ParsedTimestamps(values=out, short_years=pd.Series(False, index=values.index))
     if pd.api.types.is_datetime64_any_dtype(values):
         out[:] = _to_utc(values)
         result.formats["datetime"] = int(out.notna().sum())
@@ -81,6 +100,7 @@ def parse_timestamps(values: pd.Series, date_order: str | None = None) -> Parsed
     text = text.drop(numeric_text.index)
     if len(text):
         _parse_text(text, out, result, date_order)
+    result.short_year_text = text[result.short_years.reindex(text.index, fill_value=False)]
     return result
 
 
@@ -106,12 +126,15 @@ def _parse_numbers(numbers: pd.Series, out: pd.Series, result: ParsedTimestamps)
 
 def _parse_text(text: pd.Series, out: pd.Series, result: ParsedTimestamps, order: str | None):
     iso = text[text.str.match(ISO)]
+    short = iso.str.slice(0, 4).astype(int) < MIN_YEAR
+    result.short_years[short[short].index] = True
+    iso = iso[~short]
     if len(iso):
         normalised = iso.str.replace(r"^(\d{4})/(\d{1,2})/(\d{1,2})", r"\1-\2-\3", regex=True)
         parsed = pd.to_datetime(normalised, format="ISO8601", utc=True, errors="coerce")
         out[iso.index] = parsed.astype("datetime64[us, UTC]")
         result.formats["iso"] = int(parsed.notna().sum())
-    rest = text.drop(iso.index)
+    rest = text.drop(iso.index).drop(short[short].index)
     dotted = _extract(rest, DOTTED)
     slashed = _extract(rest[dotted[0].isna()], SLASHED).reindex(rest.index)
     if dotted[0].notna().any() or slashed[0].notna().any():
@@ -128,12 +151,19 @@ def _parse_text(text: pd.Series, out: pd.Series, result: ParsedTimestamps, order
         )
         for label, parts in (("dotted", dotted), ("slashed", slashed)):
             parts = parts.dropna(subset=[0])
+            short = parts[2] < MIN_YEAR
+            result.short_years[short[short].index] = True
+            parts = parts[~short]
             if len(parts):
                 parsed = _from_parts(parts, chosen)
                 out[parts.index] = parsed
                 result.formats[label] = int(parsed.notna().sum())
     rest = rest[dotted[0].isna() & slashed[0].isna()]
     worded = rest[rest.str.contains(MONTH_WORD)]
+    # A written-out date without a four-digit year ("1 Mar 26") would have its century guessed.
+    short = ~worded.str.contains(FULL_YEAR)
+    result.short_years[short[short].index] = True
+    worded = worded[~short]
     if len(worded):
         parsed = pd.to_datetime(
             worded, format="mixed", utc=True, errors="coerce", dayfirst=(result.date_order != "mdy")
@@ -177,7 +207,6 @@ def _order_note(order: str, forced: bool, pairs: pd.DataFrame) -> Message:
 def _from_parts(parts: pd.DataFrame, order: str) -> pd.Series:
     first, second, year = parts[0].astype(float), parts[1].astype(float), parts[2].astype(float)
     day, month = (first, second) if order == "dmy" else (second, first)
-    year = year.where(year >= 100, year + 2000)
     hour = parts[3].astype(float).fillna(0)
     ampm = parts[6].astype("str").str.lower()
     hour = hour.where(~((ampm == "pm") & (hour < 12)), hour + 12)

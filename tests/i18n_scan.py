@@ -134,7 +134,8 @@ def scan_source(source: str, path: str) -> list[tuple[int, str]]:
             for arg in node.args if name not in ("Page", "page_link") else ():
                 add(arg)
             for kw in node.keywords:
-                if kw.arg in TEXT_KEYWORDS or name == "DataError":
+                # A DataError's code is the catalogue key that words it.
+                if kw.arg in TEXT_KEYWORDS or (name == "DataError" and kw.arg != "code"):
                     add(kw.value)
         elif in_charts:
             for kw in node.keywords:
@@ -162,7 +163,8 @@ def interface_files(root: Path) -> list[Path]:
 
 def used_keys(paths: list[Path]) -> list[tuple[str, int, str]]:
     """``(path, line, key)`` of every ``t("literal.key", ...)`` call and every
-    ``Message("literal.key", ...)`` (a message's code is the key that words it)."""
+    ``Message("literal.key", ...)`` (a message's code is the key that words it) and every
+    ``DataError(code="literal.key", ...)``."""
     out = []
     for path in paths:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -174,6 +176,12 @@ def used_keys(paths: list[Path]) -> list[tuple[str, int, str]]:
                 and isinstance(node.args[0].value, str)
             ):
                 out.append((str(path), node.lineno, node.args[0].value))
+            if isinstance(node, ast.Call) and _name(node.func) == "DataError":
+                out += [
+                    (str(path), node.lineno, kw.value.value)
+                    for kw in node.keywords
+                    if kw.arg == "code" and isinstance(kw.value, ast.Constant)
+                ]
     return out
 
 

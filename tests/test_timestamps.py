@@ -42,10 +42,12 @@ def test_dotted_dates_with_times() -> None:
     values, parsed = _parse(
         ["01.03.2026 10:15", "15.03.2026 09:30:15", "16.03.26", "1.3.2026 9:05", "31.02.2026"]
     )
+    # A two-digit year is not guessed (see test_read_real_files for the refusal).
     assert values == _utc(
-        "2026-03-01 10:15", "2026-03-15 09:30:15", "2026-03-16", "2026-03-01 09:05", None,
+        "2026-03-01 10:15", "2026-03-15 09:30:15", None, "2026-03-01 09:05", None,
     )
-    assert parsed.formats == {"dotted": 4}
+    assert parsed.n_short_years == 1
+    assert parsed.formats == {"dotted": 3}
     assert parsed.date_order == "dmy"
     assert [say(n) for n in parsed.notes] == [
         "Dates read as day/month/year: 3 values can only be read that way."]
