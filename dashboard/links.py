@@ -52,7 +52,7 @@ def quoted(value: object) -> str:
 def note(code: str, **values: object) -> None:
     """Record a problem with the link (``code`` is a key of ``links.*``; ``values`` fill it):
     shown at the top of the page when the run ends (:func:`publish`), and logged."""
-    _log.info("link parameter refused: %s %s", code, values)
+    _log.log(logging.INFO, "link parameter refused: %s %s", code, values)
     st.session_state.setdefault("_link_problems", []).append((code, values))
 
 
