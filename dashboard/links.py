@@ -50,10 +50,14 @@ def quoted(value: object) -> str:
 
 
 def note(code: str, **values: object) -> None:
-    """Record a problem with the link (``code`` is a key of ``links.*``; ``values`` fill it):
-    shown at the top of the page when the run ends (:func:`publish`), and logged."""
+    """Say at the top of the page what in the link could not be used (``code`` is a key of
+    ``links.*``; ``values`` fill it), and log it. Said at once: a page that stops early
+    (``st.stop``) still shows it."""
     _log.log(logging.INFO, "link parameter refused: %s %s", code, values)
     st.session_state.setdefault("_link_problems", []).append((code, values))
+    place = st.session_state.get("_link_notice")
+    if place is not None:
+        place.warning(t(f"links.{code}", **values), icon=":material/link_off:")
 
 
 def _fits(param: str, values: list[str]) -> bool:
@@ -69,11 +73,11 @@ def _fits(param: str, values: list[str]) -> bool:
 
 def start_run() -> None:
     """Call first in every run: forget the last run's page parameters and link problems, keep
-    a place at the top of the page for the problems found in this run; on the session's first
-    run, take the data source, workspace and filters from the link."""
+    a place at the top of the page for the problems found in this run (:func:`note`); on the
+    session's first run, take the data source, workspace and filters from the link."""
     st.session_state["_link_params"] = {}
     st.session_state["_link_problems"] = []
-    st.session_state["_link_notice"] = st.empty()
+    st.session_state["_link_notice"] = st.container()
     if st.session_state.get("_link_restored"):
         return
     st.session_state["_link_restored"] = True
@@ -234,7 +238,6 @@ def publish() -> None:
     Parameters a page set on ``st.query_params`` itself are kept; global ones that no longer
     apply (a filter just cleared) are removed.
     """
-    _show_problems()
     params = current_params()
     for name in GLOBAL_PARAMS:
         if name not in params and name in st.query_params:
@@ -243,17 +246,6 @@ def publish() -> None:
         wanted = value if isinstance(value, list) else [value]
         if st.query_params.get_all(name) != wanted:
             st.query_params[name] = value
-
-
-def _show_problems() -> None:
-    """The sentences for this run's link problems, in the place kept at the top of the page."""
-    problems = st.session_state.get("_link_problems") or []
-    place = st.session_state.get("_link_notice")
-    if not problems or place is None:
-        return
-    with place.container():
-        for code, values in problems:
-            st.warning(t(f"links.{code}", **values), icon=":material/link_off:")
 
 
 def share_link() -> str:
