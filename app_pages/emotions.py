@@ -74,7 +74,7 @@ st.caption(t("emotions.page.intro"))
 ds = session.require_dataset()
 key = ds.key
 
-links.bind("emo_by", "by", "stage", from_text=lambda v: v if v in em.CURVE_KEYS else "stage")
+links.bind_choice("emo_by", "by", list(em.CURVE_KEYS), "stage")
 st.session_state.setdefault("emo_by", "stage")
 with section("curve"):
     by = st.segmented_control(t("emotions.page.curve_by"), list(em.CURVE_KEYS),
@@ -89,7 +89,7 @@ with section("curve"):
     st.caption(em.describe_journey_score(score))
 
 st.subheader(t("emotions.page.over_time"))
-links.bind("emo_freq", "freq", "week", from_text=lambda v: v if v in em.FREQS else "week")
+links.bind_choice("emo_freq", "freq", list(em.FREQS), "week")
 links.bind("emo_per_stage", "per_stage", False, to_text=lambda v: "1" if v else "0",
            from_text=lambda v: v == "1")
 st.session_state.setdefault("emo_freq", "week")
@@ -125,8 +125,7 @@ with section("points"):
 
 st.subheader(t("emotions.page.moments"))
 outcomes = [*mo.OUTCOMES, *ds.stages]
-links.bind("emo_outcome", "outcome", "purchase",
-           from_text=lambda v: v if v in outcomes else "purchase")
+links.bind_choice("emo_outcome", "outcome", outcomes, "purchase")
 with section("moments"):
     left, right = st.columns([2, 1])
     outcome = left.selectbox(t("emotions.page.outcome"), outcomes, key="emo_outcome",

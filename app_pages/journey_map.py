@@ -50,8 +50,8 @@ if not ds.stages:
     st.stop()
 links.bind("jm_present", "present", False, to_text=lambda v: "1" if v else "0",
            from_text=lambda v: v == "1")
-links.bind("jm_step", "step", 0, from_text=int)
-links.bind("jm_top", "top", 4, from_text=int)
+links.bind("jm_step", "step", 0, from_text=int, limits=(0, len(ds.stages)))
+links.bind("jm_top", "top", 4, from_text=int, limits=(2, 8))
 st.session_state.setdefault("jm_top", 4)
 present = st.session_state.get("jm_present", False)
 steps = [t("journey_map.page.whole_journey"), *ds.stages]

@@ -9,11 +9,11 @@ import pandas as pd
 import streamlit as st
 
 import journeylib as jl
-from dashboard import session
+from dashboard import links, session
 from dashboard.exports import chart_downloads
-from journeylib import valence
+from journeylib import valence, workspace
 from journeylib.charts import touchpoints_over_time_chart
-from journeylib.i18n import get_language, label, number, say, t
+from journeylib.i18n import date, get_language, label, number, say, t
 from journeylib.i18n.formats import table_datetime_format
 from journeylib.load import FIELD_LABELS, reason_text
 from journeylib.quality import touchpoints_over_time
@@ -439,18 +439,52 @@ def quality_panel(ds: jl.Dataset) -> None:
 
 
 def save_panel(ds: jl.Dataset) -> None:
-    """Save the dataset as a named workspace on this server."""
+    """Save the dataset as a named workspace on this server; a name that is taken asks first."""
     st.caption(t("data.save.caption"))
     with st.form("save_workspace"):
         name = st.text_input(t("data.save.name"), value=ds.name.rsplit(".", 1)[0])
         read_only = st.checkbox(t("data.save.read_only"))
         submitted = st.form_submit_button(t("data.save.button"), type="primary")
     if submitted:
-        try:
-            path = session.save_active(name, read_only=read_only)
-        except jl.DataError as exc:
-            st.error(escape_markdown(exc))
+        st.session_state.pop("_replace_workspace", None)
+        _save(ds, name, read_only, overwrite=False)
+    pending = st.session_state.get("_replace_workspace")
+    if pending is not None and pending["data"] == ds.key:
+        _ask_to_replace(ds, pending)
+
+
+def _save(ds: jl.Dataset, name: str, read_only: bool, *, overwrite: bool) -> None:
+    try:
+        path = session.save_active(name, read_only=read_only, overwrite=overwrite)
+    except workspace.WorkspaceExists as taken:
+        if taken.read_only:
+            st.error(t("errors.workspace_read_only", name=links.quoted(taken.name)))
         else:
-            touchpoints = t("data.n_touchpoints", n=ds.n_rows)
-            st.success(t("data.save.saved", name=escape_markdown(name), touchpoints=touchpoints,
-                         file=escape_markdown(path.name)))
+            st.session_state["_replace_workspace"] = {
+                "name": name, "read_only": read_only, "data": ds.key, "existing": taken.name,
+                "rows": taken.rows, "saved_at": taken.saved_at}
+    except jl.DataError as exc:
+        st.error(escape_markdown(exc))
+    else:
+        touchpoints = t("data.n_touchpoints", n=ds.n_rows)
+        st.success(t("data.save.saved", name=escape_markdown(name), touchpoints=touchpoints,
+                     file=escape_markdown(path.name)))
+
+
+def _ask_to_replace(ds: jl.Dataset, pending: dict) -> None:
+    """Ask whether to replace the workspace of the same name; replace it or leave it."""
+    box = st.empty()
+    with box.container():
+        st.warning(t("workspaces.replace_question", name=links.quoted(pending["existing"]),
+                     touchpoints=t("data.n_touchpoints", n=pending["rows"]),
+                     day=date(pending["saved_at"].date())))
+        left, right = st.columns(2)
+        replace = left.button(t("workspaces.replace"), type="primary", key="replace_workspace")
+        keep = right.button(t("workspaces.keep"), key="keep_workspace")
+    if replace or keep:
+        box.empty()
+        st.session_state.pop("_replace_workspace", None)
+    if replace:
+        _save(ds, pending["name"], pending["read_only"], overwrite=True)
+    elif keep:
+        st.info(t("workspaces.kept", name=links.quoted(pending["existing"])))

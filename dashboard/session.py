@@ -216,7 +216,7 @@ def _workspace_dataset() -> jl.Dataset | None:
     if not name:
         return None
     path = workspace.path_of(name)
-    mtime = path.stat().st_mtime_ns if path.exists() else None
+    mtime = path.stat().st_mtime_ns if path is not None and path.exists() else None
     cached = st.session_state.get("dataset")
     loaded = cached[0] if cached is not None else None
     if loaded is not None and loaded[:3] == ("workspace", name, mtime):
@@ -246,15 +246,17 @@ def _take_views(views: dict | None) -> None:
     st.session_state["workspace_extras"] = extras
 
 
-def save_active(name: str, *, read_only: bool) -> Path:
+def save_active(name: str, *, read_only: bool, overwrite: bool = True) -> Path:
     """Save the active dataset (unfiltered) as workspace ``name`` with the session's extras;
     returns its file. Views already in the file are kept, also those another session saved
-    after this one read them (:func:`journeylib.workspace.save_workspace` merges them)."""
+    after this one read them (:func:`journeylib.workspace.save_workspace` merges them). With
+    ``overwrite=False`` an existing workspace of that name raises ``WorkspaceExists``."""
     dataset = active_dataset()
     if dataset is None:
         raise jl.DataError(t("data.save.nothing"))
     extras = st.session_state.get("workspace_extras", {})
-    return workspace.save_workspace(dataset, name, read_only=read_only, extras=extras)
+    return workspace.save_workspace(dataset, name, read_only=read_only, extras=extras,
+                                    overwrite=overwrite)
 
 
 def scorecard_targets() -> pd.DataFrame | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 
 import streamlit as st
@@ -31,19 +30,8 @@ def render() -> jl.Dataset | None:
             horizontal=True,
             help=t("sidebar.source_help"),
         )
-        if st.session_state.get("source") == "workspace":
-            saved = workspace.list_workspaces()
-            if saved.empty:
-                st.info(t("sidebar.no_workspaces"))
-                return None
-            st.selectbox(
-                t("sidebar.workspace"),
-                list(saved["name"]),
-                key="workspace_name",
-                format_func=lambda n: (
-                    f"{n} 🔒" if saved.set_index("name").at[n, "read_only"] else n
-                ),
-            )
+        if st.session_state.get("source") == "workspace" and not _choose_workspace():
+            return None
         if st.session_state.get("source") == "upload" and not has_upload:
             st.info(t("sidebar.no_file"))
             return None
@@ -64,6 +52,46 @@ def render() -> jl.Dataset | None:
             st.caption(t("sidebar.none_rejected"))
         _filters(dataset)
     return dataset
+
+
+def _choose_workspace() -> bool:
+    """The workspace chooser; False when there is none to open. Damaged files and names two
+    files share are named; a name that no workspace has is replaced by the newest workspace,
+    with a sentence when the name came from a link (kept until another workspace is chosen)."""
+    saved = workspace.list_workspaces()
+    damaged = saved[saved["damaged"]]
+    if not damaged.empty:
+        st.warning(t("workspaces.damaged_list", n=len(damaged),
+                     files=", ".join(links.quoted(f) for f in damaged["file"])))
+    usable = saved[~saved["damaged"]]
+    for row in usable[usable["duplicate"]].itertuples():
+        st.caption(t("workspaces.duplicate", name=links.quoted(row.name),
+                     day=date(row.saved_at.date()), file=links.quoted(row.file)))
+    usable = usable[~usable["duplicate"]]
+    names = list(usable["name"])
+    wanted = st.session_state.get("workspace_name")
+    if wanted is not None and wanted not in names:
+        same = [n for n in names if workspace.name_key(n) == workspace.name_key(wanted)]
+        used = same[0] if same else names[0] if names else None
+        if not same and wanted == st.session_state.get("_link_workspace"):
+            st.session_state["_workspace_unknown"] = (wanted, used)
+        st.session_state["workspace_name"] = used
+    unknown = st.session_state.get("_workspace_unknown")
+    if unknown is not None and unknown[1] == st.session_state.get("workspace_name"):
+        if unknown[1] is None:
+            st.warning(t("workspaces.unknown_link_none", name=links.quoted(unknown[0])))
+        else:
+            st.warning(t("workspaces.unknown_link", name=links.quoted(unknown[0]),
+                         used=links.quoted(unknown[1])))
+    else:
+        st.session_state.pop("_workspace_unknown", None)
+    if not names:
+        st.info(t("sidebar.no_workspaces"))
+        return False
+    locks = dict(zip(usable["name"], usable["read_only"], strict=True))
+    st.selectbox(t("sidebar.workspace"), names, key="workspace_name",
+                 format_func=lambda n: f"{n} 🔒" if locks.get(n) else n)
+    return True
 
 
 def share() -> None:
@@ -116,16 +144,7 @@ def _filters(dataset: jl.Dataset) -> None:
     if st.session_state.get("filters_for") == links.LINK_FILTERS:
         # Filters from a shared link: keep the values this dataset has.
         st.session_state["filters_for"] = dataset.key
-        linked = session.filters()
-        session.set_filters(
-            dataclasses.replace(
-                linked,
-                **{
-                    field: tuple(v for v in getattr(linked, field) if v in options[field])
-                    for field in ("segments", "channels", "stages")
-                },
-            )
-        )
+        session.set_filters(links.fit_filters(session.filters(), options))
     elif st.session_state.get("filters_for") != dataset.key:
         st.session_state["filters_for"] = dataset.key
         session.set_filters(jl.Filters())

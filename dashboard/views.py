@@ -23,6 +23,14 @@ def open_from_link() -> None:
     name, view = st.query_params.get("workspace"), st.query_params.get("view")
     if not (name and view):
         return
+    # Not a name a view can have (too long, Markdown, ...): no need to look.
+    try:
+        views.check_name(view)
+    except jl.DataError:
+        st.session_state["_view_missing"] = view
+        return
+    if workspace.path_of(name) is None:
+        return  # the sidebar says the workspace is not saved here
     found = views.get_view(name, view)
     if found is None:
         st.session_state["_view_missing"] = view
@@ -42,16 +50,15 @@ def panel(page_path: str) -> None:
     saved_now = st.session_state.get("_view_saved")
     with st.sidebar.expander(t("views.title"), expanded=missing is not None or bool(saved_now)):
         if missing is not None:
-            st.warning(t("views.missing", view=escape_markdown(missing)))
+            st.warning(t("views.missing", view=links.quoted(missing)))
         if (just_saved := st.session_state.pop("_view_saved", None)) is not None:
             st.success(t("views.saved", view=escape_markdown(just_saved)))
         name = st.session_state.get("workspace_name")
         if session.source() != "workspace" or not name:
             st.caption(t("views.need_workspace"))
             return
-        saved = workspace.list_workspaces()
-        read_only = bool(saved.loc[saved["name"] == name, "read_only"].any())
         try:
+            read_only = bool(workspace.read_meta(name).get("read_only"))
             listed = views.list_views(name)
         except jl.DataError:
             return

@@ -43,14 +43,18 @@ def check_name(name: str) -> str:
 
 def _path(name: str, directory: str | Path | None) -> Path:
     path = workspace.path_of(name, directory)
-    if not path.exists():
+    if path is None:
         raise DataError(t("views.no_workspace", name=name))
     return path
 
 
 def _meta(path: Path) -> dict:
-    with duckdb.connect(str(path), read_only=True) as db:
-        return json.loads(db.execute("SELECT body FROM meta").fetchone()[0])
+    """The JSON record of the file (read again, not from a cache: it is about to change)."""
+    try:
+        with duckdb.connect(str(path), read_only=True) as db:
+            return json.loads(db.execute("SELECT body FROM meta").fetchone()[0])
+    except (duckdb.Error, ValueError, TypeError) as exc:
+        raise workspace.DamagedWorkspace(path, exc) from exc
 
 
 def _rewrite_meta(path: Path, meta: dict) -> None:
@@ -88,7 +92,7 @@ def get_view(
     (or no such workspace)."""
     try:
         meta = _meta(_path(workspace_name, directory))
-    except (DataError, duckdb.Error):
+    except DataError:
         return None
     found = meta.get("extras", {}).get("views", {}).get(view)
     return {"page": found["page"], "params": found["params"]} if found else None

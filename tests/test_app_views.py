@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import journeylib as jl
-from journeylib import views
+from journeylib import views, workspace
 from journeylib.workspace import save_workspace
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
@@ -103,7 +103,7 @@ def test_saving_a_view_keeps_the_loaded_data(shop: Path) -> None:
 
 
 def test_a_workspace_saved_before_data_ids_is_loaded_again_after_a_view(shop: Path) -> None:
-    with duckdb.connect(str(shop / "shop.duckdb")) as db:
+    with duckdb.connect(str(workspace.path_of("Shop", shop))) as db:
         meta = json.loads(db.execute("SELECT body FROM meta").fetchone()[0])
         del meta["data_id"]
         db.execute("UPDATE meta SET body = ?", [json.dumps(meta)])
