@@ -62,7 +62,7 @@ def test_all_queries_compile_for_spark(compiled: list[str]) -> None:
     jl.duplicate_touchpoints(ds)
     for freq in ("day", "week", "month"):
         touchpoints_over_time(ds, freq)
-    assert ds.stage_model == "inferred from the data"
+    assert ds.stage_model == "inferred"
     assert ds.stages == ["See", "Think", "Do", "Care", "Tell"]
     # one query for the inferred stage order (two to_pandas calls) plus the five above
     assert len(compiled) >= 8

@@ -22,7 +22,7 @@ def test_russian_stage_names_get_the_preset_order() -> None:
         "Этап": ["Удержание", "Покупка", "Осведомлённость", "Рассмотрение"],
     })
     ds = jl.load(frame)
-    assert ds.stage_model == "preset Awareness → Advocacy"
+    assert ds.stage_model == "preset" and ds.stage_preset == "Awareness → Advocacy"
     assert ds.stages == ["Осведомлённость", "Рассмотрение", "Покупка", "Удержание"]
     assert ds.purchase_stage == "Покупка"
     assert ds.customer_stages == ["Удержание"]
