@@ -81,7 +81,8 @@ def check_size(data: Dataset | PathTable, order: int) -> None:
 
 
 def chain_from_paths(paths: PathTable, order: int = 1) -> Chain:
-    """Count transitions of a PathTable (each path weighted by its journeys)."""
+    """Count transitions of a PathTable (each path weighted by its journeys). Raises
+    :class:`~journeylib.limits.LimitError` when the state estimate is above the limit."""
     return PathEdges(paths, order).chain(paths.conversions, paths.nulls, paths.value)
 
 
@@ -144,7 +145,7 @@ def chain_from_dataset(
     collapse_repeats: bool = False,
 ) -> Chain:
     """Count a Dataset's transitions in the engine (one query; one row per distinct
-    transition comes back)."""
+    transition comes back), after :func:`check_size` has counted channels and touches."""
     check_size(ds, order)
     t = journey_touches(
         ds, lookback, conversion_touch=conversion_touch, collapse_repeats=collapse_repeats,
