@@ -227,8 +227,9 @@ def _ordered_steps(events: ir.Table, steps: list[str], seconds: int | None, mode
     Step by step: the customers who reached step k-1 (with its time) joined to the events of
     step k's stage, keeping each customer's first event at or after the previous step (the
     entry, in ``"any"`` mode) and within the window. Each step is one join of constant size on
-    the previous step's table, and the steps come together in one union, so the query grows
-    linearly with the steps (the engine shares each step's table as a common expression).
+    the previous step's table, and the steps come together in one union, so the SQL grows
+    linearly with the steps (each step's table is written once, as a common table expression;
+    no window functions, QUALIFY or engine-only functions, so it runs on DuckDB and Spark).
     """
     s = events.filter(events.stage == steps[0])
     reached = s.group_by("customer_id").agg(at=s.timestamp.min())
