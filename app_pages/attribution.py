@@ -8,6 +8,7 @@ import journeylib as jl
 from dashboard import links, session
 from dashboard.exports import chart_downloads
 from dashboard.sections import section
+from journeylib import limits
 from journeylib.attribution import (
     ALL,
     attribution,
@@ -117,8 +118,20 @@ if not models:
 
 window = None if lookback == "all" else lookback
 with section("attribution"):
-    with st.spinner(t("attribution.page.working_models")):
-        result = _attribution(key, tuple(models), window, order, data)
+    try:
+        with st.spinner(t("attribution.page.working_models")):
+            try:
+                result = _attribution(key, tuple(models), window, order, data)
+            except limits.LimitError as exc:
+                others = tuple(m for m in models if m != "shapley")
+                if exc.code != limits.SHAPLEY_CHANNELS or not others:
+                    raise
+                # Too many channels for exact Shapley: say so and show the other models.
+                st.warning(f"{limits.limit_sentence(exc)} {t('limits.shown_without_shapley')}")
+                result = _attribution(key, others, window, order, data)
+    except limits.LimitError as exc:
+        st.error(limits.limit_sentence(exc))
+        st.stop()
     if result.empty:
         st.warning(t("attribution.page.nothing"))
         st.stop()
@@ -138,7 +151,11 @@ with st.expander(t("attribution.page.meanings"), expanded=False):
 
 with section("attribution_inside"), st.expander(t("attribution.page.inside"), expanded=False):
     with st.spinner(t("attribution.page.working_markov")):
-        effects, matrix = _inside(key, window, order, data)
+        try:
+            effects, matrix = _inside(key, window, order, data)
+        except limits.LimitError as exc:
+            st.error(limits.limit_sentence(exc))
+            st.stop()
     st.caption(escape_markdown(describe_removal_effects(effects)))
     st.altair_chart(removal_effects_chart(effects), width="stretch")
     st.caption(escape_markdown(describe_transitions(matrix)))

@@ -7,7 +7,7 @@ import streamlit as st
 
 from dashboard import language, links, session
 from dashboard.exports import chart_downloads, failure_notice, reported
-from journeylib import conversion, i18n, segments
+from journeylib import conversion, i18n, limits, segments
 from journeylib.charts.funnel import conversion_trend_chart, funnel_chart, time_to_convert_chart
 from journeylib.funnel import (
     breakdown_label,
@@ -89,14 +89,18 @@ ds = session.require_dataset()
 st.title(t("funnel.page.title"))
 st.caption(t("funnel.page.intro"))
 
-links.bind_choices("funnel_stages", "steps", ds.stages, ds.stages)
+# A funnel has a limited number of steps: by default the data's first stages, up to it.
+first_steps = ds.stages[: limits.setting(limits.FUNNEL_STEPS)]
+links.bind_choices("funnel_stages", "steps", ds.stages, first_steps)
 if not st.session_state["funnel_stages"]:
-    st.session_state["funnel_stages"] = list(ds.stages)
+    st.session_state["funnel_stages"] = list(first_steps)
 stages = tuple(
     st.multiselect(
         t("funnel.page.steps"), ds.stages, key="funnel_stages", help=t("funnel.page.steps_help")
     )
 )
+if len(first_steps) < len(ds.stages) and list(stages) == first_steps:
+    st.caption(t("limits.first_steps", limit=len(first_steps), stages=len(ds.stages)))
 top = st.columns(3)
 mode = _choice("funnel_mode", "mode", _modes(), t("funnel.page.mode"), top[0])
 window_key = _choice("funnel_window", "window", _windows(), t("funnel.page.window"), top[1])
@@ -111,7 +115,11 @@ key = ds.key
 same = (("window", window), ("mode", mode))
 two_step = "strict" if mode == "strict" else "ordered"  # "any" has no time between steps
 
-frame = _run("funnel", key, (stages,), (*same, ("by", by)), ds)
+try:
+    frame = _run("funnel", key, (stages,), (*same, ("by", by)), ds)
+except limits.LimitError as exc:  # more steps than a funnel may have, e.g. from a link
+    st.error(limits.limit_sentence(exc))
+    st.stop()
 st.markdown(f"**{escape_markdown(describe_funnel(frame))}**")
 chart = funnel_chart(frame)
 st.altair_chart(chart, width="stretch")

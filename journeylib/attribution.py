@@ -81,6 +81,9 @@ def attribution(
     0..1; per model these sum to 1 except for participation, which is reach), ``ci_low`` /
     ``ci_high`` and ``revenue_ci_low`` / ``revenue_ci_high`` (percentile bootstrap interval at
     ``confidence``; NaN for models without one).
+
+    Raises :class:`~journeylib.limits.LimitError` before the work when Markov's state estimate
+    (channels and ``order``) or Shapley's channel count is above its limit.
     """
     unknown = [m for m in models if m not in ALL]
     if unknown:
@@ -88,12 +91,16 @@ def attribution(
     if isinstance(data, PathTable) and "time_decay" in models:
         raise ValueError("time_decay needs touch timestamps, which a path table does not have")
     markov.order_check(order)
+    if "markov" in models:
+        markov.check_size(data, order)  # from the channel count, before any journey is cut
     cut = {"conversion_touch": conversion_touch, "collapse_repeats": collapse_repeats}
     paths = None
     if isinstance(data, PathTable):
         paths = data.without_repeats() if collapse_repeats else data
     elif _needs_paths(models, n_boot):
         paths = path_table(data, lookback, **cut)
+    if paths is not None and "shapley" in models:
+        shapley.check_players(len(paths.channels))  # before the Markov counts and resamples
     total, total_value = _totals(data, paths, lookback, cut)
     # With the path table at hand, the data-driven models count from it in numpy rather than
     # cutting the journeys again in the engine (on 10M touchpoints each cut took 7-15 s).

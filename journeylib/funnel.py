@@ -28,6 +28,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
+from journeylib import limits
 from journeylib.dataset import Dataset
 from journeylib.durations import window_seconds
 from journeylib.engine import to_pandas
@@ -56,10 +57,14 @@ class Exclusion:
 
 
 def funnel_stages(ds: Dataset, stages: Sequence[str] | None) -> list[str]:
-    """The funnel's steps: ``stages`` as given (distinct, at least one) or all of ``ds.stages``."""
+    """The funnel's steps: ``stages`` as given (distinct, at least one) or all of ``ds.stages``.
+
+    Raises :class:`~journeylib.limits.LimitError` (code ``too_many_funnel_steps``) above the
+    funnel-step limit, before any query is built."""
     steps = list(ds.stages if stages is None else stages)
     if not steps:
         raise ValueError("a funnel needs at least one stage")
+    limits.check(limits.FUNNEL_STEPS, len(steps))
     if len(set(steps)) != len(steps):
         raise ValueError(f"each stage can be a funnel step only once: {steps}")
     return steps
@@ -192,21 +197,36 @@ def _steps_from_firsts(mins: ir.Table, n: int, seconds: int | None, mode: str) -
 
 def _ordered_steps(events: ir.Table, steps: list[str], seconds: int | None, mode: str):
     """Exact step times from every event (``ordered`` and ``any`` modes), one row per
-    customer: ``customer_id``, ``t1`` ... ``tN``."""
-    w = ibis.window(group_by="customer_id")
-    none = ibis.null(events.timestamp.type())
-    entry = ibis.ifelse(events.stage == steps[0], events.timestamp, none).min().over(w)
-    e = events.mutate(x1=entry)
-    deadline = _deadline(e.x1, seconds)
-    for k, stage in enumerate(steps[1:], 2):
-        after = e.x1 if mode == "any" else e[f"x{k - 1}"]
-        hit = (e.stage == stage) & (e.timestamp >= after) & e[f"x{k - 1}"].notnull()
-        if deadline is not None:
-            hit = hit & _within(e.timestamp, deadline)
-        e = e.mutate(**{f"x{k}": ibis.ifelse(hit, e.timestamp, none).min().over(w)})
-        deadline = _deadline(e.x1, seconds)
-    return e.group_by("customer_id").agg(
-        **{f"t{k}": e[f"x{k}"].max() for k in range(1, len(steps) + 1)}
+    customer with an event in step 1: ``customer_id``, ``t1`` ... ``tN``.
+
+    Step by step: the customers who reached step k-1 (with its time) joined to the events of
+    step k's stage, keeping each customer's first event at or after the previous step (the
+    entry, in ``"any"`` mode) and within the window. Each step is one join of constant size on
+    the previous step's table, and the steps come together in one union, so the SQL grows
+    linearly with the steps (each step's table is written once, as a common table expression;
+    no window functions, QUALIFY or engine-only functions, so it runs on DuckDB and Spark).
+    """
+    s = events.filter(events.stage == steps[0])
+    reached = s.group_by("customer_id").agg(at=s.timestamp.min())
+    reached = reached.mutate(entry=reached.at)
+    keys = ["customer_id", "entry"]
+    if seconds is not None:
+        reached = reached.mutate(deadline=_deadline(reached.entry, seconds))
+        keys.append("deadline")
+    per_step = [reached]
+    for stage in steps[1:]:
+        s = events.filter(events.stage == stage)
+        j = reached.join(s.select("customer_id", event=s.timestamp), "customer_id")
+        hit = j.event >= (j.entry if mode == "any" else j.at)
+        if seconds is not None:
+            hit = hit & _within(j.event, j.deadline)
+        j = j.filter(hit)
+        reached = j.group_by(keys).agg(at=j.event.min())
+        per_step.append(reached)
+    parts = [r.select("customer_id", "at", step=ibis.literal(k)) for k, r in enumerate(per_step, 1)]
+    long = ibis.union(*parts, distinct=False)
+    return long.group_by("customer_id").agg(
+        **{f"t{k}": long.at.min(where=long.step == k) for k in range(1, len(steps) + 1)}
     )
 
 
@@ -229,14 +249,21 @@ def _strict_steps(t: ir.Table, steps: list[str], seconds: int | None) -> ir.Tabl
         for k, s in enumerate(steps, 1)
     }
     per = r.group_by("customer_id").agg(**starts)
-    deadline = _deadline(per.s1, seconds)
-    times = {"t1": per.s1}
+    if seconds is not None:
+        per = per.mutate(deadline=_deadline(per.s1, seconds))
+    # The steps reached, from one CASE over the first step missed, rather than each step's
+    # condition nesting the one before (a query that grew with the square of the steps).
+    missed = []
     for k in range(2, len(steps) + 1):
-        ok = times[f"t{k - 1}"].notnull() & per[f"s{k}"].notnull()
-        if deadline is not None:
-            ok = ok & _within(per[f"s{k}"], deadline)
-        s = per[f"s{k}"]
-        times[f"t{k}"] = ibis.ifelse(ok.fill_null(False), s, ibis.null(s.type()))
+        ok = per[f"s{k}"].notnull()
+        if seconds is not None:
+            ok = ok & _within(per[f"s{k}"], per.deadline)
+        missed.append((~ok.fill_null(False), k - 1))
+    per = per.mutate(level=ibis.cases(*missed, else_=len(steps)) if missed else ibis.literal(1))
+    none = ibis.null(per.s1.type())
+    times = {
+        f"t{k}": ibis.ifelse(per.level >= k, per[f"s{k}"], none) for k in range(1, len(steps) + 1)
+    }
     return per.select("customer_id", **times)
 
 

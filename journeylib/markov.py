@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from journeylib import limits
 from journeylib.dataset import Dataset
 from journeylib.engine import to_pandas
 from journeylib.paths_table import DEFAULT_LOOKBACK, PathTable, journey_touches
@@ -66,8 +67,23 @@ def order_check(order: int) -> None:
         raise ValueError(f"Markov order must be 1 to {MAX_ORDER}, not {order!r}")
 
 
+def check_size(data: Dataset | PathTable, order: int) -> None:
+    """Refuse (:class:`~journeylib.limits.LimitError`, code ``markov_too_large``) a chain of
+    ``order`` over ``data`` whose state estimate is above the limit, before any journey is cut:
+    a PathTable's channels and touches are at hand, a Dataset's come from one aggregate."""
+    order_check(order)
+    if isinstance(data, PathTable):
+        channels, codes, _ = data.encoded
+        limits.check_markov(len(channels), order, len(codes))
+        return
+    t = data.table.filter(data.table.channel.notnull())
+    size = t.aggregate(channels=t.channel.nunique(), touches=t.count()).to_pandas().iloc[0]
+    limits.check_markov(int(size["channels"]), order, int(size["touches"]))
+
+
 def chain_from_paths(paths: PathTable, order: int = 1) -> Chain:
-    """Count transitions of a PathTable (each path weighted by its journeys)."""
+    """Count transitions of a PathTable (each path weighted by its journeys). Raises
+    :class:`~journeylib.limits.LimitError` when the state estimate is above the limit."""
     return PathEdges(paths, order).chain(paths.conversions, paths.nulls, paths.value)
 
 
@@ -76,7 +92,7 @@ class PathEdges:
     bootstrap's resamples) are one ``bincount`` away."""
 
     def __init__(self, paths: PathTable, order: int) -> None:
-        order_check(order)
+        check_size(paths, order)
         channels, codes, lengths = paths.encoded
         base = len(channels) + 1
         starts = np.cumsum(lengths) - lengths
@@ -130,8 +146,8 @@ def chain_from_dataset(
     collapse_repeats: bool = False,
 ) -> Chain:
     """Count a Dataset's transitions in the engine (one query; one row per distinct
-    transition comes back)."""
-    order_check(order)
+    transition comes back), after :func:`check_size` has counted channels and touches."""
+    check_size(ds, order)
     t = journey_touches(
         ds, lookback, conversion_touch=conversion_touch, collapse_repeats=collapse_repeats,
         lags=max(order - 1, 1),

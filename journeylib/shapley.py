@@ -12,19 +12,18 @@ from math import factorial
 import numpy as np
 import pandas as pd
 
-from journeylib import i18n
+from journeylib import limits
 from journeylib.dataset import Dataset
 from journeylib.engine import to_pandas
-from journeylib.errors import DataError
 from journeylib.paths_table import DEFAULT_LOOKBACK, PathTable, journey_touches
 
-MAX_SHAPLEY_CHANNELS = 15
+MAX_SHAPLEY_CHANNELS = limits.MAX_SHAPLEY_CHANNELS
 
 
 def check_players(n: int) -> None:
-    """Raise :class:`DataError` above :data:`MAX_SHAPLEY_CHANNELS` players."""
-    if n > MAX_SHAPLEY_CHANNELS:
-        raise DataError(i18n.t("errors.too_many_channels", limit=MAX_SHAPLEY_CHANNELS, count=n))
+    """Raise :class:`~journeylib.limits.LimitError` (code ``too_many_shapley_channels``) above
+    the Shapley channel limit, before any of the 2^n coalitions is built."""
+    limits.check(limits.SHAPLEY_CHANNELS, n)
 
 
 def shapley_values(worth: dict[frozenset[str], float]) -> dict[str, float]:
@@ -33,7 +32,8 @@ def shapley_values(worth: dict[frozenset[str], float]) -> dict[str, float]:
     ``worth`` maps coalitions (frozensets of player names) to their worth; coalitions not given
     are worth 0, as is the empty one. Players are every name in any coalition. Returns
     player -> value, with the standard weights |S|!(n-|S|-1)!/n!; the values sum to the worth
-    of the grand coalition. Raises :class:`DataError` above 15 players.
+    of the grand coalition. Raises :class:`~journeylib.limits.LimitError` above the
+    Shapley channel limit (15 by default).
     """
     players = sorted({p for coalition in worth for p in coalition})
     check_players(len(players))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ibis
 
+from journeylib import limits
 from journeylib.engine import to_pandas
 from journeylib.i18n import t
 from journeylib.i18n.formats import label_key
@@ -106,28 +107,35 @@ def infer_stage_order(table: ibis.Table) -> list[str]:
     For every pair of stages, counts the customers who reached one before the other (first
     event in each stage); a stage ranks by how many other stages it precedes for most
     customers (Copeland count), then by its earliest event. Robust to the odd customer who
-    skips or goes back. Runs as one query; only stage pairs come back.
+    skips or goes back. Only stage pairs come back, one row per unordered pair.
+
+    Raises :class:`~journeylib.limits.LimitError` (code ``too_many_stages``) before comparing
+    anything when there are more distinct stages than the limit.
     """
     t = table.filter(table.stage.notnull())
+    limits.check(limits.STAGES, int(t.stage.nunique().to_pyarrow().as_py()))
     firsts = t.group_by(["customer_id", "stage"]).agg(first=t.timestamp.min())
     a = firsts.view()
     b = firsts.view()
-    pairs = a.join(b, (a.customer_id == b.customer_id) & (a.stage != b.stage))
+    # Each unordered pair once (a < b): half the rows of joining every stage with every other.
+    pairs = a.join(b, (a.customer_id == b.customer_id) & (a.stage < b.stage))
     pairs = pairs.select(
         a_stage=a.stage,
         b_stage=b.stage,
-        before=(a.first < b.first).cast("int64"),
+        a_first=(a.first < b.first).cast("int64"),
+        b_first=(b.first < a.first).cast("int64"),
     )
     counts = to_pandas(
         pairs.group_by(["a_stage", "b_stage"])
-        .agg(before=pairs.before.sum(), both=pairs.count())
+        .agg(a_first=pairs.a_first.sum(), b_first=pairs.b_first.sum(), both=pairs.count())
     )
     earliest = to_pandas(t.group_by("stage").agg(first=t.timestamp.min()))
     stages = list(earliest.sort_values(["first", "stage"]).stage)
     wins = {s: 0.0 for s in stages}
     for row in counts.itertuples(index=False):
-        share = row.before / row.both if row.both else 0.5
-        wins[row.a_stage] += 1.0 if share > 0.5 else 0.5 if share == 0.5 else 0.0
+        for stage, before in ((row.a_stage, row.a_first), (row.b_stage, row.b_first)):
+            share = before / row.both if row.both else 0.5
+            wins[stage] += 1.0 if share > 0.5 else 0.5 if share == 0.5 else 0.0
     first_seen = {s: i for i, s in enumerate(stages)}
     return sorted(stages, key=lambda s: (-wins[s], first_seen[s]))
 
