@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parent.parent / "app.py")
+SAMPLE = Path(APP).parent / "sample_data" / "journeys.csv"
+# Every page of the app, by its file name under app_pages/.
+PAGES = ("data", "funnel", "journeys", "attribution", "emotions", "journey_map", "touchpoints")
 
 
 def open_page(page: str, params: dict | None = None, *, lang: str | None = None,
@@ -42,3 +46,23 @@ def chart_titles(at: AppTest) -> list[str]:
             if title:
                 titles.append(title["text"] if isinstance(title, dict) else title)
     return titles
+
+
+def open_with_file(page: str, name: str, data: bytes, *, lang: str | None = None,
+                   params: dict | None = None, timeout: float = 60) -> AppTest:
+    """The app opened on ``page`` with the file ``name`` (its bytes ``data``) as the session's
+    upload, as after uploading it on the Data page; does not check for exceptions (the caller
+    asserts what it expects)."""
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    if lang is not None:
+        at.query_params["lang"] = lang
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    # What dashboard.session.set_upload stores when a file is uploaded.
+    at.session_state["upload"] = {
+        "name": name, "data": data, "digest": hashlib.sha256(data).hexdigest(),
+    }
+    at.session_state["source"] = "upload"
+    at.switch_page(page if page.endswith(".py") else f"app_pages/{page}.py")
+    at.run()
+    return at
