@@ -1,4 +1,4 @@
-"""Shared fixtures: build messy input files inside the tests."""
+"""Shared fixtures: the sample loaded once, and messy input files built inside the tests."""
 
 from __future__ import annotations
 
@@ -8,6 +8,17 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+
+import journeylib as jl
+
+
+@pytest.fixture(scope="session")
+def sample_dataset() -> jl.Dataset:
+    """The committed sample (sample_data/journeys.csv), loaded once for the whole run; tests
+    must not change it (filters and ``dataclasses.replace`` make new datasets)."""
+    from tests.apptest import SAMPLE  # not at the top: it imports Streamlit's test runner
+
+    return jl.load(SAMPLE)
 
 
 @pytest.fixture

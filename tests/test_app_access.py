@@ -2,24 +2,20 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+from tests.apptest import new_app, open_page
 
 
 def _app_with_password() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = new_app()
     at.secrets["access"] = {"password": "correct horse"}
     at.run()
     return at
 
 
 def test_without_a_password_secret_the_app_is_open() -> None:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    assert not at.exception
+    at = open_page()
     assert at.title[0].value == "Data"
 
 

@@ -16,11 +16,6 @@ PATHS_CSV = (
 )
 
 
-def _open(**params: str | list[str]) -> AppTest:
-    """The app opened on the Attribution page, as from a link with ``params``."""
-    return open_page(PAGE, params)
-
-
 def _widget(elements, label: str):
     return widget(elements, label=label)
 
@@ -30,7 +25,7 @@ def _table(at: AppTest):
 
 
 def test_sample_shows_every_part() -> None:
-    at = _open()
+    at = open_page(PAGE)
     assert at.title[0].value == "Attribution"
     models = _widget(at.multiselect, "Models").value
     assert models == ["first_touch", "last_touch", "linear", "position_based", "markov",
@@ -57,7 +52,7 @@ def test_sample_shows_every_part() -> None:
 
 
 def test_controls_recompute_and_are_shared_in_the_url() -> None:
-    at = _open()
+    at = open_page(PAGE)
     _widget(at.multiselect, "Models").set_value(["last_touch", "markov"]).run()
     _widget(at.radio, "Credit").set_value("revenue").run()
     _widget(at.selectbox, "Lookback window").set_value("7d").run()
@@ -71,8 +66,8 @@ def test_controls_recompute_and_are_shared_in_the_url() -> None:
 
 
 def test_url_parameters_set_the_controls() -> None:
-    at = _open(models=["linear", "shapley", "nonsense"], lookback="90d", order="2",
-               measure="revenue")
+    at = open_page(PAGE, models=["linear", "shapley", "nonsense"], lookback="90d", order="2",
+                   measure="revenue")
     assert _widget(at.multiselect, "Models").value == ["linear", "shapley"]
     assert _widget(at.selectbox, "Lookback window").value == "90d"
     assert _widget(at.selectbox, "Markov order").value == 2
@@ -80,7 +75,7 @@ def test_url_parameters_set_the_controls() -> None:
 
 
 def test_no_model_asks_for_one() -> None:
-    at = _open()
+    at = open_page(PAGE)
     _widget(at.multiselect, "Models").set_value([]).run()
     assert not at.exception
     assert any("Pick at least one model" in i.value for i in at.info)
@@ -88,7 +83,7 @@ def test_no_model_asks_for_one() -> None:
 
 
 def test_uploaded_path_table_is_attributed() -> None:
-    at = _open()
+    at = open_page(PAGE)
     at.file_uploader[0].set_value(("paths.csv", PATHS_CSV, "text/csv")).run()
     assert not at.exception
     assert any("Using the path table **paths.csv**" in i.value for i in at.info)
@@ -101,7 +96,7 @@ def test_uploaded_path_table_is_attributed() -> None:
 
 
 def test_unusable_path_table_says_why() -> None:
-    at = _open()
+    at = open_page(PAGE)
     at.file_uploader[0].set_value(("paths.csv", b"a;b\nx;y\n", "text/csv")).run()
     assert not at.exception
     assert "is not a path table we can use" in at.error[0].value

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import openpyxl
 import pandas as pd
@@ -12,18 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from journeylib import touchpoints as tp
-
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
-
-
-def _open(page: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    at.switch_page(f"app_pages/{page}.py")
-    at.run()
-    assert not at.exception
-    assert not at.error
-    return at
+from tests.apptest import new_app, open_page
 
 
 def _chart_frames(at: AppTest) -> list[pd.DataFrame]:
@@ -38,7 +26,7 @@ def _text(at: AppTest) -> str:
 
 @pytest.fixture
 def emotions() -> AppTest:
-    return _open("emotions")
+    return open_page("emotions", no_errors=True)
 
 
 def test_emotions_page_shows_curve_timeline_points_and_moments(emotions: AppTest) -> None:
@@ -79,7 +67,7 @@ def test_emotions_controls_change_the_view(emotions: AppTest) -> None:
 
 
 def test_journey_map_page_and_presentation_stepping() -> None:
-    at = _open("journey_map")
+    at = open_page("journey_map", no_errors=True)
     assert at.title[0].value == "Journey map"
     assert len(at.get("vega_lite_chart")) == 1
     assert "moments of truth: Checkout (purchase), Support call (retention)" in _text(at)
@@ -118,7 +106,7 @@ def _targets_xlsx() -> bytes:
 
 
 def test_touchpoints_scorecard_with_targets_from_excel() -> None:
-    at = _open("touchpoints")
+    at = open_page("touchpoints", no_errors=True)
     assert at.title[0].value == "Touchpoints"
     assert "18 touchpoints, none with a target yet" in _text(at)
     download = at.get("download_button")[0]
@@ -146,7 +134,7 @@ def test_touchpoints_scorecard_with_targets_from_excel() -> None:
 
 
 def test_touchpoints_rejects_a_bad_workbook() -> None:
-    at = _open("touchpoints")
+    at = open_page("touchpoints", no_errors=True)
     book = openpyxl.Workbook()
     book.active.append(["touchpoint", "kpi", "target", "owner"])
     book.active.append(["Checkout", "NPS", 50, "Anna"])
@@ -165,7 +153,7 @@ def test_pages_explain_missing_emotion_and_purchase_information() -> None:
         b"a,2026-03-02,Shop\n"
         b"b,2026-03-01,Ad\n"
     )
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = new_app()
     at.run()
     at.file_uploader[0].set_value(("plain.csv", csv, "text/csv")).run()
     assert not at.exception

@@ -3,31 +3,20 @@
 from __future__ import annotations
 
 import io
-from pathlib import Path
 
 import openpyxl
-from streamlit.testing.v1 import AppTest
 
 import journeylib as jl
 from journeylib.funnel import drop_offs
 from journeylib.report import excel_report
-from tests.apptest import (
-    APP,
-    chart_titles,
-    open_page,
-    widget,
-)
+from tests.apptest import chart_titles, open_page, widget
 
 FUNNEL = "app_pages/funnel.py"
 JOURNEYS = "app_pages/journeys.py"
 
 
-def _open(page: str, **params: str | list[str]) -> AppTest:
-    return open_page(page, params)
-
-
 def test_funnel_page_on_the_sample() -> None:
-    at = _open(FUNNEL)
+    at = open_page(FUNNEL)
     assert at.title[0].value == "Funnel"
     reading = at.markdown[0].value
     assert "7% of the 5,000 customers who reached Awareness went on to Advocacy" in reading
@@ -58,7 +47,7 @@ def test_funnel_page_on_the_sample() -> None:
 
 
 def test_funnel_controls_change_the_funnel_and_the_link() -> None:
-    at = _open(FUNNEL)
+    at = open_page(FUNNEL)
     widget(at.multiselect, "funnel_stages").set_value(["Awareness", "Purchase"]).run()
     widget(at.selectbox, "funnel_window").set_value("7d").run()
     widget(at.selectbox, "funnel_mode").set_value("strict").run()
@@ -72,7 +61,7 @@ def test_funnel_controls_change_the_funnel_and_the_link() -> None:
 
 
 def test_funnel_link_sets_the_controls_and_breakdown() -> None:
-    at = _open(FUNNEL, steps=["Consideration", "Purchase", "nonsense"], by="channel")
+    at = open_page(FUNNEL, steps=["Consideration", "Purchase", "nonsense"], by="channel")
     assert widget(at.multiselect, "funnel_stages").value == ["Consideration", "Purchase"]
     assert widget(at.selectbox, "funnel_by").value == "channel"
     frame = at.dataframe[0].value
@@ -82,7 +71,7 @@ def test_funnel_link_sets_the_controls_and_breakdown() -> None:
 
 
 def test_segment_table_and_excel_download() -> None:
-    at = _open(FUNNEL, steps=["Awareness", "Purchase"])
+    at = open_page(FUNNEL, steps=["Awareness", "Purchase"])
     widget(at.selectbox, "segments_by").set_value("channel").run()
     table = next(d.value for d in at.dataframe if "verdict" in d.value.columns)
     verdicts = dict(zip(table["breakdown"], table["verdict"], strict=True))
@@ -96,7 +85,7 @@ def test_segment_table_and_excel_download() -> None:
 
 
 def test_journeys_page_on_the_sample() -> None:
-    at = _open(JOURNEYS)
+    at = open_page(JOURNEYS)
     assert at.title[0].value == "Journeys"
     assert at.markdown[0].value.startswith(
         "**The most common move is Awareness → Consideration (3,949 customers)"
@@ -113,10 +102,9 @@ def test_journeys_page_on_the_sample() -> None:
     assert at.query_params["level"] == "channel"
 
 
-def test_drop_offs_workbook_opens() -> None:
+def test_drop_offs_workbook_opens(sample_dataset: jl.Dataset) -> None:
     """The Excel download: drop-offs carry zoned timestamps, which Excel cannot store."""
-    ds = jl.load(Path(APP).parent / "sample_data" / "journeys.csv")
-    lost = drop_offs(ds, 3)
+    lost = drop_offs(sample_dataset, 3)
     book = openpyxl.load_workbook(io.BytesIO(excel_report({"Drop-offs": lost}, title="Lost")))
     sheet = book["Drop-offs"]
     assert sheet.max_row == 5 + len(lost)
@@ -134,8 +122,7 @@ ONE_STAGE_CSV = (
 def test_every_page_copes_with_data_of_one_stage() -> None:
     """Bug: the Funnel page raised TypeError (``ibis.cases()`` with no branch) when the data
     had a single stage, so a one-step funnel had nothing to check for order."""
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
+    at = open_page()
     at.file_uploader[0].set_value(("one-stage.csv", ONE_STAGE_CSV, "text/csv")).run()
     assert not at.exception
     for page in ("funnel", "journeys", "attribution", "emotions", "journey_map", "touchpoints"):

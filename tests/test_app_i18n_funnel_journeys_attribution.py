@@ -6,19 +6,13 @@ from __future__ import annotations
 
 import json
 
-from streamlit.testing.v1 import AppTest
-
 from tests.apptest import chart_titles, open_page, widget
 
 NB = "\u00a0"
 
 
-def _open(page: str, lang: str = "ru", **params: str | list[str]) -> AppTest:
-    return open_page(page, params, lang=lang)
-
-
 def test_funnel_page_in_russian() -> None:
-    at = _open("funnel")
+    at = open_page("funnel", lang="ru")
     assert at.title[0].value == "Воронка"
     reading = at.markdown[0].value
     assert f"7{NB}% из 5{NB}000 клиентов, дошедших до этапа «Awareness»" in reading
@@ -54,7 +48,7 @@ def test_funnel_page_in_russian() -> None:
 
 
 def test_funnel_segments_and_controls_in_russian() -> None:
-    at = _open("funnel", steps=["Awareness", "Purchase"])
+    at = open_page("funnel", lang="ru", steps=["Awareness", "Purchase"])
     widget(at.selectbox, "segments_by").set_value("channel").run()
     assert not at.exception
     table = next(d.value for d in at.dataframe if "verdict" in d.value.columns)
@@ -71,7 +65,7 @@ def test_funnel_segments_and_controls_in_russian() -> None:
 
 
 def test_journeys_page_in_russian() -> None:
-    at = _open("journeys")
+    at = open_page("journeys", lang="ru")
     assert at.title[0].value == "Пути клиентов"
     assert at.markdown[0].value.startswith(
         f"**Самый частый переход — Awareness → Consideration (3{NB}949 клиентов)"
@@ -86,7 +80,7 @@ def test_journeys_page_in_russian() -> None:
 
 
 def test_attribution_page_in_russian() -> None:
-    at = _open("attribution")
+    at = open_page("attribution", lang="ru")
     assert at.title[0].value == "Атрибуция"
     models = next(m for m in at.multiselect if m.label == "Модели")
     assert models.value == [
@@ -112,7 +106,7 @@ def test_attribution_page_in_russian() -> None:
 
 
 def test_attribution_page_in_polish_keeps_codes_in_the_link() -> None:
-    at = _open("attribution", "pl")
+    at = open_page("attribution", lang="pl")
     assert at.title[0].value == "Atrybucja"
     next(r for r in at.radio if r.label == "Co przypisać").set_value("revenue").run()
     assert not at.exception

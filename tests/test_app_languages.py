@@ -9,13 +9,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from journeylib import i18n
-from tests.apptest import open_page
+from tests.apptest import PAGES, open_page
 
-PAGES = ["data", "funnel", "journeys", "attribution", "emotions", "journey_map", "touchpoints"]
-
-
-def _open(page: str, params: dict | None = None) -> AppTest:
-    return open_page(page, params, timeout=120)
+SLOW = 120  # seconds: a page in another language under a loaded machine
 
 
 def _strings(message) -> list[str]:
@@ -63,7 +59,7 @@ def _english_fragments(lang: str) -> list[str]:
 
 
 def test_language_comes_from_the_link_and_goes_back_into_it():
-    at = _open("funnel", {"lang": "ru"})
+    at = open_page("funnel", lang="ru", timeout=SLOW)
     assert at.session_state["lang"] == "ru"
     assert at.query_params["lang"] == "ru"
     assert any(i18n.t("app.language", "ru") in s.label for s in at.sidebar.selectbox)
@@ -74,14 +70,14 @@ def test_language_comes_from_the_link_and_goes_back_into_it():
 
 
 def test_english_is_the_default_and_unknown_codes_fall_back_to_it():
-    assert _open("data").session_state["lang"] == "en"
-    assert _open("data", {"lang": "xx"}).session_state["lang"] == "en"
+    assert open_page("data", timeout=SLOW).session_state["lang"] == "en"
+    assert open_page("data", lang="xx", timeout=SLOW).session_state["lang"] == "en"
 
 
 @pytest.mark.parametrize("lang", ["ru", "pl"])
 @pytest.mark.parametrize("page", PAGES)
 def test_no_english_interface_text_on_a_translated_page(page: str, lang: str):
-    at = _open(page, {"lang": lang})
+    at = open_page(page, lang=lang, timeout=SLOW)
     text = _page_text(at)
     leftovers = [f for f in _english_fragments(lang) if f in text]
     assert leftovers == [], f"English text on the {lang} {page} page: {leftovers[:10]}"

@@ -5,17 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from streamlit.testing.v1 import AppTest
-
 import journeylib as jl
 from journeylib.workspace import save_workspace
-
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+from tests.apptest import open_page
 
 
 def test_the_view_is_written_to_the_link() -> None:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
+    at = open_page()
     next(m for m in at.sidebar.multiselect if m.label == "Segments").set_value(
         ["Business", "Returning"]).run()
     assert not at.exception
@@ -25,14 +21,12 @@ def test_the_view_is_written_to_the_link() -> None:
     assert "source=sample" in link and "segment=Business&segment=Returning" in link
 
 
-def test_a_link_restores_source_workspace_and_filters(tmp_path: Path, monkeypatch) -> None:
+def test_a_link_restores_source_workspace_and_filters(tmp_path: Path, monkeypatch,
+                                                      sample_dataset: jl.Dataset) -> None:
     monkeypatch.setenv("JOURNEY_DATA_DIR", str(tmp_path))
-    save_workspace(jl.load("sample_data/journeys.csv"), "Shop H1", directory=tmp_path)
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params.update({"source": "workspace", "workspace": "Shop H1",
-                            "from": "2026-06-01", "segment": ["Business", "Nobody"]})
-    at.run()
-    assert not at.exception
+    save_workspace(sample_dataset, "Shop H1", directory=tmp_path)
+    at = open_page(params={"source": "workspace", "workspace": "Shop H1",
+                           "from": "2026-06-01", "segment": ["Business", "Nobody"]})
     assert at.radio(key="source").value == "workspace"
     assert at.selectbox(key="workspace_name").value == "Shop H1"
     filters = at.session_state["filters"]
@@ -43,9 +37,6 @@ def test_a_link_restores_source_workspace_and_filters(tmp_path: Path, monkeypatc
 
 
 def test_a_bad_link_falls_back_to_the_defaults() -> None:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params.update({"source": "nonsense", "from": "not-a-date"})
-    at.run()
-    assert not at.exception
+    at = open_page(params={"source": "nonsense", "from": "not-a-date"})
     assert at.radio(key="source").value == "sample"
     assert not at.session_state["filters"].active

@@ -13,34 +13,24 @@ from streamlit.testing.v1 import AppTest
 import journeylib as jl
 from journeylib import views, workspace
 from journeylib.workspace import save_workspace
+from tests.apptest import open_page
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
+SLOW = 120  # seconds: opening a workspace under a loaded machine
 OTHER_ROWS = (b"customer_id,timestamp,stage\n1,2026-03-01 10:00,Awareness\n"
               b"1,2026-03-02 10:00,Purchase\n2,2026-03-01 12:00,Awareness\n")
 
 
 @pytest.fixture
-def shop(tmp_path: Path, monkeypatch) -> Path:
+def shop(tmp_path: Path, monkeypatch, sample_dataset: jl.Dataset) -> Path:
     monkeypatch.setenv("JOURNEY_DATA_DIR", str(tmp_path))
-    save_workspace(jl.load("sample_data/journeys.csv"), "Shop", directory=tmp_path)
-    save_workspace(jl.load("sample_data/journeys.csv"), "Board", directory=tmp_path,
-                   read_only=True)
+    save_workspace(sample_dataset, "Shop", directory=tmp_path)
+    save_workspace(sample_dataset, "Board", directory=tmp_path, read_only=True)
     return tmp_path
 
 
-def _open(params: dict, page: str | None = None) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=120)
-    at.query_params.update(params)
-    if page:
-        at.switch_page(f"app_pages/{page}.py")
-    at.run()
-    assert not at.exception, at.exception
-    return at
-
-
 def test_save_a_view_and_open_its_short_link(shop: Path) -> None:
-    at = _open({"source": "workspace", "workspace": "Shop", "mode": "strict",
-                "segment": "Business"}, "funnel")
+    at = open_page("funnel", {"source": "workspace", "workspace": "Shop", "mode": "strict",
+                                "segment": "Business"}, timeout=SLOW)
     assert at.session_state["funnel_mode"] == "strict"
     box = next(b for b in at.sidebar.text_input if b.label == "Short name for this view")
     box.input("business-strict")
@@ -53,7 +43,8 @@ def test_save_a_view_and_open_its_short_link(shop: Path) -> None:
     assert "lang" not in saved["params"]
 
     # A colleague opens the short link: the Funnel page, strict mode, the Business filter.
-    other = _open({"workspace": "Shop", "view": "business-strict", "lang": "pl"})
+    other = open_page(None, {"workspace": "Shop", "view": "business-strict", "lang": "pl"},
+                      timeout=SLOW)
     assert other.session_state["funnel_mode"] == "strict"
     assert other.query_params["mode"] == "strict"
     assert other.query_params["segment"] == "Business"
@@ -72,7 +63,7 @@ def _listed(at: AppTest) -> list[str]:
 
 
 def test_saving_a_view_keeps_the_loaded_data(shop: Path) -> None:
-    at = _open({"source": "workspace", "workspace": "Shop"}, "funnel")
+    at = open_page("funnel", {"source": "workspace", "workspace": "Shop"}, timeout=SLOW)
     dataset = at.session_state["dataset"][1]
     table = dataset.table.get_name()
     targets = [{"touchpoint": "Checkout", "kpi": "valence", "target": 0.3, "owner": "Payments"}]
@@ -107,7 +98,7 @@ def test_a_workspace_saved_before_data_ids_is_loaded_again_after_a_view(shop: Pa
         meta = json.loads(db.execute("SELECT body FROM meta").fetchone()[0])
         del meta["data_id"]
         db.execute("UPDATE meta SET body = ?", [json.dumps(meta)])
-    at = _open({"source": "workspace", "workspace": "Shop"}, "funnel")
+    at = open_page("funnel", {"source": "workspace", "workspace": "Shop"}, timeout=SLOW)
     table = at.session_state["dataset"][1].table.get_name()
     _save_view_in_panel(at, "mine")
     assert at.session_state["dataset"][1].table.get_name() != table
@@ -116,12 +107,13 @@ def test_a_workspace_saved_before_data_ids_is_loaded_again_after_a_view(shop: Pa
 
 
 def test_an_unknown_view_says_so_and_shows_the_workspace(shop: Path) -> None:
-    at = _open({"source": "workspace", "workspace": "Shop", "view": "gone"})
+    at = open_page(None, {"source": "workspace", "workspace": "Shop", "view": "gone"},
+                   timeout=SLOW)
     assert any("gone" in w.value for w in at.sidebar.warning)
 
 
 def test_read_only_workspaces_list_views_but_cannot_save_them(shop: Path) -> None:
-    at = _open({"source": "workspace", "workspace": "Board"}, "funnel")
+    at = open_page("funnel", {"source": "workspace", "workspace": "Board"}, timeout=SLOW)
     labels = [b.label for b in at.sidebar.button]
     assert "Save this view" not in labels
     assert any("read-only" in c.value for c in at.sidebar.caption)

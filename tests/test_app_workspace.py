@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from journeylib import workspace
+from tests.apptest import open_page
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 CSV = (
     b"customer,date,stage,channel\n"
     b"a,2026-03-01,Awareness,email\n"
@@ -24,14 +23,8 @@ def data_dir(tmp_path: Path, monkeypatch) -> Path:
     return tmp_path
 
 
-def _app() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
-    return at
-
-
 def test_save_then_open_a_workspace(data_dir: Path) -> None:
-    at = _app()
+    at = open_page()
     at.file_uploader[0].set_value(("march.csv", CSV, "text/csv")).run()
     name_box = next(t for t in at.text_input if t.label == "Workspace name")
     assert name_box.value == "march"
@@ -42,7 +35,7 @@ def test_save_then_open_a_workspace(data_dir: Path) -> None:
     assert any("Saved 'March shop' (3 touchpoints)" in s.value for s in at.success)
     assert workspace.path_of("March shop", data_dir).name.startswith("march-shop-")
 
-    other = _app()  # a colleague in another session opens it
+    other = open_page()  # a colleague in another session opens it
     other.radio(key="source").set_value("workspace").run()
     assert not other.exception
     assert other.selectbox(key="workspace_name").value == "March shop"
@@ -58,14 +51,14 @@ def test_save_then_open_a_workspace(data_dir: Path) -> None:
 
 
 def test_no_workspaces_yet(data_dir: Path) -> None:
-    at = _app()
+    at = open_page()
     at.radio(key="source").set_value("workspace").run()
     assert not at.exception
     assert any("No saved workspaces yet" in i.value for i in at.sidebar.info)
 
 
 def test_two_sessions_do_not_see_each_others_uploads(data_dir: Path) -> None:
-    first, second = _app(), _app()
+    first, second = open_page(), open_page()
     first.file_uploader[0].set_value(("secret-clients.csv", CSV, "text/csv")).run()
     second.run()
     assert [m.value for m in first.sidebar.metric] == ["3", "2"]
@@ -76,7 +69,7 @@ def test_two_sessions_do_not_see_each_others_uploads(data_dir: Path) -> None:
 
 
 def test_targets_set_on_an_upload_are_saved_with_its_workspace(data_dir: Path) -> None:
-    at = _app()
+    at = open_page()
     at.file_uploader[0].set_value(("march.csv", CSV, "text/csv")).run()
     targets = [{"touchpoint": "Checkout", "kpi": "valence", "target": 0.3, "owner": "Payments"}]
     at.session_state["workspace_extras"] = {"scorecard_targets": targets}

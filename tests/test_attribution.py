@@ -218,8 +218,8 @@ def test_dataset_models_match_the_same_paths_as_a_table() -> None:
 
 
 @pytest.fixture(scope="module")
-def sample() -> jl.Dataset:
-    return jl.load(ROOT / "sample_data" / "journeys.csv")
+def sample(sample_dataset: jl.Dataset) -> jl.Dataset:
+    return sample_dataset
 
 
 @pytest.fixture(scope="module")

@@ -16,8 +16,8 @@ SAMPLE = Path(__file__).resolve().parent.parent / "sample_data" / "journeys.csv"
 
 
 @pytest.fixture(scope="module")
-def sample() -> jl.Dataset:
-    return jl.load(SAMPLE)
+def sample(sample_dataset: jl.Dataset) -> jl.Dataset:
+    return sample_dataset
 
 
 def _frame(rows: list[tuple]) -> pd.DataFrame:

@@ -11,8 +11,8 @@ from journeylib.quality import touchpoints_over_time
 
 
 @pytest.fixture(scope="module")
-def chart():
-    ds = jl.load("sample_data/journeys.csv")
+def chart(sample_dataset: jl.Dataset):
+    ds = sample_dataset
     return touchpoints_over_time_chart(touchpoints_over_time(ds), ds.stages)
 
 

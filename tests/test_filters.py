@@ -17,8 +17,8 @@ SAMPLE = "sample_data/journeys.csv"
 
 
 @pytest.fixture(scope="module")
-def ds() -> jl.Dataset:
-    return jl.load(SAMPLE)
+def ds(sample_dataset: jl.Dataset) -> jl.Dataset:
+    return sample_dataset
 
 
 @pytest.fixture(scope="module")

@@ -98,8 +98,8 @@ def tiny() -> jl.Dataset:
 
 
 @pytest.fixture(scope="module")
-def sample() -> jl.Dataset:
-    return jl.load(SAMPLE)
+def sample(sample_dataset: jl.Dataset) -> jl.Dataset:
+    return sample_dataset
 
 
 def _counts(frame: pd.DataFrame) -> list[int]:

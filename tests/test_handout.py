@@ -12,8 +12,8 @@ from journeylib.charts.journey_map import journey_map_chart
 from journeylib.handout import handout_charts, workshop_handout
 
 
-def test_handout_of_the_sample_has_five_pages_with_the_filters() -> None:
-    ds = jl.apply_filters(jl.load("sample_data/journeys.csv"), jl.Filters(segments=("Business",)))
+def test_handout_of_the_sample_has_five_pages_with_the_filters(sample_dataset: jl.Dataset) -> None:
+    ds = jl.apply_filters(sample_dataset, jl.Filters(segments=("Business",)))
     jmap = jl.build_journey_map(ds)
     chart = journey_map_chart(jmap.stages, jmap.touchpoints)
     pdf = PdfReader(io.BytesIO(workshop_handout(ds, chart)))

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from dashboard.data_panels import lexicon_order
 from journeylib import i18n
@@ -17,9 +15,9 @@ from journeylib.charts.quality import touchpoints_over_time_chart
 from journeylib.filters import Filters, describe_filters
 from journeylib.quality import NO_STAGE
 from journeylib.stages import STAGE_PRESETS, preset_for, preset_name, preset_stage_names
+from tests.apptest import new_app, open_page
 from tests.test_app_data import RU_CSV
 
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 NBSP = "\u00a0"
 
 
@@ -92,16 +90,8 @@ def test_quality_chart_speaks_the_language():
     assert english["encoding"]["color"]["scale"]["domain"] == ["Awareness", NO_STAGE]
 
 
-def _app(lang: str) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params["lang"] = lang
-    at.run()
-    assert not at.exception
-    return at
-
-
 def test_data_page_in_russian():
-    at = _app("ru")
+    at = open_page(lang="ru")
     assert at.title[0].value == "Данные"
     assert at.subheader[0].value == "Пример путей клиентов (journeys.csv)"
     assert [m.value for m in at.sidebar.metric] == [f"45{NBSP}066", f"5{NBSP}000"]
@@ -122,7 +112,7 @@ def test_data_page_in_russian():
 
 
 def test_upload_in_polish_uses_plural_forms():
-    at = _app("pl")
+    at = open_page(lang="pl")
     at.file_uploader[0].set_value(("klienci.csv", RU_CSV, "text/csv")).run()
     assert not at.exception
     captions = [c.value for c in at.caption]
@@ -134,8 +124,7 @@ def test_upload_in_polish_uses_plural_forms():
 
 
 def test_switching_language_keeps_the_data_and_filters():
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.run()
+    at = open_page()
     key = at.session_state["dataset"][1].key
     next(m for m in at.sidebar.multiselect if m.label == "Segments").set_value(["Business"]).run()
     at.selectbox(key="lang").set_value("ru").run()
@@ -149,8 +138,7 @@ def test_switching_language_keeps_the_data_and_filters():
 
 
 def test_access_gate_in_russian():
-    at = AppTest.from_file(APP, default_timeout=60)
-    at.query_params["lang"] = "ru"
+    at = new_app(lang="ru")
     at.secrets["access"] = {"password": "correct horse"}
     at.run()
     assert [t.value for t in at.title] == ["Панель пути клиента"]

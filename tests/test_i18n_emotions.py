@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from pathlib import Path
 
 import openpyxl
 import pandas as pd
 import pytest
-from streamlit.testing.v1 import AppTest
 
 import journeylib as jl
 from journeylib import emotion as em
@@ -21,14 +19,14 @@ from journeylib import touchpoints as tp
 from journeylib.charts.emotion import emotion_curve_chart
 from journeylib.charts.journey_map import journey_map_chart
 from journeylib.report import excel_report
+from tests.apptest import open_page
 
 NBSP = "\u00a0"
-APP = str(Path(__file__).resolve().parent.parent / "app.py")
 
 
 @pytest.fixture(scope="module")
-def sample() -> jl.Dataset:
-    return jl.load("sample_data/journeys.csv")
+def sample(sample_dataset: jl.Dataset) -> jl.Dataset:
+    return sample_dataset
 
 
 def _points(customers: int, ratings: int) -> pd.DataFrame:
@@ -170,12 +168,7 @@ def test_analysis_sheets_are_named_in_russian() -> None:
 
 
 def test_pages_in_russian() -> None:
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.query_params["lang"] = "ru"
-    at.run()
-    at.switch_page("app_pages/emotions.py")
-    at.run()
-    assert not at.exception
+    at = open_page("emotions", lang="ru", timeout=90)
     assert at.title[0].value == "Эмоции"
     text = " ".join(m.value for m in at.markdown)
     assert "Хуже всего клиенты чувствуют себя на этапе «Retention»" in text

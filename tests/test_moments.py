@@ -19,8 +19,8 @@ COLUMNS = ["touchpoint", "stage", "customers", "customers_negative", "customers_
 
 
 @pytest.fixture(scope="module")
-def sample() -> jl.Dataset:
-    return jl.load(SAMPLE)
+def sample(sample_dataset: jl.Dataset) -> jl.Dataset:
+    return sample_dataset
 
 
 def test_checkout_is_the_top_moment_of_truth_for_purchase(sample: jl.Dataset) -> None:

@@ -75,8 +75,8 @@ def test_touchpoint_and_channel_paths(tiny) -> None:
         top_paths(tiny, level="segment")
 
 
-def test_sample_paths() -> None:
-    ds = jl.load(SAMPLE)
+def test_sample_paths(sample_dataset: jl.Dataset) -> None:
+    ds = sample_dataset
     moves = stage_transitions(ds).set_index(["from_stage", "to_stage"])
     assert moves.loc[(A, C), "customers"] == 3949  # every considerer came from Awareness
     # 8% of buyers revisit a product page after buying (planted).

@@ -55,12 +55,11 @@ def test_long_and_clashing_sheet_names_are_made_valid() -> None:
     assert len(set(names)) == 2
 
 
-def test_report_of_the_sample_holds_the_pages_numbers() -> None:
+def test_report_of_the_sample_holds_the_pages_numbers(sample_dataset) -> None:
     import journeylib as jl
     from journeylib.report import analysis_sheets
 
-    ds = jl.apply_filters(jl.load("sample_data/journeys.csv"),
-                          jl.Filters(segments=("Business", "Returning")))
+    ds = jl.apply_filters(sample_dataset, jl.Filters(segments=("Business", "Returning")))
     sheets = analysis_sheets(ds)
     assert list(sheets) == ["About", "Funnel", "Attribution", "Emotion curve",
                             "Moments of truth", "Scorecard", "Data quality"]

@@ -20,8 +20,8 @@ SAMPLE = Path(__file__).resolve().parents[1] / "sample_data" / "journeys.csv"
 
 
 @pytest.fixture(scope="module")
-def sample() -> jl.Dataset:
-    return jl.load(SAMPLE)
+def sample(sample_dataset: jl.Dataset) -> jl.Dataset:
+    return sample_dataset
 
 
 def _subtitle(chart) -> list[str]:
