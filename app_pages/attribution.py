@@ -132,6 +132,9 @@ with section("attribution"):
     except limits.LimitError as exc:
         st.error(limits.limit_sentence(exc))
         st.stop()
+    except jl.DataError as exc:  # nothing to attribute (e.g. no channels): a state of the data
+        st.warning(escape_markdown(exc.words()))
+        st.stop()
     if result.empty:
         st.warning(t("attribution.page.nothing"))
         st.stop()

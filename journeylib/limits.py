@@ -44,7 +44,9 @@ class LimitError(DataError):
 
     ``code``: one of :data:`SETTINGS`; ``limit``: the limit in force; ``actual``: the size
     asked for (stages, steps, estimated states or channels); ``order``: the Markov order, for
-    :data:`MARKOV_STATES`. ``str()`` is the sentence in the current language.
+    :data:`MARKOV_STATES`. ``str()`` is the sentence in the language current when it was
+    raised; :meth:`words`
+    words it in another.
     """
 
     def __init__(self, code: str, limit: int, actual: int, *, order: int | None = None) -> None:
@@ -54,9 +56,6 @@ class LimitError(DataError):
         self.limit = limit
         self.actual = actual
         self.order = order
-
-    def __str__(self) -> str:
-        return limit_sentence(self)
 
     def words(self, lang: str | None = None) -> str:
         """The sentence in ``lang`` (default: the current language)."""

@@ -116,15 +116,14 @@ def _experiences(
         first_event=events.timestamp.min(), last_event=events.timestamp.max()
     )
     rated = t.filter(t.valence.notnull() & t.touchpoint.notnull())
-    stage = (
-        rated.stage.substitute({s: i for i, s in enumerate(ds.stages)}, else_=ibis.null("int64"))
-        if ds.stages else ibis.null("int64")
-    )
-    exp = rated.group_by(["customer_id", "touchpoint"]).agg(
-        at=rated.timestamp.min(),
-        valence=rated.valence.argmin(rated.timestamp),
-        stage=stage.argmin(rated.timestamp),
-    )
+    firsts = {"at": rated.timestamp.min(), "valence": rated.valence.argmin(rated.timestamp)}
+    if ds.stages:
+        stage = rated.stage.substitute({s: i for i, s in enumerate(ds.stages)},
+                                       else_=ibis.null("int64"))
+        firsts["stage"] = stage.argmin(rated.timestamp)
+    exp = rated.group_by(["customer_id", "touchpoint"]).agg(**firsts)
+    if not ds.stages:  # data without stages: no stage to name (a column, not a scalar)
+        exp = exp.mutate(stage=ibis.null("int64"))
     j = exp.left_join(per_customer, "customer_id")
     if prior == "before":
         eligible = j.first_event.notnull() & (j.first_event <= j.at)

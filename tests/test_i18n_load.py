@@ -188,4 +188,5 @@ def test_setting_and_workspace_errors(tmp_path: Path) -> None:
     with i18n.language("ru"), pytest.raises(jl.DataError) as excinfo:
         jl.shapley_values({frozenset(f"c{i}" for i in range(21)): 1.0})
     assert str(excinfo.value).startswith(
-        "Точные значения Шепли рассчитываются не более чем для 15 каналов, а в этих данных их 21.")
+        "Точные значения Шепли рассчитываются не более чем для 15 каналов, а число каналов в этих "
+        "данных — 21.")

@@ -409,3 +409,14 @@ def test_journey_map_names_the_lowest_stage_only_with_enough_ratings() -> None:
     assert "lowest at Buy" in describe_map(JourneyMap(stages, tps))
     few = JourneyMap(stages.assign(n=[3, 5]), tps)
     assert describe_map(few).startswith("No stage has 30 ratings or more")
+
+
+def test_moments_of_truth_on_data_without_stages() -> None:
+    """A file with touchpoints but no stage column: moments of truth still run (the stage of
+    each experience is unknown, not a failure)."""
+    from tests.corpus import SHAPES
+
+    ds = jl.load(SHAPES["touchpoints_without_stages"]())
+    assert ds.stages == []
+    table = jl.moments_of_truth(ds, "purchase")
+    assert table["stage"].isna().all()
