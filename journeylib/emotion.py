@@ -467,8 +467,10 @@ def describe_journey_score(score: pd.DataFrame) -> str:
     if not row["customers"]:
         return t("emotions.describe.score_empty")
     gap = row["touchpoint_share_non_negative"] - row["journey_score"]
+    # "but only" needs a gap: within 5 points the two shares say the same thing.
+    key = "emotions.describe.score" if gap >= 0.05 else "emotions.describe.score_close"
     sentence = t(
-        "emotions.describe.score", single=row["touchpoint_share_non_negative"],
+        key, single=row["touchpoint_share_non_negative"],
         share=row["journey_score"], n=int(row["customers"]), low=row["journey_ci_low"],
         high=row["journey_ci_high"],
     )

@@ -167,6 +167,9 @@ def describe_map(jmap: JourneyMap, min_n: int = MIN_TOUCHPOINT_N) -> str:
     if stages.empty:
         return t("journey_map.describe.map_few", min=min_n, pains=pains, stars=stars)
     low = stages.loc[stages["valence_mean"].idxmin()]
+    if len(stages) == 1:  # "lowest" needs another stage to compare with
+        return t("journey_map.describe.map_one", stage=low["stage"], valence=low["valence_mean"],
+                 pains=pains, stars=stars)
     return t("journey_map.describe.map", stage=low["stage"], valence=low["valence_mean"],
              pains=pains, stars=stars)
 

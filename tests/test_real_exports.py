@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 import journeylib as jl
 from journeylib import emotion as em
-from journeylib import journeys
+from journeylib import i18n, journeys
 from journeylib import moments as mo
 from journeylib.attribution import ALL
 from journeylib.durations import duration_seconds, window_seconds
@@ -406,7 +406,11 @@ def test_journey_map_names_the_lowest_stage_only_with_enough_ratings() -> None:
     stages = pd.DataFrame({"stage": ["Browse", "Buy"], "n": [3, 300],
                            "valence_mean": [-1.0, 0.2]})
     tps = pd.DataFrame({"touchpoint": [], "flag": [], "moment_of_truth": []})
-    assert "lowest at Buy" in describe_map(JourneyMap(stages, tps))
+    # Browse has too few ratings: Buy is the only stage left, so there is nothing to compare.
+    assert describe_map(JourneyMap(stages, tps)).startswith("Only Buy has enough ratings")
+    three = pd.DataFrame({"stage": ["Browse", "Buy", "Use"], "n": [3, 300, 200],
+                          "valence_mean": [-1.0, 0.2, 0.4]})
+    assert "lowest at Buy" in describe_map(JourneyMap(three, tps))
     few = JourneyMap(stages.assign(n=[3, 5]), tps)
     assert describe_map(few).startswith("No stage has 30 ratings or more")
 
@@ -420,3 +424,41 @@ def test_moments_of_truth_on_data_without_stages() -> None:
     assert ds.stages == []
     table = jl.moments_of_truth(ds, "purchase")
     assert table["stage"].isna().all()
+
+
+def test_journey_score_says_but_only_only_with_a_gap() -> None:
+    """Seen on a real-shaped export: "82% of single ratings are neutral or better, but only 82%
+    of the customers..." — equal shares are joined with "and"."""
+    from journeylib.emotion import describe_journey_score
+
+    row = {"customers": 80, "touchpoint_share_non_negative": 0.82, "journey_score": 0.82,
+           "journey_ci_low": 0.72, "journey_ci_high": 0.89}
+    for lang, word in (("en", "but only"), ("ru", "но лишь"), ("pl", "ale tylko")):
+        with i18n.language(lang):
+            same = describe_journey_score(pd.DataFrame([row]))
+            gap = describe_journey_score(pd.DataFrame([{**row, "journey_score": 0.5}]))
+        assert word not in same and word in gap
+
+
+def test_journey_map_names_no_lowest_stage_when_only_one_is_rated() -> None:
+    """Seen on a real-shaped export: "The journey feels lowest at Advocacy" when Advocacy was
+    the only stage with ratings."""
+    from journeylib import journey_map as jm
+
+    jmap = jm.build_journey_map(jl.load(_single_rated_stage()))
+    for lang in ("en", "ru", "pl"):
+        with i18n.language(lang):
+            text = jm.describe_map(jmap, min_n=1)
+        assert "Review" in text or "Advocacy" in text
+    with i18n.language("en"):
+        assert "lowest at" not in jm.describe_map(jmap, min_n=1)
+
+
+def _single_rated_stage() -> pd.DataFrame:
+    rows = []
+    for i in range(40):
+        rows += [(f"c{i}", f"2026-03-0{1 + i % 5} 10:00", "Awareness", "Ad", None),
+                 (f"c{i}", f"2026-03-0{1 + i % 5} 11:00", "Purchase", "Order", None),
+                 (f"c{i}", f"2026-03-0{1 + i % 5} 12:00", "Advocacy", "Review", 1 + i % 5)]
+    return pd.DataFrame(rows, columns=["customer_id", "timestamp", "stage", "touchpoint",
+                                       "rating"])
