@@ -61,22 +61,15 @@ def build_journey_map(
 
     ``targets``: KPI targets and owners (see :func:`journeylib.touchpoints.scorecard`);
     ``top``: touchpoints shown per stage; ``flags``: how many pain and delight points to mark.
-    Pain (delight) points are the top ``flags`` of :func:`pain_points`
-    (:func:`delight_points`) with enough data whose whole 95% interval lies below (above) the
-    mean valence of all ratings. A touchpoint is a moment of truth for purchase or retention
-    when it is among the three largest effects for that outcome, a good experience there raises
-    the outcome (the interval lies above 0) and the test is clear (p < 0.01): a map for a
-    workshop should star only what a team can act on.
+    Pain and delight points are those of :func:`marked_points`: from the Emotions page's lists,
+    made by the same functions with the same minimum of ratings. A touchpoint is a moment of
+    truth for purchase or retention when it is among the three largest effects for that
+    outcome, a good experience there raises the outcome (the interval lies above 0) and the
+    test is clear (p < 0.01): a map for a workshop should star only what a team can act on.
     """
     curve = emotion_curve(ds, "stage")
     card = scorecard(ds, targets)
-    overall = float(np.average(curve["valence_mean"], weights=curve["n"])) if curve["n"].sum() \
-        else 0.0
-    pains = pain_points(ds)
-    pains = pains[pains["enough_data"] & (pains["ci_high"] < overall)].head(flags)
-    delights = delight_points(ds)
-    delights = delights[delights["enough_data"] & (delights["ci_low"] > overall)]
-    delights = delights[~delights["touchpoint"].isin(pains["touchpoint"])].head(flags)
+    pains, delights = marked_points(pain_points(ds), delight_points(ds), flags)
     stars: dict[str, list[str]] = {}
     sample: dict[str, Any] = {}
     for outcome in MAP_OUTCOMES:
@@ -110,6 +103,22 @@ def build_journey_map(
             "kpi", "kpi_value", "target", "owner", "status"]
     return JourneyMap(stages=_stage_frame(ds, curve), touchpoints=tps[cols].reset_index(drop=True),
                       moments_sample=sample)
+
+
+def marked_points(
+    pains: pd.DataFrame, delights: pd.DataFrame, flags: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The pain and delight points a journey map marks: the first ``flags`` rows of
+    :func:`journeylib.emotion.pain_points` / :func:`journeylib.emotion.delight_points` (as the
+    Emotions page lists them, in its order) that have enough ratings and an interval clearly
+    beyond the mean of all ratings (``enough_data`` and ``significant``, the rule by which the
+    Emotions page calls a touchpoint a pain or delight point). Returns the two filtered frames
+    with the columns they came with. No touchpoint is in both: the two intervals lie on
+    opposite sides of the same mean."""
+    def chosen(points: pd.DataFrame) -> pd.DataFrame:
+        return points[points["enough_data"] & points["significant"]].head(max(flags, 0))
+
+    return chosen(pains), chosen(delights)
 
 
 def _stage_frame(ds: Dataset, curve: pd.DataFrame) -> pd.DataFrame:

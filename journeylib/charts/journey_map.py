@@ -1,8 +1,9 @@
-"""The journey map as one Altair chart (stages as columns), and its PNG/SVG/PDF export."""
+"""The journey map as one Altair chart (stages as columns), and as HTML for presenting it."""
 
 from __future__ import annotations
 
 import textwrap
+from html import escape
 
 import altair as alt
 import pandas as pd
@@ -128,21 +129,7 @@ def journey_map_chart(
 
     tp = touchpoints.copy()
     tp["dim"] = tp["stage"].ne(focus) if focus else False
-    tp["name"] = [("★ " if m else "") + t for t, m in zip(tp["touchpoint"],
-                                                          tp["moment_of_truth"], strict=True)]
-    tp["facts"] = [
-        t("journey_map.chart.facts", valence=_signed(v) if pd.notna(v) else t(
-            "journey_map.chart.unrated"), n=int(c))
-        for v, c in zip(tp["valence"], tp["customers"], strict=True)
-    ]
-    tp["why"] = [
-        _why_moment(outcome_names(m), column_width - 24, font(13)) if m
-        else t(f"journey_map.chart.why_{f}") if f else ""
-        for m, f in zip(tp["moment_of_truth"], tp["flag"], strict=True)
-    ]
-    tp["owner_line"] = [t("journey_map.chart.owner", owner=o or t("journey_map.chart.no_owner"))
-                        for o in tp["owner"]]
-    tp["kpi_line"] = tp.apply(_kpi_text, axis=1) if len(tp) else []
+    tp = tp.assign(**card_lines(tp, column_width - 24, font(13)))
     looks = {"pain": (PAIN_FILL, PAIN_LINE, PAIN_TEXT),
              "delight": (DELIGHT_FILL, DELIGHT_LINE, DELIGHT_TEXT)}
     tp["fill"], tp["line"], tp["ink"] = zip(
@@ -156,9 +143,9 @@ def journey_map_chart(
     ink = alt.Color("ink:N", scale=None)
     card_base = alt.Chart(tp).encode(x=x, y=ry, opacity=dim)
     limit = column_width - 24
-    # Owner and KPI get a line each (in long languages they do not fit one); cards grow by a
-    # line only when some touchpoint has a target.
-    extra = 16 if (tp["kpi_line"] != "").any() else 0
+    # Owner and KPI get a line each (in long languages they do not fit one), shown only when
+    # set; cards grow by a line only when some card has both.
+    extra = 16 if (tp["meta_2"] != "").any() else 0
     card_h = font(84 + extra)
     up = extra // 2
     cards = alt.layer(
@@ -171,9 +158,9 @@ def journey_map_chart(
         card_base.mark_text(fontSize=font(13), dy=font(11 - up), limit=limit,
                             fontStyle="italic").encode(text=alt.Text("why:N"), color=ink),
         card_base.mark_text(fontSize=font(12), dy=font(27 - up), limit=limit,
-                            color="#52606D").encode(text=alt.Text("owner_line:N")),
+                            color="#52606D").encode(text=alt.Text("meta_1:N")),
         card_base.mark_text(fontSize=font(12), dy=font(27 + up), limit=limit,
-                            color="#52606D").encode(text=alt.Text("kpi_line:N")),
+                            color="#52606D").encode(text=alt.Text("meta_2:N")),
     ).properties(width=width, height=card_h * len(ranks))
 
     channels = alt.Chart(st.assign(text=st["channels"].map(
@@ -224,6 +211,36 @@ def journey_map_chart(
     )
 
 
+def card_lines(touchpoints: pd.DataFrame, width: float = 1e9, size: float = 13
+                ) -> dict[str, list[str]]:
+    """The text of each touchpoint card (rows of a JourneyMap ``touchpoints`` frame), in the
+    current language: ``name`` ("★ " first for a moment of truth), ``facts`` (valence and
+    customers), ``why`` (moment of truth, pain or delight point; "" for a plain card; the short
+    moment wording when the full one is wider than ``width`` px at ``size`` px), ``meta_1`` and
+    ``meta_2``: the owner line and the KPI line, each only when set (an owner given, a target
+    set), moved up so that a card with one of them has it in ``meta_1``; "" when unset."""
+    tp = touchpoints
+    meta = [[line for line in (t("journey_map.chart.owner", owner=o) if o else "", k) if line]
+            for o, k in zip(tp["owner"].fillna("").astype(str).str.strip(),
+                            [_kpi_text(r) for _, r in tp.iterrows()], strict=True)]
+    return {
+        "name": [("★ " if m else "") + n for n, m in zip(tp["touchpoint"],
+                                                         tp["moment_of_truth"], strict=True)],
+        "facts": [
+            t("journey_map.chart.facts", valence=_signed(v) if pd.notna(v) else t(
+                "journey_map.chart.unrated"), n=int(c))
+            for v, c in zip(tp["valence"], tp["customers"], strict=True)
+        ],
+        "why": [
+            _why_moment(outcome_names(m), width, size) if m
+            else t(f"journey_map.chart.why_{f}") if f else ""
+            for m, f in zip(tp["moment_of_truth"], tp["flag"], strict=True)
+        ],
+        "meta_1": [[*m, ""][0] for m in meta],
+        "meta_2": [[*m, "", ""][1] for m in meta],
+    }
+
+
 def _label_row(chart: alt.Chart | alt.LayerChart, title: str, scale: float) -> alt.LayerChart:
     """Give a text-only row the same fixed-width left label as the other rows: an invisible
     mark carries the y axis, the text marks place themselves in pixels."""
@@ -268,3 +285,90 @@ def _wrap_quote(quote: str, chars: int, lines: int) -> list[str]:
         wrapped = [*wrapped[: lines - 1], textwrap.shorten(" ".join(wrapped[lines - 1:]),
                                                            chars, placeholder="…”")]
     return wrapped
+
+
+# The presentation view: sizes in px for a 1920×1080 projector, read from the back of a room.
+PRESENTATION_STYLE = """<style>
+.jm-strip { display: grid; gap: 14px; align-items: start; font-family: Helvetica, Arial,
+  sans-serif; color: #1F2933; }
+.jm-stage { min-width: 0; transition: opacity .2s; }
+.jm-stage.is-faded { opacity: .3; }
+.jm-head { color: white; border-radius: 8px; padding: 8px 12px; font-weight: bold;
+  font-size: 22px; line-height: 1.2; overflow-wrap: anywhere; }
+.jm-stage.is-focus .jm-head { font-size: 40px; padding: 10px 16px; }
+.jm-line { font-size: 16px; line-height: 1.3; margin: 6px 2px; overflow-wrap: anywhere; }
+.jm-stage.is-focus .jm-line { font-size: 24px; margin: 8px 2px; }
+.jm-cards { display: grid; gap: 10px; margin-top: 8px; }
+.jm-stage.is-focus .jm-cards { grid-template-columns: repeat(auto-fill, minmax(380px, 1fr));
+  gap: 14px; }
+.jm-card { border: 2px solid #C9CDD3; background: #F4F5F7; border-radius: 8px;
+  padding: 6px 10px; min-width: 0; }
+.jm-card.pain { border-color: #D55E00; background: #FBE1D3; }
+.jm-card.delight { border-color: #009E73; background: #D9F2E7; }
+.jm-card-title { font-size: 17px; font-weight: bold; line-height: 1.2;
+  overflow-wrap: anywhere; }
+.jm-card-line { font-size: 14px; line-height: 1.3; overflow-wrap: anywhere; }
+.jm-stage.is-focus .jm-card { padding: 10px 16px; border-width: 3px; }
+.jm-stage.is-focus .jm-card-title { font-size: 32px; }
+.jm-stage.is-focus .jm-card-line { font-size: 24px; }
+.jm-stage.is-faded .jm-card-line.why, .jm-stage.is-faded .jm-card-line.meta { display: none; }
+.jm-card.pain .jm-card-title, .jm-card.pain .why, .jm-quote.negative { color: #A63F00; }
+.jm-card.delight .jm-card-title, .jm-card.delight .why, .jm-quote.positive { color: #00694C; }
+.jm-card-line.meta { color: #52606D; }
+.jm-quote { font-style: italic; }
+</style>"""
+_QUOTE_CHARS = 180
+
+
+def presentation_html(stages: pd.DataFrame, touchpoints: pd.DataFrame,
+                      focus: str | None = None) -> str:
+    """The journey map for presenting, as HTML (with its style): one column per stage with its
+    header, feeling, channels and touchpoint cards (as :func:`card_lines`), coloured like the
+    chart. With ``focus`` (a stage) that column is three times as wide, in large type (card
+    titles 32 px, details 24 px, its two customer quotes) and the others are faded and show
+    only their cards' names and facts. Every value from the data is escaped."""
+    check_small(stages)
+    check_small(touchpoints)
+    widths = " ".join("3fr" if s == focus else "1fr" for s in stages["stage"])
+    columns = []
+    for row in stages.itertuples():
+        state = "is-focus" if row.stage == focus else "is-faded" if focus else ""
+        tp = touchpoints[touchpoints["stage"] == row.stage]
+        color = BUYER_DARK if row.journey == BUYER_JOURNEY else CUSTOMER_DARK
+        feeling = (t("journey_map.present.feeling", valence=_signed(row.valence_mean),
+                     n=int(row.n)) if pd.notna(row.valence_mean)
+                   else t("journey_map.describe.no_stage_ratings"))
+        parts = [f'<div class="jm-head" style="background:{color}">{escape(row.stage)}</div>',
+                 f'<div class="jm-line">{escape(feeling)}</div>']
+        if row.channels and state != "is-faded":
+            channels = t("journey_map.present.channels", channels=row.channels)
+            parts.append(f'<div class="jm-line">{escape(channels)}</div>')
+        parts.append(f'<div class="jm-cards">{_cards_html(tp)}</div>')
+        if state == "is-focus":
+            for tone in ("negative", "positive"):
+                quote = getattr(row, f"quote_{tone}")
+                if quote:
+                    short = textwrap.shorten(quote, _QUOTE_CHARS, placeholder="…")
+                    parts.append(f'<div class="jm-line jm-quote {tone}">“{escape(short)}”</div>')
+        columns.append(f'<div class="jm-stage {state}" data-stage="{escape(row.stage)}">'
+                       + "".join(parts) + "</div>")
+    return (PRESENTATION_STYLE + f'<div class="jm-strip" style="grid-template-columns:{widths}">'
+            + "".join(columns) + "</div>")
+
+
+def _cards_html(touchpoints: pd.DataFrame) -> str:
+    """The cards of one stage's touchpoints."""
+    if touchpoints.empty:
+        return ""
+    lines = card_lines(touchpoints)
+    cards = []
+    for i, flag in enumerate(touchpoints["flag"]):
+        body = [f'<div class="jm-card-title">{escape(lines["name"][i])}</div>',
+                f'<div class="jm-card-line">{escape(lines["facts"][i])}</div>']
+        if lines["why"][i]:
+            body.append(f'<div class="jm-card-line why">{escape(lines["why"][i])}</div>')
+        for key in ("meta_1", "meta_2"):
+            if lines[key][i]:
+                body.append(f'<div class="jm-card-line meta">{escape(lines[key][i])}</div>')
+        cards.append(f'<div class="jm-card {escape(flag)}">' + "".join(body) + "</div>")
+    return "".join(cards)
