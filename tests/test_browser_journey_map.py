@@ -36,8 +36,7 @@ def test_presentation_mode_screenshot(app_url: str) -> None:
         page.get_by_role("button", name="Next ▶").click()
         page.get_by_text("Consideration (buyer journey)").wait_for(timeout=30_000)
         wait_idle(page)
-        page.locator(".vega-embed canvas, .vega-embed svg").first.wait_for(timeout=30_000)
-        page.wait_for_timeout(1500)  # let Vega finish drawing
+        page.locator(".jm-stage.is-focus").first.wait_for(timeout=30_000)
         page.screenshot(path=str(OUTPUT / "journey-map-presentation.png"))
 
         body = page.inner_text("body")
@@ -46,5 +45,5 @@ def test_presentation_mode_screenshot(app_url: str) -> None:
         assert not page.get_by_test_id("stSidebar").is_visible()
         assert "moment of truth: Checkout (drives purchase)" in body
         assert "2 of 5" in body
-        chart = page.locator(".vega-embed").first.bounding_box()
-        assert chart is not None and chart["width"] <= 1920
+        strip = page.locator(".jm-strip").first.bounding_box()
+        assert strip is not None and strip["width"] <= 1920
