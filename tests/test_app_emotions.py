@@ -91,8 +91,9 @@ def test_journey_map_page_and_presentation_stepping() -> None:
     assert at.button(key="jm_next").disabled  # last stage: Advocacy
     at.button(key="jm_prev").click().run()
     assert at.session_state["jm_step"] == 4
-    header = next(f for f in _chart_frames(at) if "journey_label" in f.columns)
-    assert header.loc[~header["dim"], "stage"].tolist() == ["Retention"]  # the others dimmed
+    strip = at.get("html")[-1].proto.body  # the stage view: Retention focused, others faded
+    assert 'class="jm-stage is-focus" data-stage="Retention"' in strip
+    assert strip.count("jm-stage is-faded") == 4
     at.toggle(key="jm_present").set_value(False).run()
     assert at.title[0].value == "Journey map"
     assert not at.exception
@@ -127,10 +128,10 @@ def test_touchpoints_scorecard_with_targets_from_excel() -> None:
     # the journey map shows the owner and status from the session
     at.switch_page("app_pages/journey_map.py")
     at.run()
-    cards = next(f for f in _chart_frames(at) if "owner_line" in f.columns)
+    cards = next(f for f in _chart_frames(at) if "meta_1" in f.columns)
     checkout = cards.set_index("touchpoint").loc["Checkout"]
-    assert checkout["owner_line"] == "Owner: Payments team"
-    assert checkout["kpi_line"] == "Negative share 0.36 / 0.20 ✗"
+    assert checkout["meta_1"] == "Owner: Payments team"
+    assert checkout["meta_2"] == "Negative share 0.36 / 0.20 ✗"
 
 
 def test_touchpoints_rejects_a_bad_workbook() -> None:
