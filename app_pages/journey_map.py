@@ -93,6 +93,8 @@ def _present(ds, steps: list[str], top: int, flags: int) -> None:
         reading = jm.describe_stage(jmap, focus) if focus else jm.describe_map(jmap)
         st.markdown(escape_markdown(reading))
         st.html(presentation_html(jmap.stages, jmap.touchpoints, focus))
+        if note := jm.map_note(jmap):
+            st.caption(escape_markdown(note))
 
 
 def _workshop(ds) -> None:
