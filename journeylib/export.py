@@ -356,21 +356,26 @@ def _footer_height() -> float:
 def _text_spec(items: list[dict[str, Any]], size: tuple[float, float]) -> dict[str, Any]:
     """A Vega-Lite spec of ``size`` drawing each item's ``text`` at its ``x``/``y`` (top of
     the line, pt) in its ``size``, ``weight``, ``colour`` and ``align``."""
+    # Vega-Lite has no align or weight channels: one text layer for each of them.
+    layers = [
+        {"transform": [{"filter": {"and": [{"field": "align", "equal": align},
+                                           {"field": "weight", "equal": weight}]}}],
+         "mark": {"type": "text", "baseline": "top", "align": align, "fontWeight": weight}}
+        for align in ("left", "right") for weight in ("normal", "bold")
+    ]
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
         "width": size[0], "height": size[1], "padding": 0, "autosize": {"type": "none"},
         "background": "white", "config": {"view": {"stroke": None}},
         "data": {"values": items},
-        "mark": {"type": "text", "baseline": "top"},
         "encoding": {
             "x": {"field": "x", "type": "quantitative", "scale": None},
             "y": {"field": "y", "type": "quantitative", "scale": None},
             "text": {"field": "text", "type": "nominal"},
             "size": {"field": "size", "type": "quantitative", "scale": None},
-            "fontWeight": {"field": "weight", "type": "nominal", "scale": None},
             "color": {"field": "colour", "type": "nominal", "scale": None},
-            "align": {"field": "align", "type": "nominal", "scale": None},
         },
+        "layer": layers,
     }
 
 
@@ -454,10 +459,12 @@ def page_png(laid: PageLayout, pixels: float = 1.0) -> bytes:
     return out.getvalue()
 
 
-def handout_pdf(charts: list[alt.TopLevelMixin], *, footnote: str = "",
+def handout_pdf(pages: list[Page | alt.TopLevelMixin], *, footnote: str = "",
                 paper: str = "a4") -> bytes:
-    """One PDF with each chart on its own page of ``paper``, every page carrying
-    ``footnote`` (the data and the active filters) and its page number."""
-    if not charts:
+    """One PDF with each of ``pages`` (a :class:`Page`, or a chart alone) on a page of
+    ``paper``, every page carrying ``footnote`` (the data and the active filters) and its
+    page number."""
+    if not pages:
         raise ValueError("a handout needs at least one chart")
-    return pages_pdf([Page(chart=c) for c in charts], footnote=footnote, paper=paper)
+    return pages_pdf([p if isinstance(p, Page) else Page(chart=p) for p in pages],
+                     footnote=footnote, paper=paper)
