@@ -56,7 +56,7 @@ def _font(bold: bool):
 
     name = "LiberationSans-Bold.ttf" if bold else "LiberationSans-Regular.ttf"
     try:
-        return ImageFont.truetype(name, 100)
+        return ImageFont.truetype(name, 100, layout_engine=ImageFont.Layout.BASIC)
     except OSError:
         return None
 
@@ -179,7 +179,8 @@ def fit(chart: alt.TopLevelMixin, box: tuple[float, float], *, footnote: str = "
     for key in ("width", "height"):
         if spec.get(key) == "container":
             spec.pop(key)
-    spec["padding"] = 0
+    # Vega under-measures rotated two-line axis titles by a line: room on the left for it.
+    spec["padding"] = {"left": 16, "top": 4, "right": 4, "bottom": 4}
     spec["autosize"] = {"type": "pad"}
     spec["background"] = "white"
     _wrap_titles(spec, width)

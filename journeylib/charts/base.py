@@ -57,5 +57,6 @@ def wrapped_labels(labels: list[str], chars: int | None = None) -> str:
     for name in dict.fromkeys(str(v) for v in labels):
         lines = wrap_words(name, chars)
         if len(lines) > 1:
-            expr = f"datum.label === {json.dumps(name)} ? {json.dumps(lines)} : {expr}"
+            expr = (f"datum.label === {json.dumps(name, ensure_ascii=False)} ? "
+                    f"{json.dumps(lines, ensure_ascii=False)} : {expr}")
     return expr

@@ -20,10 +20,10 @@ def _step_labels(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _two_lines(text: str) -> str:
-    """``"79% of previous"`` as ``"79%\\nof previous"``: the share, then the words."""
+def _share_and_words(text: str) -> tuple[str, str]:
+    """``"79% of previous"`` as ``("79%", "of previous")``: the share, then the words."""
     share, _, words = text.partition(" ")
-    return f"{share}\n{words}" if words else share
+    return share, words
 
 
 def funnel_chart(frame: pd.DataFrame):
@@ -81,12 +81,14 @@ def funnel_chart(frame: pd.DataFrame):
             )
             .properties(height=340)
         )
+    labels = [
+        ("", "") if s == 1 else _share_and_words(t("funnel.chart.of_previous", share=float(c)))
+        for s, c in zip(data["step"], data["conversion_from_previous"], strict=True)
+    ]
     data = data.assign(
         top=data["customers"] + data["drop_off"],
-        label=[
-            "" if s == 1 else _two_lines(t("funnel.chart.of_previous", share=float(c)))
-            for s, c in zip(data["step"], data["conversion_from_previous"], strict=True)
-        ],
+        share_label=[share for share, _ in labels],
+        words_label=[words for _, words in labels],
         part=[label(j) for j in data["journey"]],
     )
     present = set(data["journey"])
@@ -110,10 +112,13 @@ def funnel_chart(frame: pd.DataFrame):
     lost = base.mark_bar(color=LOST_COLOUR, opacity=0.5).encode(
         y="customers:Q", y2="top:Q", tooltip=tooltip
     )
-    # Two lines ("79%" over "of previous") so neighbouring labels stay apart on narrow bars.
-    labels = base.mark_text(dy=-6, fontSize=13, fontWeight="bold", baseline="bottom",
-                            lineBreak="\n").encode(
-        y="top:Q", text=alt.Text("label:N")
+    # Two lines, the share in bold over the words in small type ("79%" over "of previous"),
+    # so neighbouring labels stay apart on narrow bars.
+    labels = alt.layer(
+        base.mark_text(dy=-19, fontSize=13, fontWeight="bold", baseline="bottom").encode(
+            y="top:Q", text=alt.Text("share_label:N")),
+        base.mark_text(dy=-5, fontSize=10, baseline="bottom").encode(
+            y="top:Q", text=alt.Text("words_label:N")),
     )
     return localized(
         alt.layer(kept, lost, labels).properties(
