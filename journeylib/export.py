@@ -164,6 +164,46 @@ def _wrap_titles(node: Any, width: float) -> None:
             _wrap_titles(child, width)
 
 
+def _solve(apply, box: tuple[float, float], start: tuple[float, float]
+           ) -> tuple[float, float]:
+    """The largest factors ``(kx, ky)`` of the views' widths and heights whose canvas,
+    ``apply(kx, ky)``, fits ``box`` (within 8 px of filling it, after at most 8 drawings).
+
+    The canvas grows with the factors but not in proportion (titles, legends and axes do not
+    grow), so each axis keeps the largest factor found to fit and the smallest found too
+    large, and steps between them (regula falsi), or away from the one it has."""
+    samples: list[list[tuple[float, float]]] = [[], []]
+    k = [max(0.1, start[0]), max(0.1, start[1])]
+    for _ in range(8):
+        size = apply(*k)
+        done = []
+        for axis in (0, 1):
+            samples[axis].append((k[axis], size[axis]))
+            target = box[axis]
+            fits = [p for p in samples[axis] if p[1] <= target]
+            over = [p for p in samples[axis] if p[1] > target]
+            lo = max(fits) if fits else None
+            hi = min(over) if over else None
+            done.append(lo is not None and (lo[1] > target - 8 or lo[0] <= 0.1
+                                            or (hi is not None and hi[0] - lo[0] < 0.01)))
+            if done[-1]:
+                k[axis] = lo[0]
+            elif lo is not None and hi is not None:
+                step = (target - lo[1]) * (hi[0] - lo[0]) / max(hi[1] - lo[1], 1e-6)
+                k[axis] = lo[0] + min(max(step, 0.1 * (hi[0] - lo[0])), 0.9 * (hi[0] - lo[0]))
+            elif hi is not None:
+                k[axis] = max(0.1, hi[0] * min(target / hi[1], 0.67))
+            else:
+                k[axis] = lo[0] * max(target / lo[1], 1.5)
+        if all(done):
+            break
+    best = []
+    for axis in (0, 1):
+        fits = [p for p in samples[axis] if p[1] <= box[axis]]
+        best.append(max(fits)[0] if fits else 0.1)
+    return best[0], best[1]
+
+
 def fit(chart: alt.TopLevelMixin, box: tuple[float, float], *, footnote: str = "",
         max_scale: float = 1.0) -> Layout:
     """``chart`` sized for ``box`` (width, height in px or pt), ``footnote`` under it.
@@ -183,7 +223,8 @@ def fit(chart: alt.TopLevelMixin, box: tuple[float, float], *, footnote: str = "
     spec["padding"] = {"left": 16, "top": 4, "right": 4, "bottom": 4}
     spec["autosize"] = {"type": "pad"}
     spec["background"] = "white"
-    _wrap_titles(spec, width)
+    # Titles wrap narrower than the box, so that it is the plot that fills the box's width.
+    _wrap_titles(spec, 0.7 * width)
     views = list(_views(spec))
     flexible = any(not isinstance(v.get("width"), int | float) for v in views)
     if flexible:
@@ -201,21 +242,9 @@ def fit(chart: alt.TopLevelMixin, box: tuple[float, float], *, footnote: str = "
                 view["height"] = max(20, round(ky * bh))
             return _measure(spec)
 
-        w1, h1 = apply(1.0, 1.0)
-        w2, h2 = apply(2.0, 2.0)
-        kx, ky = 1.0, 1.0
-        for _ in range(3):
-            bx, by = max(w2 - w1, 1.0), max(h2 - h1, 1.0)
-            kx = max(0.1, kx + (width - w1) / bx)
-            ky = max(0.1, ky + (height - h1) / by)
-            w1, h1 = apply(kx, ky)
-            if w1 <= width and h1 <= height and w1 > width - 8 and h1 > height - 8:
-                break
-            w2, h2 = w1 + bx, h1 + by  # the same slope from the new point
-            if w1 > width:
-                kx -= 2 / bx
-            if h1 > height:
-                ky -= 2 / by
+        kx, ky = _solve(apply, (width, height), (width / max(b[0] for b in bases),
+                                                 height / max(b[1] for b in bases)))
+        apply(kx, ky)
         size = _measure(spec)
     else:
         size = _measure(spec)
