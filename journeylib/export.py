@@ -427,7 +427,7 @@ def page_layouts(pages: list[Page], *, footnote: str = "", paper: str = "a4"
         items: list[dict[str, Any]] = []
         y = PAGE_MARGIN
         if page.reading:
-            lines = wrap_text(page.reading, TYPE["reading"], inner, True)[:2]
+            lines = wrap_text(page.reading, TYPE["reading"], inner, True)
             for line in lines:
                 items.append(_item(line, PAGE_MARGIN, y, "reading", bold=True))
                 y += TYPE["reading"] * LINE_HEIGHT

@@ -101,3 +101,17 @@ def test_moments_page_has_a_dot_for_every_touchpoint_in_every_language(business,
     boxes = _page_boxes(page)
     labels = {b.text for b in boxes if b.role == "axis-label"}
     assert set(expected) <= labels and len(expected) > 3
+
+
+def test_a_long_reading_is_printed_whole() -> None:
+    import altair as alt
+    import pandas as pd
+
+    from journeylib.export import Page
+
+    reading = " ".join(["Клиенты с плохим опытом покупают реже."] * 8) + " Конец."
+    chart = alt.Chart(pd.DataFrame({"x": [1, 2]})).mark_bar().encode(x="x:Q")
+    page = page_layouts([Page(chart=chart, reading=reading)])[0]
+    boxes = _page_boxes(page)
+    assert "Конец." in " ".join(b.text for b in boxes)
+    assert overlapping(boxes) == [] and outside(boxes, *page.size) == []
