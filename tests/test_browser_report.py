@@ -57,4 +57,4 @@ def test_one_click_workshop_handout(tmp_path) -> None:
         assert page.get_by_test_id("stException").count() == 0
     assert target.name == "workshop-handout.pdf"
     reader = PdfReader(target)
-    assert len(reader.pages) == 5  # the map, funnel, emotions, moments of truth, attribution
+    assert len(reader.pages) == 6  # cover, map, funnel, emotions, moments of truth, attribution

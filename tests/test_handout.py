@@ -12,13 +12,13 @@ from journeylib.charts.journey_map import journey_map_chart
 from journeylib.handout import handout_charts, workshop_handout
 
 
-def test_handout_of_the_sample_has_five_pages_with_the_filters(sample_dataset: jl.Dataset) -> None:
+def test_handout_has_a_cover_and_five_pages_with_the_filters(sample_dataset: jl.Dataset) -> None:
     ds = jl.apply_filters(sample_dataset, jl.Filters(segments=("Business",)))
     jmap = jl.build_journey_map(ds)
     chart = journey_map_chart(jmap.stages, jmap.touchpoints)
     pdf = PdfReader(io.BytesIO(workshop_handout(ds, chart)))
-    assert len(pdf.pages) == 5
-    text = pdf.pages[1].extract_text()
+    assert len(pdf.pages) == 6  # the cover, then the map and four analyses
+    text = pdf.pages[2].extract_text()
     assert "filters: segment: Business" in text
     assert "Customers reaching each step" in text
 

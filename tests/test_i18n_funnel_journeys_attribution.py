@@ -412,10 +412,11 @@ def test_funnel_charts_in_russian() -> None:
     assert spec["config"]["locale"]["number"]["decimal"] == ","
     assert _titles(spec) == ["Клиенты, дошедшие до каждого шага"]
     data = next(iter(spec["datasets"].values()))
-    assert [row["label"] for row in data] == [
-        "",
-        f"80{NB}% от предыдущего",
-        f"2{NB}% от предыдущего",
+    # The share over the words: "80 %" above "от предыдущего".
+    assert [(row["share_label"], row["words_label"]) for row in data] == [
+        ("", ""),
+        (f"80{NB}%", "от предыдущего"),
+        (f"2{NB}%", "от предыдущего"),
     ]
     assert {row["part"] for row in data} == {"Путь покупателя"}
     assert _titles(time_spec) == ["Время от «Consideration» до «Purchase»"]

@@ -417,7 +417,7 @@ def test_a_failed_report_says_what_and_why(deferred, monkeypatch, lang, expected
 
 
 def test_a_failed_handout_says_it_was_too_large(deferred, monkeypatch) -> None:
-    def too_large(charts, *, footnote=""):
+    def too_large(pages, *, footnote="", paper="a4"):
         raise MemoryError
 
     monkeypatch.setattr("journeylib.handout.handout_pdf", too_large)

@@ -6,12 +6,15 @@ import altair as alt
 import pandas as pd
 
 from journeylib import markov
-from journeylib.charts.base import PALETTE, check_small, localized
+from journeylib.attribution import ALL
+from journeylib.charts.base import PALETTE, check_small, localized, wrapped_labels
 from journeylib.i18n import label, t
 
 # Nine models need nine colours. Okabe-Ito without its black (black draws the error bars),
 # plus grey and Tol's wine.
 MODEL_COLOURS = [*PALETTE[:7], "#999999", "#882255"]
+# Each model keeps its colour whichever models are drawn (page, export and handout alike).
+COLOUR_OF_MODEL = dict(zip(ALL, MODEL_COLOURS, strict=True))
 MEASURES = ("conversions", "revenue")
 
 
@@ -28,12 +31,13 @@ def attribution_chart(frame: pd.DataFrame, measure: str = "conversions"):
     low, high = ("ci_low", "ci_high") if measure == "conversions" else (
         "revenue_ci_low", "revenue_ci_high")
     data = frame.assign(model_label=[label(m) for m in frame["model"]])
-    models = [label(m) for m in dict.fromkeys(frame["model"])]
+    codes = list(dict.fromkeys(frame["model"]))
+    models = [label(m) for m in codes]
     channels = data.groupby("channel")[measure].mean().sort_values(ascending=False).index
     y_title = t(f"attribution.chart.{measure}_credited")
     colour = alt.Color(
         "model_label:N", title=t("attribution.chart.model"), sort=models,
-        scale=alt.Scale(domain=models, range=MODEL_COLOURS[: len(models)]),
+        scale=alt.Scale(domain=models, range=[COLOUR_OF_MODEL.get(m, "#999999") for m in codes]),
     )
     # Facets per channel rather than xOffset: with xOffset the browser's Vega-Lite draws error
     # bars at the left edge of their bars instead of the middle.
@@ -63,7 +67,8 @@ def attribution_chart(frame: pd.DataFrame, measure: str = "conversions"):
         .facet(
             column=alt.Column(
                 "channel:N", sort=list(channels), title=t("attribution.chart.channel"),
-                header=alt.Header(labelOrient="bottom", titleOrient="bottom"),
+                header=alt.Header(labelOrient="bottom", titleOrient="bottom", labelLimit=160,
+                                  labelExpr=wrapped_labels(list(channels), 12)),
             ),
             spacing=10,
         )

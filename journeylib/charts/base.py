@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import altair as alt
 import pandas as pd
 
@@ -30,3 +32,31 @@ def localized(chart: alt.TopLevelMixin, lang: str | None = None) -> alt.TopLevel
     config.locale = vega_locale(lang)
     out.config = config
     return out
+
+
+def wrap_words(text: str, chars: int) -> list[str]:
+    """``text`` cut into lines of at most ``chars`` characters at spaces (a longer word keeps
+    its own line); ``[text]`` when it fits."""
+    lines: list[str] = []
+    for word in str(text).split():
+        if lines and len(lines[-1]) + 1 + len(word) <= chars:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [str(text)]
+
+
+def wrapped_labels(labels: list[str], chars: int | None = None) -> str:
+    """A Vega-Lite ``labelExpr`` printing each of ``labels`` on lines of at most ``chars``
+    characters (by default more lines the more labels share the axis), so neighbouring labels
+    of a band axis sit side by side instead of on top of each other. Other values print as
+    they are."""
+    if chars is None:
+        chars = max(10, min(24, 110 // max(len(labels), 1)))
+    expr = "datum.label"
+    for name in dict.fromkeys(str(v) for v in labels):
+        lines = wrap_words(name, chars)
+        if len(lines) > 1:
+            expr = (f"datum.label === {json.dumps(name, ensure_ascii=False)} ? "
+                    f"{json.dumps(lines, ensure_ascii=False)} : {expr}")
+    return expr

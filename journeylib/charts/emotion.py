@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from journeylib.charts.base import PALETTE, check_small, localized
+from journeylib.charts.base import PALETTE, check_small, localized, wrapped_labels
 from journeylib.i18n import t
 from journeylib.moments import OUTCOMES, sample_note
 
@@ -14,7 +14,8 @@ NEGATIVE, POSITIVE, NEUTRAL = "#D55E00", "#009E73", "#0072B2"
 
 def _valence_axis() -> alt.Axis:
     # Two lines, so the title fits beside the plot in every language.
-    return alt.Axis(format="+.1f",
+    # Ticks at least 0.1 apart: with one decimal, closer ticks print the same label twice.
+    return alt.Axis(format="+.1f", tickMinStep=0.1,
                     title=[t("emotions.chart.valence_axis"), t("emotions.chart.valence_scale")])
 
 
@@ -33,7 +34,8 @@ def emotion_curve_chart(curve: pd.DataFrame, by: str = "stage", height: int = 30
     data = curve.dropna(subset=["valence_mean"])
     order = data[by].tolist()
     x = alt.X(f"{by}:N", sort=order, title=t(f"emotions.by.{by}"),
-              axis=alt.Axis(labelAngle=0 if len(order) <= 6 else -35, labelLimit=160))
+              axis=alt.Axis(labelAngle=0 if len(order) <= 6 else -35, labelLimit=160,
+                            labelExpr=wrapped_labels(order) if len(order) <= 6 else "datum.label"))
     tooltip = [
         alt.Tooltip(f"{by}:N", title=t(f"emotions.by.{by}")),
         alt.Tooltip("valence_mean:Q", title=t("emotions.chart.valence"), format="+.2f"),

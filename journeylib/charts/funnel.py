@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from journeylib.charts.base import PALETTE, check_small, localized
+from journeylib.charts.base import PALETTE, check_small, localized, wrapped_labels
 from journeylib.funnel import breakdown_label
 from journeylib.i18n import label, t
 from journeylib.journeys import BUYER_JOURNEY, CUSTOMER_JOURNEY
@@ -18,6 +18,12 @@ def _step_labels(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(
         step_label=[f"{s}. {n}" for s, n in zip(frame["step"], frame["stage"], strict=True)]
     )
+
+
+def _share_and_words(text: str) -> tuple[str, str]:
+    """``"79% of previous"`` as ``("79%", "of previous")``: the share, then the words."""
+    share, _, words = text.partition(" ")
+    return share, words
 
 
 def funnel_chart(frame: pd.DataFrame):
@@ -35,7 +41,7 @@ def funnel_chart(frame: pd.DataFrame):
         "step_label:N",
         sort=order,
         title=t("funnel.chart.step"),
-        axis=alt.Axis(labelAngle=0, labelLimit=160),
+        axis=alt.Axis(labelAngle=0, labelLimit=220, labelExpr=wrapped_labels(order)),
     )
     y_title = t("funnel.chart.customers_count")
     tooltip = [
@@ -75,19 +81,23 @@ def funnel_chart(frame: pd.DataFrame):
             )
             .properties(height=340)
         )
+    labels = [
+        ("", "") if s == 1 else _share_and_words(t("funnel.chart.of_previous", share=float(c)))
+        for s, c in zip(data["step"], data["conversion_from_previous"], strict=True)
+    ]
     data = data.assign(
         top=data["customers"] + data["drop_off"],
-        label=[
-            "" if s == 1 else t("funnel.chart.of_previous", share=float(c))
-            for s, c in zip(data["step"], data["conversion_from_previous"], strict=True)
-        ],
+        share_label=[share for share, _ in labels],
+        words_label=[words for _, words in labels],
         part=[label(j) for j in data["journey"]],
     )
     present = set(data["journey"])
     parts = [p for p in JOURNEY_COLOURS if p in present]
     base = alt.Chart(data).encode(x=x)
+    # Room above the tallest bar for its two-line label.
+    room = alt.Scale(domainMax=float(data["top"].max()) * 1.12 if len(data) else alt.Undefined)
     kept = base.mark_bar().encode(
-        y=alt.Y("customers:Q", title=y_title),
+        y=alt.Y("customers:Q", title=y_title, scale=room),
         color=alt.Color(
             "part:N",
             title=t("funnel.chart.part"),
@@ -102,8 +112,13 @@ def funnel_chart(frame: pd.DataFrame):
     lost = base.mark_bar(color=LOST_COLOUR, opacity=0.5).encode(
         y="customers:Q", y2="top:Q", tooltip=tooltip
     )
-    labels = base.mark_text(dy=-8, fontSize=13, fontWeight="bold").encode(
-        y="top:Q", text=alt.Text("label:N")
+    # Two lines, the share in bold over the words in small type ("79%" over "of previous"),
+    # so neighbouring labels stay apart on narrow bars.
+    labels = alt.layer(
+        base.mark_text(dy=-19, fontSize=13, fontWeight="bold", baseline="bottom").encode(
+            y="top:Q", text=alt.Text("share_label:N")),
+        base.mark_text(dy=-5, fontSize=10, baseline="bottom").encode(
+            y="top:Q", text=alt.Text("words_label:N")),
     )
     return localized(
         alt.layer(kept, lost, labels).properties(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from journeylib.charts.base import check_small, localized
+from journeylib.charts.base import check_small, localized, wrapped_labels
 from journeylib.i18n import label, t
 
 
@@ -26,7 +26,7 @@ def transitions_heatmap(frame: pd.DataFrame, stages: list[str]):
             sort=order,
             title=t("journeys.chart.to_stage"),
             scale=alt.Scale(domain=order),
-            axis=alt.Axis(labelAngle=0),
+            axis=alt.Axis(labelAngle=0, labelExpr=wrapped_labels(order), labelLimit=200),
         ),
         y=alt.Y(
             "from_stage:N",
