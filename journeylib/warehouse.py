@@ -524,7 +524,7 @@ def _materialise(con, kept: ir.Table) -> ir.Table:
     if con.name == "duckdb":
         if con.current_catalog == "memory":
             return con.create_table(name, kept)
-        con.raw_sql(f"ATTACH IF NOT EXISTS ':memory:' AS {DUCKDB_SCRATCH}")
+        con.raw_sql(f"ATTACH IF NOT EXISTS ':memory:' AS {DUCKDB_SCRATCH} (READ_WRITE)")
         return con.create_table(name, kept, database=(DUCKDB_SCRATCH, "main"))
     if con.name == "pyspark":
         view = con.create_view(name, kept)
