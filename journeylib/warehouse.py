@@ -5,8 +5,9 @@ The upload path (:mod:`journeylib.load`) reads a file with pandas; here nothing 
 a few example values and at most :data:`REJECTED_SAMPLE` rejected rows leave the engine. The
 rules are the upload's: the same canonical columns (:data:`journeylib.load.TABLE_COLUMNS`), the
 same rejection reasons, valence from the same scales and lexicon, stages settled the same way.
-Every value from the data stays data: labels, words and flags are compared as literals built
-from the library's own lexicon, never from the user's text.
+Every value from the data stays data: labels are looked up in the library's own lexicon (joined
+as a small table), yes/no words compared with the library's literals; no user text is ever
+written into a query.
 """
 
 from __future__ import annotations
@@ -262,15 +263,18 @@ def _prepare(table: ir.Table, cols: dict[str, str]) -> ir.Table:
             src["emotion"].cast("float64") if src["emotion"].type().is_numeric()
             else _number_text(raw).replace(",", ".").try_cast("float64")
         )
-        out.update(emotion_raw=raw, _score=score, _label=_label(raw))
+        folded = raw.lower().replace("ё", "е")
+        out.update(emotion_raw=raw, _score=score, _folded=folded,
+                   _cleaned=folded.re_replace(r"[^\p{L}\p{N}]+", " ").strip())
     else:
-        out.update(emotion_raw=null_text, _score=ibis.null("float64"), _label=null_text)
+        out.update(emotion_raw=null_text, _score=ibis.null("float64"), _folded=null_text,
+                   _cleaned=null_text)
     if "converted" in src:
         out["converted"], out["_flag_unknown"] = _flag(src["converted"])
     else:
         out["converted"], out["_flag_unknown"] = ibis.null("boolean"), ibis.literal(False)
     out["revenue"], out["_amount_text"] = _revenue(src.get("revenue"))
-    prepared = table.select(**out)
+    prepared = _lexicon_valence(table.select(**out))
     no_id = prepared.customer_id.isnull()
     no_ts = prepared._ts_text.isnull()
     bad_ts = prepared._ts_text.notnull() & prepared.timestamp.isnull()
@@ -312,13 +316,22 @@ def _reason_condition(code, no_id, no_ts, bad_ts):
     return cond & ~no_ts & ~bad_ts
 
 
-def _label(raw: ir.StringValue) -> ir.StringValue:
-    """An emotion label folded as :func:`journeylib.valence.normalise_label` folds it: lower
-    case, ё -> е, and (when not a lexicon word as it stands) punctuation and spaces to one
-    space."""
-    folded = raw.lower().replace("ё", "е")
-    cleaned = folded.re_replace(r"[^\p{L}\p{N}]+", " ").strip()
-    return folded.isin(sorted(LEXICON)).ifelse(folded, cleaned)
+def _lexicon_valence(p: ir.Table) -> ir.Table:
+    """``p`` with ``_label`` (the emotion label as :func:`journeylib.valence.normalise_label`
+    folds it: lower case, ё -> е, and when not a lexicon word as it stands, punctuation and
+    spaces to one space) and ``_lv`` (its valence in the built-in lexicon).
+
+    The lexicon is joined as a small table (two left joins on unique words): a CASE of every
+    word, repeated for each use of the label, grows past what Spark's code generator holds."""
+    words = pd.DataFrame({"word": list(LEXICON), "valence": list(LEXICON.values())})
+    exact = ibis.memtable(words.rename(columns={"word": "_w1", "valence": "_v1"}))
+    clean = ibis.memtable(words.rename(columns={"word": "_w2", "valence": "_v2"}))
+    joined = p.left_join(exact, p._folded == exact._w1).left_join(clean, p._cleaned == clean._w2)
+    return joined.select(
+        *[joined[c] for c in p.columns if c not in ("_folded", "_cleaned")],
+        _label=joined._v1.notnull().ifelse(joined._folded, joined._cleaned),
+        _lv=joined._v1.coalesce(joined._v2),
+    )
 
 
 def _revenue(col: ir.Value | None):
@@ -392,9 +405,9 @@ def _emotion(p: ir.Table, cols, stats, report: LoadReport, scale) -> ir.Table:
         score = is_number.ifelse(p._score, ibis.null("float64"))
     else:
         is_number, score = ibis.literal(False), ibis.null("float64")
-    label_valence = p._label.cases(*sorted(LEXICON.items()), else_=ibis.null("float64"))
+    label_valence = p._lv
     rest = p.emotion_raw.notnull() & ~is_number
-    kind = _labels(p.mutate(_rest=rest, _lv=label_valence), report, warnings, kind)
+    kind = _labels(p.mutate(_rest=rest), report, warnings, kind)
     report.emotion_kind = kind
     report.emotion_notes = [n for n in notes if n not in warnings]
     report.notes += report.emotion_notes

@@ -232,13 +232,16 @@ def test_a_duckdb_file_is_read_not_written(tmp_path):
     con = jl.connect(ibis.duckdb.connect(str(path), read_only=True))
     ds = jl.Dataset.from_table(con.table("touchpoints"))
     assert ds.n_rows == 2000
-    assert con.list_tables() == ["touchpoints"]  # the bound table lives in a scratch catalog
+    assert ds.table.op().namespace.catalog == "journeylib_scratch"
     other = jl.on_new_cursor(ds)  # as the deferred Excel report reads it
     assert other.table.count().execute() == 2000
     _same(jl.funnel(other), jl.funnel(ds))
     jl.drop_dataset(ds)
     with pytest.raises(Exception):  # noqa: B017 - the engine's own "table does not exist"
         ds.table.count().execute()
+    con.disconnect()
+    with duckdb.connect(str(path), read_only=True) as raw:
+        assert raw.execute("SHOW TABLES").fetchall() == [("touchpoints",)]
 
 
 def test_connect_takes_a_backend_and_sets_its_clock():
