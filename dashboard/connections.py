@@ -170,7 +170,8 @@ def _tables(name: str, params_key: str) -> list[str]:
     except Exception as exc:  # the engine's own errors
         raise problem(conn, exc) from exc
     first = [conn.table] if conn.table else []
-    return first + sorted(n for n in listed if n != conn.table)
+    # Ibis's own temporary views (small lookup tables of a binding) are not the user's tables.
+    return first + sorted(n for n in listed if n != conn.table and not n.startswith("ibis_"))
 
 
 def _bind(conn: Connection, table: str) -> jl.Dataset:

@@ -133,9 +133,9 @@ def source() -> str:
 
 def active_file() -> dict | None:
     """``{"name", "file_name", "data", "digest"}`` of the file in use; None when no upload
-    exists yet or the data comes from a saved workspace. ``file_name`` is the name the file is
-    read by (its extension tells the format); ``name`` the one shown."""
-    if source() == "workspace":
+    exists yet or the data comes from a saved workspace or a connection. ``file_name`` is the
+    name the file is read by (its extension tells the format); ``name`` the one shown."""
+    if source() in ("workspace", "connection"):
         return None
     if source() == "upload":
         return st.session_state.get("upload")
