@@ -55,8 +55,9 @@ def _take_upload() -> None:
 
 st.file_uploader(t("data.upload"), type=FILE_TYPES, key="uploader", on_change=_take_upload)
 
+data_panels.connection_panel()
 file, raw = session.active_file(), None
-if file is None and session.source() != "workspace":
+if file is None and session.source() not in ("workspace", "connection"):
     st.info(t("data.choose_file"))
     st.stop()
 if file is not None:
@@ -118,7 +119,7 @@ if dataset is None:
     st.stop()
 with tabs["preview"]:
     st.caption(t("data.preview.loaded"))
-    preview = dataset.table.limit(100).to_pandas()
+    preview = data_panels.preview_rows(dataset)
     st.dataframe(
         preview, hide_index=True, key="preview",
         column_config=data_panels.table_headers(list(preview.columns)),

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 import journeylib as jl
-from dashboard import links, session
+from dashboard import connections, links, session
 from dashboard.exports import chart_downloads
 from journeylib import valence, workspace
 from journeylib.charts import touchpoints_over_time_chart
@@ -85,6 +85,35 @@ def _purchase_option(stage: str, lang: str) -> str:
 
 def _on_change(key: str, apply: Callable[[object], None]) -> Callable[[], None]:
     return lambda: apply(st.session_state[key])
+
+
+def connection_panel() -> None:
+    """When the data source is a connection: which connection and which of its tables (the
+    configured one first). Drawn only for that source; listing tables is cached."""
+    if session.source() != "connection" or not connections.configured():
+        return
+    found = connections.configured()
+    st.caption(t("connections.caption"))
+    left, right = st.columns(2)
+    left.selectbox(t("connections.choose"), list(found), key=connections.SESSION_NAME,
+                   on_change=lambda: st.session_state.pop(connections.SESSION_TABLE, None))
+    conn, table = connections.chosen()
+    try:
+        listed = connections.tables(conn)
+    except jl.DataError as exc:
+        st.error(escape_markdown(exc.words()))
+        listed = [conn.table] if conn.table else []
+    if not listed:
+        st.info(t("connections.no_tables", name=escape_markdown(conn.name)))
+        return
+    if st.session_state.get(connections.SESSION_TABLE) not in listed:
+        st.session_state[connections.SESSION_TABLE] = table if table in listed else listed[0]
+    right.selectbox(t("connections.table"), listed, key=connections.SESSION_TABLE)
+
+
+def preview_rows(ds: jl.Dataset) -> pd.DataFrame:
+    """The first 100 touchpoints of ``ds`` (one query per dataset and session)."""
+    return session.per_dataset(ds, "preview", lambda d: d.table.limit(100).to_pandas())
 
 
 def mapping_panel(raw: jl.RawTable, digest: str) -> None:
@@ -376,7 +405,7 @@ def rejected_panel(ds: jl.Dataset) -> None:
         st.success(t("data.rejected.none", n=ds.n_rows))
         return
     rejected = ds.rejected.assign(reason=ds.rejected["reason"].map(reason_text))
-    st.warning(t("data.rejected.summary", rejected=len(rejected), total=ds.report.n_source_rows))
+    st.warning(t("data.rejected.summary", rejected=ds.n_rejected, total=ds.report.n_source_rows))
     reason_headers = {"reason": t("data.rejected.reason"), "rows": t("data.rejected.rows")}
     reasons = jl.rejection_reasons(ds)
     reasons["reason"] = reasons["reason"].map(reason_text)
@@ -397,7 +426,7 @@ def rejected_panel(ds: jl.Dataset) -> None:
 
 def quality_panel(ds: jl.Dataset) -> None:
     """Completeness per field, duplicates, and touchpoints over time."""
-    stats = jl.summary(ds)
+    stats = session.per_dataset(ds, "summary", jl.summary)
     cols = st.columns(4)
     cols[0].metric(t("data.quality.touchpoints"), number(stats["rows"]))
     cols[1].metric(t("data.quality.customers"), number(stats["customers"]))
@@ -406,10 +435,10 @@ def quality_panel(ds: jl.Dataset) -> None:
     )
     cols[3].metric(
         t("data.quality.duplicates"),
-        number(jl.duplicate_touchpoints(ds)),
+        number(session.per_dataset(ds, "duplicates", jl.duplicate_touchpoints)),
         help=t("data.quality.duplicates_help"),
     )
-    quality = jl.data_quality(ds)
+    quality = session.per_dataset(ds, "quality", jl.data_quality).copy()
     # The library names fields in English (API values): show them in the interface language.
     codes = {text: code for code, text in FIELD_LABELS.items()}
     quality["field"] = [field_name(codes[f]) if f in codes else f for f in quality["field"]]
@@ -433,7 +462,8 @@ def quality_panel(ds: jl.Dataset) -> None:
             ),
         },
     )
-    chart = touchpoints_over_time_chart(touchpoints_over_time(ds), ds.stages)
+    over_time = session.per_dataset(ds, "over_time", touchpoints_over_time)
+    chart = touchpoints_over_time_chart(over_time, ds.stages)
     st.altair_chart(chart, width="stretch", theme=None)
     chart_downloads(chart, "touchpoints-per-week", ds)
 

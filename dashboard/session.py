@@ -16,6 +16,7 @@ import pandas as pd
 import streamlit as st
 
 import journeylib as jl
+from dashboard import connections
 from journeylib import journeys, touchpoints, workspace
 from journeylib.filters import Filters
 from journeylib.i18n import t
@@ -125,15 +126,16 @@ def set_upload(name: str, data: bytes) -> None:
 
 
 def source() -> str:
-    """Where the data comes from: ``"sample"``, ``"upload"`` or ``"workspace"``."""
+    """Where the data comes from: ``"sample"``, ``"upload"``, ``"workspace"`` or
+    ``"connection"`` (a table of a connection in the secrets)."""
     return st.session_state.get("source", "sample")
 
 
 def active_file() -> dict | None:
     """``{"name", "file_name", "data", "digest"}`` of the file in use; None when no upload
-    exists yet or the data comes from a saved workspace. ``file_name`` is the name the file is
-    read by (its extension tells the format); ``name`` the one shown."""
-    if source() == "workspace":
+    exists yet or the data comes from a saved workspace or a connection. ``file_name`` is the
+    name the file is read by (its extension tells the format); ``name`` the one shown."""
+    if source() in ("workspace", "connection"):
         return None
     if source() == "upload":
         return st.session_state.get("upload")
@@ -168,6 +170,8 @@ def active_dataset() -> jl.Dataset | None:
     """
     if source() == "workspace":
         return _workspace_dataset()
+    if source() == "connection":
+        return connections.active_dataset()
     file = active_file()
     if file is None:
         return None
@@ -281,6 +285,19 @@ def filters() -> Filters:
 def set_filters(value: Filters) -> None:
     """Replace the session's filters (every analysis page applies them)."""
     st.session_state["filters"] = value
+
+
+def per_dataset(dataset: jl.Dataset, name: str, compute: Callable[[jl.Dataset], object]):
+    """``compute(dataset)`` once per dataset (by its key) in this session: summaries shown on
+    every run cost a query each, seconds on a warehouse. Keeps the results of the last few
+    datasets."""
+    store = st.session_state.setdefault("_per_dataset", {})
+    key = (dataset.key, name)
+    if key not in store:
+        if len(store) >= 32:
+            store.clear()
+        store[key] = compute(dataset)
+    return store[key]
 
 
 def filter_options(dataset: jl.Dataset) -> dict:

@@ -7,7 +7,7 @@ import hashlib
 import streamlit as st
 
 import journeylib as jl
-from dashboard import exports, language, links, session
+from dashboard import connections, exports, language, links, session
 from journeylib import i18n, workspace
 from journeylib.i18n import date, number, t
 from journeylib.report import analysis_sheets
@@ -24,7 +24,7 @@ def render() -> jl.Dataset | None:
         lang = language.current()
         st.radio(
             t("sidebar.source"),
-            options=SOURCES,
+            options=SOURCES + (("connection",) if connections.configured() else ()),
             format_func=lambda code: t(f"sidebar.sources.{code}", lang),
             key="source",
             horizontal=True,
@@ -40,7 +40,9 @@ def render() -> jl.Dataset | None:
         except jl.DataError as exc:
             st.error(t("sidebar.unusable", error=escape_markdown(exc)))
             return None
-        stats = jl.summary(dataset)
+        if dataset is None:
+            return None
+        stats = session.per_dataset(dataset, "summary", jl.summary)
         st.markdown(f"**{escape_markdown(dataset.name)}**")
         left, right = st.columns(2)
         left.metric(t("sidebar.touchpoints"), number(stats["rows"]))

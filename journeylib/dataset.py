@@ -20,26 +20,62 @@ if TYPE_CHECKING:
 _table_ids = itertools.count(1)
 
 
-def connect(database: str = ":memory:") -> BaseBackend:
-    """A new DuckDB connection through Ibis, with its clock set to UTC.
+def connect(database: str | BaseBackend = ":memory:") -> BaseBackend:
+    """An Ibis connection with its clock set to UTC: a new DuckDB one for a path (``:memory:``
+    by default), or ``database`` itself when it is already an Ibis backend (DuckDB, Spark,
+    BigQuery, Snowflake, ...), for :meth:`Dataset.from_table`.
 
-    DuckDB connections are not thread-safe: use one per user session. ``JOURNEY_DUCKDB_THREADS``
-    and ``JOURNEY_DUCKDB_MEMORY`` (e.g. ``2GB``) limit the engine on small hosts.
+    Day and week boundaries must not depend on a server's local time zone, so the engine's
+    session time zone is set to UTC where the engine has one (DuckDB ``TimeZone``, Spark
+    ``spark.sql.session.timeZone``). DuckDB connections are not thread-safe: use one per user
+    session. ``JOURNEY_DUCKDB_THREADS`` and ``JOURNEY_DUCKDB_MEMORY`` (e.g. ``2GB``) limit a new
+    DuckDB on small hosts.
     """
+    if isinstance(database, BaseBackend):
+        use_utc(database)
+        return database
     config: dict[str, Any] = {}
     if threads := os.environ.get("JOURNEY_DUCKDB_THREADS"):
         config["threads"] = int(threads)
     if memory := os.environ.get("JOURNEY_DUCKDB_MEMORY"):
         config["memory_limit"] = memory
     con = ibis.duckdb.connect(database, **config)
-    # Week and day boundaries must not depend on the server's local time zone.
-    con.raw_sql("SET TimeZone = 'UTC'")
+    use_utc(con)
     return con
 
 
+def use_utc(con: BaseBackend) -> None:
+    """Set the session time zone of ``con`` to UTC (DuckDB and Spark; other engines' timestamps
+    are converted to UTC in each query)."""
+    if con.name == "duckdb":
+        con.raw_sql("SET TimeZone = 'UTC'")
+    elif con.name == "pyspark":
+        con.raw_sql("SET spark.sql.session.timeZone = UTC")
+
+
+def _namespace(table: ibis.Table) -> tuple[str, str] | None:
+    """The (catalog, database) a physical table was created in, when not the default one."""
+    op = table.op()
+    space = getattr(op, "namespace", None)
+    if space is None or space.catalog is None or space.database is None:
+        return None
+    return (space.catalog, space.database)
+
+
 def drop_dataset(ds: Dataset) -> None:
-    """Free the engine table behind an unfiltered ``ds`` (when the session loads other data)."""
-    ds.table._find_backend().drop_table(ds.table.op().name, force=True)
+    """Free the engine table behind an unfiltered ``ds`` (when the session loads other data).
+
+    A dataset bound with :meth:`Dataset.from_table` to an engine without temporary tables has
+    no table of its own (its table is a query on the user's table): nothing is dropped."""
+    op = ds.table.op()
+    if not hasattr(op, "namespace"):
+        return
+    backend = ds.table._find_backend()
+    if backend.name == "pyspark":
+        backend.raw_sql(f"UNCACHE TABLE IF EXISTS `{op.name}`")
+        backend.drop_view(op.name, force=True)
+        return
+    backend.drop_table(op.name, database=_namespace(ds.table), force=True)
 
 
 def on_new_cursor(ds: Dataset) -> Dataset:
@@ -49,11 +85,15 @@ def on_new_cursor(ds: Dataset) -> Dataset:
     to the same database, so the tables already loaded are there. Call this in the thread that
     will use the result. ``ds`` must be unfiltered (its table a database table); apply filters
     to the result. Returns a Dataset with the same settings on a backend with the clock in UTC.
+    Other engines' sessions serve several threads: ``ds`` is returned as it is.
     """
-    raw = ds.table._find_backend().con
-    backend = ibis.duckdb.from_connection(raw.cursor())
-    backend.raw_sql("SET TimeZone = 'UTC'")
-    return dataclasses.replace(ds, table=backend.table(ds.table.op().name))
+    backend = ds.table._find_backend()
+    if backend.name != "duckdb":
+        return ds
+    cursor = ibis.duckdb.from_connection(backend.con.cursor())
+    cursor.raw_sql("SET TimeZone = 'UTC'")
+    table = cursor.table(ds.table.op().name, database=_namespace(ds.table))
+    return dataclasses.replace(ds, table=table)
 
 
 @dataclass
@@ -63,7 +103,10 @@ class LoadReport:
     ``mapping``: canonical field -> source column; ``mapping_method``: field -> ``"name"``,
     ``"values"`` (sniffed) or ``"user"``. ``timestamp_formats``: rows per format label.
     ``emotion_scale``: ``(low, high)`` of a numeric scale; ``emotion_labels``: label -> valence
-    for labels found. ``notes``: how things were read (``timestamp_notes`` and ``emotion_notes``
+    for labels found. ``rejected_counts``: rejected rows per ``reason`` (codes joined by ";"),
+    kept when only a sample of the rejected rows is at hand (:meth:`Dataset.from_table`; empty
+    for an upload, whose every rejected row is in ``Dataset.rejected``). ``notes``: how things
+    were read (``timestamp_notes`` and ``emotion_notes``
     are the parts about each column); ``warnings``: things the user should check. Notes and
     warnings are :class:`~journeylib.messages.Message` codes with parameters, worded by the app
     in the interface language (:func:`journeylib.i18n.say`): nothing here depends on the
@@ -94,6 +137,7 @@ class LoadReport:
     n_source_rows: int = 0
     n_rows: int = 0
     n_rejected: int = 0
+    rejected_counts: dict[str, int] = field(default_factory=dict)
     timestamp_notes: list[Message] = field(default_factory=list)
     emotion_notes: list[Message] = field(default_factory=list)
     notes: list[Message] = field(default_factory=list)
@@ -168,6 +212,27 @@ class Dataset:
             self.stage_model = "preset" if preset != self.stage_model else (
                 "given" if self.stage_model == "as given" else "inferred")
             self.stage_preset = preset if self.stage_model == "preset" else None
+
+    @classmethod
+    def from_table(
+        cls,
+        table: ibis.Table,
+        *,
+        mapping: dict[str, str | None] | None = None,
+        stages: str | list[str] | None = None,
+        purchase_stage: str | None = None,
+        name: str | None = None,
+        emotion_scale: str | tuple[float, float] | None = None,
+    ) -> Dataset:
+        """Bind an existing table of any Ibis backend (a warehouse table, a Spark view), with
+        the upload's validation done as queries in that engine: see
+        :func:`journeylib.warehouse.from_table`."""
+        from journeylib import warehouse
+
+        return warehouse.from_table(
+            table, mapping=mapping, stages=stages, purchase_stage=purchase_stage, name=name,
+            emotion_scale=emotion_scale,
+        )
 
     @property
     def mapping(self) -> dict[str, str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import ibis
 import numpy as np
 import pandas as pd
 from ibis.backends import BaseBackend
@@ -325,12 +326,17 @@ def _rejected_frame(src: pd.DataFrame, rows: np.ndarray, reasons: pd.Series, raw
 
 
 def _nothing_usable(rejected: pd.DataFrame) -> str:
-    counts = rejected["reason"].value_counts()
-    top = "; ".join(
-        t("errors.reason_rows", reason=reason_text(codes), n=int(n))
-        for codes, n in counts.head(3).items()
+    return nothing_usable(rejected["reason"].value_counts().to_dict())
+
+
+def nothing_usable(counts: dict[str, int]) -> str:
+    """The error when no row can be used, in the current language, naming the three most
+    frequent reasons; ``counts``: rejected rows per ``reason`` (codes joined by ";")."""
+    top = sorted(counts.items(), key=lambda kv: -kv[1])[:3]
+    reasons = "; ".join(
+        t("errors.reason_rows", reason=reason_text(codes), n=int(n)) for codes, n in top
     )
-    return t("errors.nothing_usable", n=len(rejected), reasons=top)
+    return t("errors.nothing_usable", n=sum(counts.values()), reasons=reasons)
 
 
 def reason_text(codes: str, lang: str | None = None) -> str:
@@ -360,6 +366,31 @@ def to_dataset(
     table = con.create_table(new_table_name(), touchpoints.frame)
     found = [s for s in touchpoints.frame["stage"].dropna().unique()]
     report = touchpoints.report
+    ordered, purchase, model, preset = settle_stages(
+        found, table, stages=stages, purchase_stage=purchase_stage
+    )
+    return Dataset(
+        table=table,
+        stages=ordered,
+        purchase_stage=purchase,
+        rejected=touchpoints.rejected,
+        report=report,
+        name=name or report.source,
+        stage_model=model,
+        stage_preset=preset,
+    )
+
+
+def settle_stages(
+    found: list[str],
+    table: ibis.Table,
+    *,
+    stages: str | list[str] | None = None,
+    purchase_stage: str | None = None,
+) -> tuple[list[str], str | None, str, str | None]:
+    """The stage model of data whose stages are ``found`` (in ``table``, for inferring the
+    order): ``(ordered stages, purchase stage, model code, preset)``; ``stages`` and
+    ``purchase_stage`` as for :func:`to_dataset`."""
     if isinstance(stages, str):
         if stages not in STAGE_PRESETS:
             raise DataError(
@@ -379,13 +410,4 @@ def to_dataset(
         raise DataError(
             t("errors.not_a_stage", stage=purchase_stage, stages=", ".join(ordered))
         )
-    return Dataset(
-        table=table,
-        stages=ordered,
-        purchase_stage=purchase_stage or find_purchase_stage(ordered),
-        rejected=touchpoints.rejected,
-        report=report,
-        name=name or report.source,
-        stage_model=model,
-        stage_preset=preset,
-    )
+    return ordered, purchase_stage or find_purchase_stage(ordered), model, preset

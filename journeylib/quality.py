@@ -122,6 +122,10 @@ def rejection_reasons(ds: Dataset) -> pd.DataFrame:
 
     Returns ``reason`` (the reason codes of ``Dataset.rejected``) and ``rows``.
     """
+    if ds.report.rejected_counts:  # bound from a table: counted in the engine
+        counts = pd.Series(ds.report.rejected_counts, dtype="int64").sort_values(
+            ascending=False, kind="stable")
+        return counts.rename_axis("reason").reset_index(name="rows")
     reasons = ds.rejected["reason"] if len(ds.rejected) else pd.Series([], dtype=object)
     return (
         reasons.value_counts()

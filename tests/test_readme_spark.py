@@ -1,0 +1,59 @@
+"""The README's "When your data outgrows one machine" example runs as written: the analyses
+block on DuckDB always, the whole example on a local Spark session when pyspark is installed."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import ibis
+import pytest
+
+from tests.test_warehouse_spark import SKIP_REASON, local_spark
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def example(name: str) -> str:
+    """The code block after ``<!-- example: name -->`` in the README."""
+    found = re.search(rf"<!-- example: {name} -->\n```python\n(.*?)```", README.read_text(),
+                      re.S)
+    assert found, f"README has no example {name!r}"
+    return found.group(1)
+
+
+@pytest.fixture
+def in_copy(tmp_path, monkeypatch):
+    """A working directory with the repository's sample data, as the README assumes."""
+    (tmp_path / "sample_data").symlink_to(README.parent / "sample_data")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_the_analyses_example_runs_on_duckdb(in_copy, capsys):
+    import pandas as pd
+
+    pd.read_csv("sample_data/journeys.csv", parse_dates=["timestamp"]).to_parquet("j.parquet")
+    table = ibis.duckdb.connect().read_parquet("j.parquet")
+    scope = {"table": table}
+    exec(compile(example("analyses"), "README.md", "exec"), scope)
+    assert scope["ds"].n_rows == 45066 and scope["ds"].n_rejected == 0
+    assert scope["funnel"]["customers"].iloc[0] == 5000
+    assert "Awareness" in capsys.readouterr().out
+
+
+@pytest.mark.skipif(SKIP_REASON is not None, reason=SKIP_REASON or "")
+# Attribution and moments of truth filter on window values, which Spark rejects
+# (UNRESOLVED_COLUMN) until the analysis modules are fixed for Spark (issue 16, h-spark).
+@pytest.mark.xfail(strict=False, reason="journey cuts on Spark: fixed in the analysis modules")
+def test_the_whole_example_runs_on_spark(in_copy):
+    session = local_spark()  # the README's getOrCreate() finds this configured session
+    try:
+        scope: dict = {}
+        exec(compile(example("spark-table") + example("analyses"), "README.md", "exec"),
+             scope)
+        assert scope["ds"].table._find_backend().name == "pyspark"
+        assert scope["ds"].n_rows == 45066
+        assert scope["funnel"]["customers"].iloc[0] == 5000
+    finally:
+        session.stop()
