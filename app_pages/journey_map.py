@@ -14,6 +14,8 @@ from journeylib.handout import workshop_handout
 from journeylib.i18n import t
 from journeylib.text import escape_markdown
 
+PAPERS = ("a4", "letter")  # the handout's paper, landscape
+
 PRESENTATION_CSS = """
 <style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
@@ -107,10 +109,11 @@ def _workshop(ds) -> None:
     flags = middle.slider(t("journey_map.page.flags"), 1, 5, key="jm_flags")
     right.toggle(t("journey_map.page.present"), key="jm_present",
                  help=t("journey_map.page.present_help"))
-    chart = None
+    chart = reading = None
     with section("map"):
         jmap = _journey_map(ds, top, flags)
-        st.markdown(f"**{escape_markdown(jm.describe_map(jmap))}**")
+        reading = jm.describe_map(jmap)
+        st.markdown(f"**{escape_markdown(reading)}**")
         if ds.purchase_stage is None:
             st.caption(t("journey_map.page.no_purchase_stage"))
         chart = journey_map_chart(jmap.stages, jmap.touchpoints, scale=0.9,
@@ -125,9 +128,14 @@ def _workshop(ds) -> None:
     # reads the data through its own cursor and writes in the session's language.
     fresh_dataset, lang = session.for_another_thread(), language.current()
 
+    paper = st.segmented_control(t("journey_map.page.paper"), PAPERS, key="jm_paper",
+                                 format_func=lambda code: t(f"journey_map.page.paper_{code}"),
+                                 default="a4")
+
     def _handout() -> bytes:
         with i18n.language(lang):
-            return workshop_handout(fresh_dataset(), chart)
+            return workshop_handout(fresh_dataset(), chart, paper=paper or "a4",
+                                    map_reading=reading)
 
     failure_notice("jm_handout_download", t("exports.what.handout"))
     if chart is not None:
