@@ -433,7 +433,9 @@ def quality_panel(ds: jl.Dataset) -> None:
             ),
         },
     )
-    chart = touchpoints_over_time_chart(touchpoints_over_time(ds), ds.stages)
+    zoned = session.with_timezone(ds)
+    chart = touchpoints_over_time_chart(
+        touchpoints_over_time(zoned), ds.stages, zone=zoned.timezone)
     st.altair_chart(chart, width="stretch", theme=None)
     chart_downloads(chart, "touchpoints-per-week", ds)
 

@@ -21,6 +21,7 @@ import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
 from journeylib.dataset import Dataset
+from journeylib.i18n import t
 
 UTC = "UTC"
 # Engines whose conversion is known, by Ibis backend name.
@@ -123,3 +124,9 @@ def zone_from_offsets(offsets: Mapping[str, int], named: str | None = None) -> s
     if int(hours) == 0:
         return UTC
     return f"Etc/GMT{'-' if sign == '+' else '+'}{int(hours)}"
+
+
+def axis_title(title: str, zone: str | None) -> str:
+    """A chart's date-axis ``title`` naming the time zone its dates are in, in the current
+    language (``zone`` None: the title as it is)."""
+    return title if zone is None else t("timezone.axis", axis=title, zone=zone)
