@@ -126,7 +126,7 @@ def zone_from_offsets(offsets: Mapping[str, int], named: str | None = None) -> s
     return f"Etc/GMT{'-' if sign == '+' else '+'}{int(hours)}"
 
 
-def axis_title(title: str, zone: str | None) -> str:
+def axis_title(title: str, zone: str) -> str:
     """A chart's date-axis ``title`` naming the time zone its dates are in, in the current
-    language (``zone`` None: the title as it is)."""
-    return title if zone is None else t("timezone.axis", axis=title, zone=zone)
+    language: ``"Week of entry (Europe/Warsaw)"``."""
+    return t("timezone.axis", axis=title, zone=zone)

@@ -64,7 +64,7 @@ def emotion_curve_chart(curve: pd.DataFrame, by: str = "stage", height: int = 30
 
 
 def emotion_timeline_chart(
-    timeline: pd.DataFrame, freq: str = "week", height: int = 300, zone: str | None = None
+    timeline: pd.DataFrame, freq: str = "week", height: int = 300, zone: str = "UTC"
 ):
     """Mean valence per period with its 95% interval; one line per stage when the timeline has
     a ``stage`` column. Hollow dots: fewer ratings than the minimum; red dots: a dip whose

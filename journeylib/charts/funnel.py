@@ -150,7 +150,7 @@ def time_to_convert_chart(frame: pd.DataFrame, from_stage: str, to_stage: str):
 
 
 def conversion_trend_chart(
-    frame: pd.DataFrame, first: str, last: str, freq: str = "week", zone: str | None = None
+    frame: pd.DataFrame, first: str, last: str, freq: str = "week", zone: str = "UTC"
 ):
     """Conversion by entry cohort (line) above the customers entering each cohort (bars),
     texts in the current language; ``freq`` is ``"week"`` or ``"month"``; ``zone``: the time

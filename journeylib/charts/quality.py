@@ -12,7 +12,7 @@ from journeylib.timezones import axis_title
 
 
 def touchpoints_over_time_chart(
-    frame: pd.DataFrame, stages: list[str], freq: str = "week", zone: str | None = None
+    frame: pd.DataFrame, stages: list[str], freq: str = "week", zone: str = "UTC"
 ):
     """Stacked bars of touchpoints per period, coloured by stage in journey order, with texts
     in the current language; ``zone``: the time zone of the periods, named on the date axis.
