@@ -307,7 +307,9 @@ def with_timezone(dataset: jl.Dataset) -> jl.Dataset:
     choice, the data's own (from the file's offsets, or the workspace's), or for a file whose
     timestamps named no zone the browser's."""
     chosen = st.session_state.get(TIMEZONE)
-    return timezones.with_timezone(dataset, chosen or default_zone(dataset))
+    if chosen not in timezones.zone_names():
+        chosen = default_zone(dataset)
+    return timezones.with_timezone(dataset, chosen)
 
 
 def browser_zone() -> str | None:

@@ -22,26 +22,27 @@ def timezone_picker(dataset: jl.Dataset) -> None:
     """
     lang = language.current()
     default = session.default_zone(dataset)
-    why = _why(dataset, default)
     stored = st.session_state.get(session.TIMEZONE)
     options = [AUTO, *timezones.zone_names()]
 
     def keep() -> None:
         chosen = st.session_state["data_timezone"]
-        if chosen == AUTO:
-            st.session_state.pop(session.TIMEZONE, None)
-        else:
+        if chosen in timezones.zone_names():
             st.session_state[session.TIMEZONE] = chosen
+        else:
+            st.session_state.pop(session.TIMEZONE, None)
 
+    # The automatic option's label is the same whatever the data, so a label the browser
+    # remembers from other data still names it; the zone it stands for is said below.
     st.selectbox(
         t("timezone.choose"), options,
         index=options.index(stored) if stored in options else 0,
-        format_func=lambda code: (
-            t("timezone.auto", lang, zone=default, why=t(f"timezone.why.{why}", lang))
-            if code == AUTO else code
-        ),
+        format_func=lambda code: t("timezone.auto", lang) if code == AUTO else code,
         key="data_timezone", on_change=keep, help=t("timezone.help"),
     )
+    zone = stored if stored in options else default
+    why = "chosen" if stored in options else _why(dataset, default)
+    st.caption(t("timezone.in_force", zone=zone, why=t(f"timezone.why.{why}")))
     offsets = dataset.report.timestamp_offsets
     if len(offsets) > 1:
         st.caption(t("timezone.several_offsets", n=len(offsets),

@@ -89,19 +89,25 @@ def test_trend_for_a_pair_of_steps() -> None:
     assert "Weeks and months in the UTC time zone" in _captions(at)
 
 
-@pytest.mark.parametrize(("lang", "auto", "caption"), [
-    ("en", "UTC (the file names no time zone)", "in the Europe/Warsaw time zone"),
-    ("ru", "UTC (в файле часовой пояс не указан)", "в часовом поясе Europe/Warsaw"),
-    ("pl", "UTC (plik nie podaje strefy czasowej)", "w strefie czasowej Europe/Warsaw"),
+@pytest.mark.parametrize(("lang", "auto", "in_force", "caption"), [
+    ("en", "Automatic", "Calendar periods in UTC (the file names no time zone).",
+     "in the Europe/Warsaw time zone"),
+    ("ru", "Автоматически", "в часовом поясе UTC (в файле часовой пояс не указан)",
+     "в часовом поясе Europe/Warsaw"),
+    ("pl", "Automatycznie", "w strefie UTC (plik nie podaje strefy czasowej)",
+     "w strefie czasowej Europe/Warsaw"),
 ])
-def test_time_zone_chosen_on_the_data_page_reaches_the_funnel(lang, auto, caption) -> None:
+def test_time_zone_chosen_on_the_data_page_reaches_the_funnel(lang, auto, in_force,
+                                                              caption) -> None:
     at = open_page(lang=lang, no_errors=True)
     picker = widget(at.selectbox, "data_timezone")
     assert picker.value == "auto"
     assert picker.options[0] == auto
     assert "Europe/Warsaw" in picker.options
+    assert in_force in _captions(at)
     picker.set_value("Europe/Warsaw").run()
     assert at.session_state["timezone"] == "Europe/Warsaw"
+    assert "Europe/Warsaw" in _captions(at)
     at.switch_page(FUNNEL).run()
     assert not at.exception
     assert caption in _captions(at)
@@ -112,3 +118,13 @@ def test_time_zone_chosen_on_the_data_page_reaches_the_funnel(lang, auto, captio
     at.switch_page("app_pages/data.py").run()
     widget(at.selectbox, "data_timezone").set_value("auto").run()
     assert "timezone" not in at.session_state
+
+
+def test_a_zone_the_server_does_not_know_falls_back_to_the_default() -> None:
+    """A stale or forged choice (e.g. an old label sent back by the browser) never reaches the
+    engine: the page shows the data's own zone instead of an error."""
+    at = open_page(no_errors=True)
+    at.session_state["timezone"] = "UTC (the file names no time zone)"
+    at.switch_page(FUNNEL).run()
+    assert not at.exception and not at.error
+    assert "Weeks and months in the UTC time zone" in _captions(at)
