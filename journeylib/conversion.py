@@ -219,7 +219,8 @@ def conversion_trend(
 ) -> pd.DataFrame:
     """Conversion from step ``from_step`` to step ``to_step`` of the funnel, by cohort.
 
-    Steps are numbered from 1 (default: the first to the last step); the funnel is the one of
+    Steps are numbered from 1 (default: the first to the last step; the same step twice gives
+    a conversion of 1, as a one-step funnel does); the funnel is the one of
     :func:`journeylib.funnel.funnel` with these ``stages``, ``window`` and ``mode``, so the
     counts over all cohorts are the funnel's customers at the two steps. A customer belongs to
     the week (weeks start on Monday) or month in which they reached step ``from_step``,
@@ -234,8 +235,8 @@ def conversion_trend(
         raise ValueError(f"freq must be one of {', '.join(FREQS)}, not {freq!r}")
     steps = funnel_stages(ds, stages)
     to_step = len(steps) if to_step is None else to_step
-    if not 1 <= from_step < to_step <= len(steps):
-        raise ValueError(f"need 1 <= from_step < to_step <= {len(steps)}, "
+    if not 1 <= from_step <= to_step <= len(steps):
+        raise ValueError(f"need 1 <= from_step <= to_step <= {len(steps)}, "
                          f"not {from_step} and {to_step}")
     per = customer_steps(ds, steps, window=window, mode=mode)
     first, last = per[f"t{from_step}"], per[f"t{to_step}"]

@@ -39,6 +39,11 @@ ROWS = [
 ]
 
 
+def test_one_step_converts_everyone() -> None:
+    out = conversion_trend(_ds(ROWS), [A])
+    assert out["converted"].tolist() == out["entered"].tolist() == [3, 2]
+
+
 def test_old_calls_are_first_to_last() -> None:
     ds = _ds(ROWS)
     old = conversion_trend(ds, STEPS)
@@ -68,7 +73,7 @@ def test_trend_of_a_pair_adds_up_to_the_funnel() -> None:
     assert counts[0] == conversion_trend(ds, steps, from_step=1, to_step=2)["entered"].sum()
 
 
-@pytest.mark.parametrize(("i", "j"), [(0, 2), (2, 2), (3, 1), (1, 4)])
+@pytest.mark.parametrize(("i", "j"), [(0, 2), (2, 1), (3, 1), (1, 4)])
 def test_a_step_pair_out_of_the_funnel_is_refused(i, j) -> None:
     with pytest.raises(ValueError, match="from_step"):
         conversion_trend(_ds(ROWS), STEPS, from_step=i, to_step=j)
