@@ -3,7 +3,7 @@
 import streamlit as st
 
 import journeylib as jl
-from dashboard import data_panels, language, session
+from dashboard import data_panels, language, session, timezone_panel
 from journeylib import journeys
 from journeylib.i18n import t
 from journeylib.paths_table import looks_like_path_table
@@ -96,6 +96,7 @@ else:
         )
     )
     _conversion_rule(dataset)
+    timezone_panel.timezone_picker(dataset)
 
 names = list(TABS)
 if raw is None:  # a saved workspace: the file's layout is no longer at hand

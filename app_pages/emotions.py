@@ -104,7 +104,7 @@ with section("timeline"):
         overall = timeline if not per_stage else _timeline(key, freq, False, ds)
     st.markdown(f"**{em.describe_timeline(overall, freq)}**")
     if not timeline.empty:
-        chart = emotion_timeline_chart(timeline, freq)
+        chart = emotion_timeline_chart(timeline, freq, zone=ds.timezone)
         st.altair_chart(chart, width="stretch", theme=None)
         chart_downloads(chart, f"emotion-timeline-{freq}", ds)
 

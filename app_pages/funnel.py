@@ -5,10 +5,10 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from dashboard import language, links, session
+from dashboard import funnel_sections, language, links, session
 from dashboard.exports import chart_downloads, failure_notice, reported
-from journeylib import conversion, i18n, limits, segments
-from journeylib.charts.funnel import conversion_trend_chart, funnel_chart, time_to_convert_chart
+from journeylib import i18n, limits, segments
+from journeylib.charts.funnel import funnel_chart
 from journeylib.funnel import (
     breakdown_label,
     describe_funnel,
@@ -24,8 +24,6 @@ from journeylib.text import csv_bytes, escape_markdown
 
 ANALYSES = {
     "funnel": funnel,
-    "time": conversion.time_to_convert,
-    "trend": conversion.conversion_trend,
     "segments": segments.compare_segments,
     "lost": drop_offs,
 }
@@ -171,34 +169,15 @@ tabs = st.tabs(
         t("funnel.page.tab_trend"),
         t("funnel.page.tab_segments"),
         t("funnel.page.tab_lost"),
+        t("funnel_sections.tab_correlation"),
     ]
 )
 with tabs[0]:
-    left, right = st.columns(2)
-    buy = ds.purchase_stage
-    if st.session_state.get("ttc_from") not in stages[:-1]:
-        before_buy = stages[stages.index(buy) - 1] if buy in stages[1:] else stages[0]
-        st.session_state["ttc_from"] = before_buy
-    first = left.selectbox(t("funnel.page.from_step"), stages[:-1], key="ttc_from")
-    later = stages[stages.index(first) + 1 :]
-    if st.session_state.get("ttc_to") not in later:
-        st.session_state["ttc_to"] = buy if buy in later else later[-1]
-    last = right.selectbox(t("funnel.page.to_step"), later, key="ttc_to")
-    timing = _run("time", key, (first, last), (("window", window), ("mode", two_step)), ds)
-    st.caption(escape_markdown(i18n.say(conversion.describe_time_to_convert(timing, first, last))))
-    st.altair_chart(time_to_convert_chart(timing, first, last), width="stretch")
+    funnel_sections.time_to_convert(ds, stages, window=window, mode=two_step)
 with tabs[1]:
-    freqs = {"week": t("funnel.page.by_week"), "month": t("funnel.page.by_month")}
-    freq = st.radio(
-        t("funnel.page.cohorts"),
-        list(freqs),
-        format_func=freqs.get,
-        horizontal=True,
-        key="trend_freq",
-    )
-    trend = _run("trend", key, (stages, freq), same, ds)
-    st.caption(escape_markdown(i18n.say(conversion.describe_trend(trend, stages[0], stages[-1]))))
-    st.altair_chart(conversion_trend_chart(trend, stages[0], stages[-1], freq))
+    funnel_sections.conversion_trend(ds, stages, window=window, mode=mode)
+with tabs[4]:
+    funnel_sections.funnel_correlation(ds, stages, window=window, mode=mode)
 with tabs[2]:
     group = st.selectbox(
         t("funnel.page.compare"),

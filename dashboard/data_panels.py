@@ -462,8 +462,9 @@ def quality_panel(ds: jl.Dataset) -> None:
             ),
         },
     )
-    over_time = session.per_dataset(ds, "over_time", touchpoints_over_time)
-    chart = touchpoints_over_time_chart(over_time, ds.stages)
+    zoned = session.with_timezone(ds)
+    over_time = session.per_dataset(zoned, "over_time", touchpoints_over_time)
+    chart = touchpoints_over_time_chart(over_time, ds.stages, zone=zoned.timezone)
     st.altair_chart(chart, width="stretch", theme=None)
     chart_downloads(chart, "touchpoints-per-week", ds)
 

@@ -17,7 +17,7 @@ import streamlit as st
 
 import journeylib as jl
 from dashboard import connections
-from journeylib import journeys, touchpoints, workspace
+from journeylib import journeys, timezones, touchpoints, workspace
 from journeylib.filters import Filters
 from journeylib.i18n import t
 from journeylib.text import escape_markdown
@@ -26,6 +26,9 @@ SAMPLE_PATH = Path(__file__).resolve().parent.parent / "sample_data" / "journeys
 # The conversion rule the user chose on the Data page (a code of journeys.CONVERSION_RULES;
 # absent: the data's default), applied to the dataset every page and export gets.
 CONVERSION_RULE = "conversion_rule"
+# The time zone the user chose on the Data page (an IANA name; absent: the data's own, from
+# the file's offsets or the workspace), applied to the dataset every page and export gets.
+TIMEZONE = "timezone"
 
 
 @dataclass
@@ -122,6 +125,7 @@ def set_upload(name: str, data: bytes) -> None:
     st.session_state["load_options"] = LoadOptions()
     st.session_state["filters"] = Filters()
     st.session_state.pop(CONVERSION_RULE, None)  # another file: its own default rule
+    st.session_state.pop(TIMEZONE, None)  # and its own time zone
     st.session_state["source"] = "upload"
 
 
@@ -235,6 +239,7 @@ def _workspace_dataset() -> jl.Dataset | None:
     with st.spinner(t("data.loading.workspace", name=name)):
         opened = workspace.open_workspace(name, con=_fresh_connection())
     st.session_state["workspace_extras"] = opened.extras
+    st.session_state.pop(TIMEZONE, None)  # the workspace's own zone
     st.session_state["dataset"] = (("workspace", name, mtime, opened.data_id), opened.dataset)
     return opened.dataset
 
@@ -259,8 +264,8 @@ def save_active(name: str, *, read_only: bool, overwrite: bool = True) -> Path:
     if dataset is None:
         raise jl.DataError(t("data.save.nothing"))
     extras = st.session_state.get("workspace_extras", {})
-    return workspace.save_workspace(dataset, name, read_only=read_only, extras=extras,
-                                    overwrite=overwrite)
+    return workspace.save_workspace(with_timezone(dataset), name, read_only=read_only,
+                                    extras=extras, overwrite=overwrite)
 
 
 def scorecard_targets() -> pd.DataFrame | None:
@@ -314,12 +319,39 @@ def with_conversion_rule(dataset: jl.Dataset) -> jl.Dataset:
     return journeys.with_conversion_rule(dataset, st.session_state.get(CONVERSION_RULE))
 
 
+def with_timezone(dataset: jl.Dataset) -> jl.Dataset:
+    """``dataset`` counting calendar periods in the zone chosen on the Data page; without a
+    choice, the data's own (from the file's offsets, or the workspace's), or for a file whose
+    timestamps named no zone the browser's."""
+    chosen = st.session_state.get(TIMEZONE)
+    if chosen not in timezones.zone_names():
+        chosen = default_zone(dataset)
+    return timezones.with_timezone(dataset, chosen)
+
+
+def browser_zone() -> str | None:
+    """The browser's time zone when it reports one this server knows."""
+    zone = st.context.timezone
+    return zone if zone in timezones.zone_names() else None
+
+
+def default_zone(dataset: jl.Dataset) -> str:
+    """The zone used until the user chooses one (see :func:`with_timezone`)."""
+    if dataset.timezone != timezones.UTC or source() == "workspace":
+        return dataset.timezone
+    return browser_zone() or dataset.timezone
+
+
+def _with_settings(dataset: jl.Dataset) -> jl.Dataset:
+    return with_timezone(with_conversion_rule(dataset))
+
+
 def for_another_thread() -> Callable[[], jl.Dataset]:
     """A function returning the active dataset with the session's conversion rule and sidebar
     filters, reading through a new cursor of the session's database: for work Streamlit runs
     outside the script thread (deferred downloads), where the session connection must not be
     used."""
-    base, chosen = with_conversion_rule(active_dataset()), filters()
+    base, chosen = _with_settings(active_dataset()), filters()
     return lambda: jl.apply_filters(jl.on_new_cursor(base), chosen)
 
 
@@ -337,4 +369,4 @@ def require_dataset() -> jl.Dataset:
         st.warning(escape_markdown(problem))
         st.page_link(page="app_pages/data.py", label=t("data.go_to_data"), icon="📄")
         st.stop()
-    return jl.apply_filters(with_conversion_rule(dataset), filters())
+    return jl.apply_filters(_with_settings(dataset), filters())

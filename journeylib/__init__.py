@@ -9,6 +9,7 @@ from journeylib.attribution import ALL as ATTRIBUTION_MODELS
 from journeylib.attribution import attribution, model_note, removal_effects, transition_matrix
 from journeylib.columns import CANONICAL, guess_mapping
 from journeylib.conversion import conversion_trend, time_to_convert
+from journeylib.correlation import funnel_correlation
 from journeylib.dataset import (
     Dataset,
     LoadReport,
@@ -39,6 +40,7 @@ from journeylib.report import column_header, excel_report
 from journeylib.segments import compare_segments
 from journeylib.shapley import shapley_values
 from journeylib.stages import STAGE_PRESETS, infer_stage_order
+from journeylib.timezones import with_timezone
 from journeylib.touchpoints import scorecard
 from journeylib.valence import LEXICON, SCALES, normalise_emotion
 
@@ -79,6 +81,7 @@ __all__ = [
     "filter_options",
     "footnote",
     "funnel",
+    "funnel_correlation",
     "guess_mapping",
     "infer_stage_order",
     "journey_score",
@@ -104,4 +107,5 @@ __all__ = [
     "to_dataset",
     "top_paths",
     "transition_matrix",
+    "with_timezone",
 ]

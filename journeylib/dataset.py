@@ -101,7 +101,10 @@ class LoadReport:
     """What was found in a file and how it was read; shown to the user on the Data page.
 
     ``mapping``: canonical field -> source column; ``mapping_method``: field -> ``"name"``,
-    ``"values"`` (sniffed) or ``"user"``. ``timestamp_formats``: rows per format label.
+    ``"values"`` (sniffed) or ``"user"``. ``timestamp_formats``: rows per format label;
+    ``timestamp_offsets``: rows per UTC offset the timestamps were written with (``"+03:00"``)
+    and ``timestamp_zone``: the zone a zoned datetime column carried (see
+    :class:`journeylib.timestamps.ParsedTimestamps`).
     ``emotion_scale``: ``(low, high)`` of a numeric scale; ``emotion_labels``: label -> valence
     for labels found. ``rejected_counts``: rejected rows per ``reason`` (codes joined by ";"),
     kept when only a sample of the rejected rows is at hand (:meth:`Dataset.from_table`; empty
@@ -127,6 +130,8 @@ class LoadReport:
     mapping: dict[str, str] = field(default_factory=dict)
     mapping_method: dict[str, str] = field(default_factory=dict)
     timestamp_formats: dict[str, int] = field(default_factory=dict)
+    timestamp_offsets: dict[str, int] = field(default_factory=dict)
+    timestamp_zone: str | None = None
     date_order: str | None = None
     emotion_kind: str = "none"
     emotion_scale: tuple[float, float] | None = None
@@ -188,7 +193,9 @@ class Dataset:
     and any filters on it, for caching results; ``filters``: the active
     :class:`~journeylib.filters.Filters` (None when none). ``conversion``: the conversion rule
     the user chose (a code of :data:`journeylib.journeys.CONVERSION_RULES`; None: the default
-    rule for the data).
+    rule for the data). ``timezone``: the IANA zone calendar periods (days, weeks, months,
+    cohorts) are counted in (see :mod:`journeylib.timezones`; set it with
+    :func:`journeylib.timezones.with_timezone`).
     """
 
     table: ibis.Table
@@ -202,6 +209,7 @@ class Dataset:
     key: str = ""
     filters: Filters | None = None
     conversion: str | None = None
+    timezone: str = "UTC"
 
     def __post_init__(self) -> None:
         if not self.key:

@@ -19,6 +19,7 @@ from journeylib.engine import to_pandas
 from journeylib.epoch import epoch_day
 from journeylib.i18n import month, t
 from journeylib.stats import valence_interval, wilson_interval
+from journeylib.timezones import local_time
 
 CURVE_KEYS = ("stage", "touchpoint", "channel")
 FREQS = ("day", "week", "month")
@@ -151,15 +152,16 @@ def _from_sums(out: pd.DataFrame) -> pd.DataFrame:
 def emotion_timeline(
     ds: Dataset, freq: str = "week", by: str | None = None, min_n: int = MIN_PERIOD_N
 ) -> pd.DataFrame:
-    """Mean valence per calendar period (and stage), from one query (per UTC day, rolled up).
+    """Mean valence per calendar period (and stage), from one query (per local day, rolled up).
 
     ``freq``: ``"day"``, ``"week"`` (Monday start) or ``"month"``; ``by``: ``"stage"`` for one
     line per stage, or None. ``min_n``: periods with fewer ratings are marked ``low_count``
     (they stay in the frame).
 
-    Returns one row per period (and stage): ``period_start`` / ``period_end`` (UTC dates, end
-    exclusive), ``stage`` (when ``by="stage"``), ``n`` (ratings), ``valence_mean``, ``ci_low``
-    / ``ci_high`` (95% Student-t), ``share_negative``, ``low_count`` (n < ``min_n``), and
+    Periods are counted in the dataset's time zone (``ds.timezone``). Returns one row per
+    period (and stage): ``period_start`` / ``period_end`` (local dates, end exclusive),
+    ``stage`` (when ``by="stage"``), ``n`` (ratings), ``valence_mean``, ``ci_low`` /
+    ``ci_high`` (95% Student-t), ``share_negative``, ``low_count`` (n < ``min_n``), and
     ``below_usual`` (True when the period has at least ``min_n`` ratings and its whole interval
     lies below the mean of all other periods of the same line: a dip that noise does not
     explain, on enough data to name it).
@@ -169,11 +171,11 @@ def emotion_timeline(
     if by not in (None, "stage"):
         raise ValueError(f"by must be 'stage' or None, not {by!r}")
     rated = _rated(ds)
-    # The engine groups by UTC day number, read from the stored epoch microseconds (calendar
-    # truncation of zoned timestamps costs ~20x more); days roll up to weeks and months here,
-    # since count, sum and sum of squares add up. Only the sums the columns need are taken,
-    # and the stage is a key only when lines are drawn per stage.
-    rated = rated.mutate(day=epoch_day(rated.timestamp))
+    # The engine groups by day number, read from the epoch microseconds of the local wall time
+    # (calendar truncation of zoned timestamps costs ~20x more); days roll up to weeks and
+    # months here, since count, sum and sum of squares add up. Only the sums the columns need
+    # are taken, and the stage is a key only when lines are drawn per stage.
+    rated = rated.mutate(day=epoch_day(local_time(ds, rated.timestamp)))
     keys = ["period_start", *(["stage"] if by else [])]
     v = rated.valence
     days = to_pandas(

@@ -35,6 +35,7 @@ from journeylib.stages import (
     preset_for,
 )
 from journeylib.timestamps import parse_timestamps
+from journeylib.timezones import UTC, zone_from_offsets
 from journeylib.valence import normalise_emotion
 
 TEXT_FIELDS = ("stage", "channel", "touchpoint", "segment", "note")
@@ -172,6 +173,8 @@ def parse_touchpoints(
     stamps = parse_timestamps(src[cols["timestamp"]], date_order=date_order)
     out["timestamp"] = stamps.values
     report.timestamp_formats = {k: v for k, v in stamps.formats.items() if v}
+    report.timestamp_offsets = dict(stamps.offsets)
+    report.timestamp_zone = stamps.zone
     report.date_order = stamps.date_order
     report.timestamp_notes = list(stamps.notes)
     report.notes += stamps.notes
@@ -348,6 +351,15 @@ def reason_text(codes: str, lang: str | None = None) -> str:
     )
 
 
+def file_timezone(report: LoadReport) -> str:
+    """The time zone the file's timestamps suggest: the zone a zoned column carried, or the
+    fixed zone of one UTC offset every timestamp was written with; else ``"UTC"``."""
+    read = sum(report.timestamp_formats.values())
+    if report.timestamp_zone is None and sum(report.timestamp_offsets.values()) < read:
+        return UTC
+    return zone_from_offsets(report.timestamp_offsets, report.timestamp_zone)
+
+
 def to_dataset(
     touchpoints: Touchpoints,
     *,
@@ -378,6 +390,7 @@ def to_dataset(
         name=name or report.source,
         stage_model=model,
         stage_preset=preset,
+        timezone=file_timezone(report),
     )
 
 

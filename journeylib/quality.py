@@ -8,6 +8,7 @@ from journeylib.columns import CANONICAL
 from journeylib.dataset import Dataset
 from journeylib.engine import to_pandas
 from journeylib.load import FIELD_LABELS
+from journeylib.timezones import local_time
 
 QUALITY_FIELDS = CANONICAL
 # The stage of touchpoints without one in touchpoints_over_time (a label: shown translated).
@@ -88,8 +89,9 @@ def duplicate_touchpoints(ds: Dataset) -> int:
 def touchpoints_over_time(ds: Dataset, freq: str = "week") -> pd.DataFrame:
     """Touchpoints and customers per calendar period and stage, from one query.
 
-    ``freq``: ``"day"``, ``"week"`` (weeks start on Monday) or ``"month"``. Returns one row per
-    period and stage: ``period_start`` and ``period_end`` (UTC dates, end exclusive), ``stage``
+    ``freq``: ``"day"``, ``"week"`` (weeks start on Monday) or ``"month"``, counted in the
+    dataset's time zone. Returns one row per
+    period and stage: ``period_start`` and ``period_end`` (local dates, end exclusive), ``stage``
     ("(no stage)" when missing), ``touchpoints``, ``customers``; sorted by period and the
     dataset's stage order.
     """
@@ -98,7 +100,8 @@ def touchpoints_over_time(ds: Dataset, freq: str = "week") -> pd.DataFrame:
         raise ValueError(f"freq must be one of {', '.join(units)}, not {freq!r}")
     t = ds.table
     t = t.mutate(
-        period_start=t.timestamp.truncate(units[freq]).date(), stage=t.stage.fill_null(NO_STAGE)
+        period_start=local_time(ds, t.timestamp).truncate(units[freq]).date(),
+        stage=t.stage.fill_null(NO_STAGE),
     )
     out = to_pandas(
         t.group_by(["period_start", "stage"])

@@ -22,6 +22,8 @@ _TIME = (
 DOTTED = r"^(?P<g0>\d{1,2})\.(?P<g1>\d{1,2})\.(?P<g2>\d{2,4})" + _TIME + r"$"
 SLASHED = r"^(?P<g0>\d{1,2})[/-](?P<g1>\d{1,2})[/-](?P<g2>\d{2,4})" + _TIME + r"$"
 ISO = r"^\d{4}[-/]\d{1,2}[-/]\d{1,2}"
+# The UTC offset at the end of an ISO timestamp ("+03:00", "+0300", "Z").
+ISO_OFFSET = r"\d(Z|[+-]\d{2}:?\d{2})$"
 NUMBER = r"^\d+(\.\d+)?$"
 MONTH_WORD = r"(?i)\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b"
 EXCEL_EPOCH = pd.Timestamp("1899-12-30", tz="UTC")
@@ -42,6 +44,9 @@ class ParsedTimestamps:
     dd/mm vs mm/dd dates (None when there were none). ``notes``: messages for the user.
     ``short_years``: True where a date has a year of two or three digits (below
     :data:`MIN_YEAR`), which is left unread (NaT); :meth:`short_year_example` shows one.
+    ``offsets``: rows per UTC offset written in ISO text (``"+03:00"``; ``Z`` counts as
+    ``"+00:00"``) or carried by a fixed-offset datetime column. ``zone``: the IANA zone of a
+    zoned datetime column (None otherwise). Both only describe the file; values are in UTC.
     """
 
     values: pd.Series
@@ -51,6 +56,8 @@ class ParsedTimestamps:
     short_years: pd.Series = field(default_factory=lambda: pd.Series(dtype=bool))
     # The values behind ``short_years``, as written (index: theirs in ``values``).
     short_year_text: pd.Series = field(default_factory=lambda: pd.Series(dtype=object))
+    offsets: dict[str, int] = field(default_factory=dict)
+    zone: str | None = None
 
     @property
     def n_short_years(self) -> int:
@@ -72,6 +79,7 @@ def parse_timestamps(values: pd.Series, date_order: str | None = None) -> Parsed
     out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us, UTC]")
     result = ParsedTimestamps(values=out, short_years=pd.Series(False, index=values.index))
     if pd.api.types.is_datetime64_any_dtype(values):
+        _note_zone(values, result)
         out[:] = _to_utc(values)
         result.formats["datetime"] = int(out.notna().sum())
         return result
@@ -104,6 +112,23 @@ def parse_timestamps(values: pd.Series, date_order: str | None = None) -> Parsed
     return result
 
 
+def _note_zone(values: pd.Series, result: ParsedTimestamps) -> None:
+    """Record the zone or fixed offset a zoned datetime column carries."""
+    tz = getattr(values.dt, "tz", None)
+    if tz is None:
+        return
+    name = getattr(tz, "key", None) or getattr(tz, "zone", None)
+    if name:
+        result.zone = str(name)
+        return
+    offset = values.dropna().iloc[0].utcoffset() if values.notna().any() else None
+    if offset is not None:
+        minutes = int(offset.total_seconds() // 60)
+        sign = "+" if minutes >= 0 else "-"
+        text = f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+        result.offsets = {text: int(values.notna().sum())}
+
+
 def _to_utc(values: pd.Series) -> pd.Series:
     values = pd.to_datetime(values)
     if getattr(values.dt, "tz", None) is None:
@@ -134,6 +159,10 @@ def _parse_text(text: pd.Series, out: pd.Series, result: ParsedTimestamps, order
         parsed = pd.to_datetime(normalised, format="ISO8601", utc=True, errors="coerce")
         out[iso.index] = parsed.astype("datetime64[us, UTC]")
         result.formats["iso"] = int(parsed.notna().sum())
+        offsets = iso[parsed.notna()].str.extract(ISO_OFFSET, expand=False).dropna()
+        offsets = offsets.str.replace("Z", "+00:00").str.replace(r"^([+-]\d{2})(\d{2})$",
+                                                                 r"\1:\2", regex=True)
+        result.offsets = {str(k): int(n) for k, n in offsets.value_counts().items()}
     rest = text.drop(iso.index).drop(short[short].index)
     dotted = _extract(rest, DOTTED)
     slashed = _extract(rest[dotted[0].isna()], SLASHED).reindex(rest.index)

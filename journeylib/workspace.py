@@ -45,6 +45,7 @@ from ibis.backends import BaseBackend
 from journeylib.dataset import Dataset, LoadReport, connect, new_table_name
 from journeylib.errors import DataError
 from journeylib.i18n import t
+from journeylib.timezones import UTC, zone_names
 
 SUFFIX = ".duckdb"
 MAX_NAME = 100
@@ -283,6 +284,7 @@ def _save(ds: Dataset, name: str, folder: Path, *, read_only: bool,
         "dataset": {
             "name": ds.name, "stages": ds.stages, "purchase_stage": ds.purchase_stage,
             "stage_model": ds.stage_model, "stage_preset": ds.stage_preset,
+            "timezone": ds.timezone,
             "report": dataclasses.asdict(ds.report),
         },
         "extras": dict(extras or {}),
@@ -392,8 +394,14 @@ def open_workspace(
         table=table, stages=saved["stages"], purchase_stage=saved["purchase_stage"],
         rejected=rejected, report=report, name=saved["name"],
         stage_model=saved["stage_model"], stage_preset=saved.get("stage_preset"),
+        timezone=_saved_zone(saved.get("timezone")),
     )
     return Workspace(
         dataset=dataset, name=meta["name"], saved_at=dt.datetime.fromisoformat(meta["saved_at"]),
         read_only=bool(meta["read_only"]), extras=meta["extras"], data_id=meta.get("data_id"),
     )
+
+
+def _saved_zone(zone: object) -> str:
+    """The saved time zone when it is one this server knows (older workspaces: UTC)."""
+    return zone if isinstance(zone, str) and zone in zone_names() else UTC

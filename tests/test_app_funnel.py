@@ -33,6 +33,7 @@ def test_funnel_page_on_the_sample() -> None:
         "Time from Consideration to Purchase",
         "Conversion from Awareness to Advocacy by entry week",
         "Customers entering at Awareness",
+        "What goes with converting",
     ]
     captions = " ".join(c.value for c in at.caption)
     assert "Half of the 1,071 customers who went from Consideration to Purchase" in captions
@@ -42,7 +43,7 @@ def test_funnel_page_on_the_sample() -> None:
     assert "2,878 customers reached Consideration but not Purchase" in captions
     # The page's own downloads (the sidebar adds the Excel report of every analysis).
     assert [b.label for b in at.main.get("download_button")] == [
-        "PNG", "SVG", "PDF", "Download CSV", "Download Excel"]
+        "PNG", "SVG", "PDF", "Download CSV", "Download Excel", "PNG", "SVG", "PDF"]
     assert at.query_params["mode"] == "ordered"
 
 

@@ -28,6 +28,7 @@ def test_funnel_page_in_russian() -> None:
         "Время от «Consideration» до «Purchase»",
         "Конверсия из «Awareness» в «Advocacy» по неделе входа",
         "Клиенты, вошедшие на этапе «Awareness»",
+        "Что сопутствует конверсии",
     ]
     spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
     assert spec["config"]["locale"]["number"]["decimal"] == ","

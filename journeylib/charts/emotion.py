@@ -8,6 +8,7 @@ import pandas as pd
 from journeylib.charts.base import PALETTE, check_small, localized, wrapped_labels
 from journeylib.i18n import t
 from journeylib.moments import OUTCOMES, sample_note
+from journeylib.timezones import axis_title
 
 NEGATIVE, POSITIVE, NEUTRAL = "#D55E00", "#009E73", "#0072B2"
 
@@ -64,10 +65,13 @@ def emotion_curve_chart(curve: pd.DataFrame, by: str = "stage", height: int = 30
     ))
 
 
-def emotion_timeline_chart(timeline: pd.DataFrame, freq: str = "week", height: int = 300):
+def emotion_timeline_chart(
+    timeline: pd.DataFrame, freq: str = "week", height: int = 300, zone: str = "UTC"
+):
     """Mean valence per period with its 95% interval; one line per stage when the timeline has
     a ``stage`` column. Hollow dots: fewer ratings than the minimum; red dots: a dip whose
-    interval lies below the other periods' mean.
+    interval lies below the other periods' mean. ``zone``: the time zone of the periods,
+    named on the date axis.
 
     ``timeline`` is the output of :func:`journeylib.emotion.emotion_timeline`.
     """
@@ -80,7 +84,7 @@ def emotion_timeline_chart(timeline: pd.DataFrame, freq: str = "week", height: i
     markers = [usual, below, few]
     by_stage = "stage" in data.columns
     # Month names ("%b") come from the chart's locale (config.locale), so they are translated.
-    x = alt.X("period_start:T", title=t(f"emotions.chart.period_axis.{freq}"),
+    x = alt.X("period_start:T", title=axis_title(t(f"emotions.chart.period_axis.{freq}"), zone),
               axis=alt.Axis(format="%d %b %Y" if freq != "month" else "%b %Y", labelAngle=-35))
     y = alt.Y("valence_mean:Q", axis=_valence_axis())
     tooltip = [

@@ -9,6 +9,7 @@ from journeylib.charts.base import PALETTE, check_small, localized, wrapped_labe
 from journeylib.funnel import breakdown_label
 from journeylib.i18n import label, t
 from journeylib.journeys import BUYER_JOURNEY, CUSTOMER_JOURNEY
+from journeylib.timezones import axis_title
 
 JOURNEY_COLOURS = {BUYER_JOURNEY: PALETTE[0], CUSTOMER_JOURNEY: PALETTE[2]}
 LOST_COLOUR = "#BBBBBB"
@@ -163,9 +164,12 @@ def time_to_convert_chart(frame: pd.DataFrame, from_stage: str, to_stage: str):
     )
 
 
-def conversion_trend_chart(frame: pd.DataFrame, first: str, last: str, freq: str = "week"):
+def conversion_trend_chart(
+    frame: pd.DataFrame, first: str, last: str, freq: str = "week", zone: str = "UTC"
+):
     """Conversion by entry cohort (line) above the customers entering each cohort (bars),
-    texts in the current language; ``freq`` is ``"week"`` or ``"month"``.
+    texts in the current language; ``freq`` is ``"week"`` or ``"month"``; ``zone``: the time
+    zone the cohorts were counted in, named on the date axis.
 
     ``frame`` is the output of :func:`journeylib.conversion.conversion_trend`.
     """
@@ -177,7 +181,7 @@ def conversion_trend_chart(frame: pd.DataFrame, first: str, last: str, freq: str
     )
     x = alt.X(
         "period_start:T",
-        title=t(f"funnel.chart.{freq}_of_entry"),
+        title=axis_title(t(f"funnel.chart.{freq}_of_entry"), zone),
         axis=alt.Axis(format="%d %b %Y", labelAngle=-30),
     )
     tooltip = [

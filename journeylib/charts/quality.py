@@ -8,11 +8,14 @@ import pandas as pd
 from journeylib.charts.base import PALETTE, check_small, localized
 from journeylib.i18n import label, t
 from journeylib.quality import NO_STAGE
+from journeylib.timezones import axis_title
 
 
-def touchpoints_over_time_chart(frame: pd.DataFrame, stages: list[str], freq: str = "week"):
+def touchpoints_over_time_chart(
+    frame: pd.DataFrame, stages: list[str], freq: str = "week", zone: str = "UTC"
+):
     """Stacked bars of touchpoints per period, coloured by stage in journey order, with texts
-    in the current language.
+    in the current language; ``zone``: the time zone of the periods, named on the date axis.
 
     ``frame`` is the output of :func:`journeylib.quality.touchpoints_over_time`; ``freq`` is the
     period it was computed for (``"day"``, ``"week"`` or ``"month"``).
@@ -33,7 +36,7 @@ def touchpoints_over_time_chart(frame: pd.DataFrame, stages: list[str], freq: st
         .encode(
             x=alt.X(
                 "period_start:O",
-                title=t("quality.chart.x_title", period=starting),
+                title=axis_title(t("quality.chart.x_title", period=starting), zone),
                 timeUnit="yearmonthdate",
                 axis=alt.Axis(
                     format=t("quality.chart.date_format"), labelAngle=-45, labelOverlap=True

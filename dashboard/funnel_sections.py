@@ -1,0 +1,160 @@
+"""Sections of the Funnel page below the funnel: time to convert, conversion over time and
+funnel correlation. Each takes the dataset and the funnel's settings (steps, window, mode)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import streamlit as st
+
+import journeylib as jl
+from dashboard.exports import chart_downloads
+from journeylib import conversion, correlation, i18n
+from journeylib.charts.correlation import correlation_chart
+from journeylib.charts.funnel import conversion_trend_chart, time_to_convert_chart
+from journeylib.i18n import t
+from journeylib.text import escape_markdown
+
+ANALYSES = {
+    "time": conversion.time_to_convert,
+    "trend": conversion.conversion_trend,
+    "correlation": correlation.funnel_correlation,
+}
+BIN_CHOICES = ("standard", "auto", "custom")
+DEFAULT_EDGES = (1.0, 24.0, 168.0)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _cached(analysis: str, key: str, args: tuple, options: tuple, _ds):
+    return ANALYSES[analysis](_ds, *args, **dict(options))
+
+
+def _run(analysis: str, ds: jl.Dataset, args: tuple, options: tuple):
+    """``ANALYSES[analysis](ds, *args, **options)``, cached per dataset key."""
+    with st.spinner(t("funnel.page.working")):
+        return _cached(analysis, ds.key, args, options, ds)
+
+
+def _step_names(stages: Sequence[str]) -> dict[int, str]:
+    return {k: f"{k}. {stage}" for k, stage in enumerate(stages, start=1)}
+
+
+def time_to_convert(
+    ds: jl.Dataset, stages: Sequence[str], *, window: str | None, mode: str
+) -> None:
+    """Two steps to time, the bins (standard, automatic by the data's spread, or chosen), the
+    reading and the histogram. ``mode``: ``"ordered"`` or ``"strict"``."""
+    left, right = st.columns(2)
+    buy = ds.purchase_stage
+    if st.session_state.get("ttc_from") not in stages[:-1]:
+        before_buy = stages[stages.index(buy) - 1] if buy in stages[1:] else stages[0]
+        st.session_state["ttc_from"] = before_buy
+    first = left.selectbox(t("funnel.page.from_step"), stages[:-1], key="ttc_from")
+    later = stages[stages.index(first) + 1 :]
+    if st.session_state.get("ttc_to") not in later:
+        st.session_state["ttc_to"] = buy if buy in later else later[-1]
+    last = right.selectbox(t("funnel.page.to_step"), later, key="ttc_to")
+    choices = {code: t(f"funnel_sections.bins.{code}") for code in BIN_CHOICES}
+    rule = st.radio(t("funnel_sections.bins.label"), list(choices), format_func=choices.get,
+                    horizontal=True, key="ttc_bins", help=t("funnel_sections.bins.help"))
+    bins: str | tuple[float, ...] = rule
+    if rule == "custom":
+        # Labels computed here: a format function must not depend on the language at call time.
+        names = {h: conversion.format_hours(h) for h in conversion.DURATION_LADDER}
+        st.session_state.setdefault("ttc_edges", list(DEFAULT_EDGES))
+        edges = st.multiselect(t("funnel_sections.bins.edges"), list(names),
+                               format_func=names.get, key="ttc_edges")
+        bins = tuple(sorted(edges)) or DEFAULT_EDGES
+    timing = _run("time", ds, (first, last), (("window", window), ("mode", mode), ("bins", bins)))
+    if rule != "standard":
+        timing = timing.assign(bin=[
+            i18n.say(conversion.bin_name(a, b))
+            for a, b in zip(timing["bin_start_hours"], timing["bin_end_hours"], strict=True)
+        ])
+    st.caption(escape_markdown(i18n.say(conversion.describe_time_to_convert(timing, first, last))))
+    chart = time_to_convert_chart(timing, first, last)
+    st.altair_chart(chart, width="stretch")
+    if rule == "auto":
+        st.caption(t("funnel_sections.bins.auto_rule", n=len(timing)))
+
+
+def conversion_trend(
+    ds: jl.Dataset, stages: Sequence[str], *, window: str | None, mode: str
+) -> None:
+    """A pair of steps, the cohort period, the reading and the trend chart, dates in the
+    dataset's time zone."""
+    names = _step_names(stages)
+    left, middle, right = st.columns(3)
+    if st.session_state.get("trend_from") not in list(names)[:-1]:
+        st.session_state["trend_from"] = 1
+    start = left.selectbox(t("funnel_sections.trend.from"), list(names)[:-1],
+                           format_func=names.get, key="trend_from")
+    later = [k for k in names if k > start]
+    if st.session_state.get("trend_to") not in later:
+        st.session_state["trend_to"] = later[-1]
+    end = middle.selectbox(t("funnel_sections.trend.to"), later, format_func=names.get,
+                           key="trend_to")
+    freqs = {"week": t("funnel.page.by_week"), "month": t("funnel.page.by_month")}
+    freq = right.radio(t("funnel.page.cohorts"), list(freqs), format_func=freqs.get,
+                       horizontal=True, key="trend_freq")
+    options = (("window", window), ("mode", mode), ("from_step", start), ("to_step", end))
+    trend = _run("trend", ds, (tuple(stages), freq), options)
+    first, last = stages[start - 1], stages[end - 1]
+    st.caption(escape_markdown(i18n.say(conversion.describe_trend(trend, first, last))))
+    chart = conversion_trend_chart(trend, first, last, freq, zone=ds.timezone)
+    st.altair_chart(chart)
+    st.caption(t("funnel_sections.trend.zone", zone=ds.timezone))
+
+
+def funnel_correlation(
+    ds: jl.Dataset, stages: Sequence[str], *, window: str | None, mode: str
+) -> None:
+    """Touchpoints, channels and segments over- or under-represented among the customers who
+    reached the last step: the reading, the chart of odds ratios and the ranked table."""
+    st.caption(t("funnel_sections.correlation.intro", first=escape_markdown(stages[0]),
+                 last=escape_markdown(stages[-1])))
+    table = _run("correlation", ds, (tuple(stages),), (("window", window), ("mode", mode)))
+    st.markdown(f"**{escape_markdown(i18n.say(correlation.describe_correlation(table)))}**")
+    st.caption(t("funnel_sections.correlation.not_cause"))
+    if table.empty:
+        return
+    chart = correlation_chart(table)
+    st.altair_chart(chart, width="stretch")
+    chart_downloads(chart, "funnel-correlation", ds)
+    shown = table.assign(
+        property=[t(f"correlation.property.{p}") for p in table["property"]],
+        direction=[t(f"correlation.direction.{d}") for d in table["direction"]],
+        test=[t(f"correlation.test.{name}") for name in table["test"]],
+    )
+    st.dataframe(
+        shown.drop(columns=["converters", "non_converters", "values_in_property"]),
+        hide_index=True,
+        column_config=_columns(),
+    )
+    st.caption(t("funnel_sections.correlation.method", min=correlation.MIN_CUSTOMERS,
+                 top=correlation.MAX_VALUES_PER_PROPERTY))
+
+
+def _columns() -> dict:
+    count = "localized"
+    col = st.column_config
+    return {
+        "property": t("funnel_sections.col.property"),
+        "value": t("funnel_sections.col.value"),
+        "converters_with": col.NumberColumn(t("funnel_sections.col.converters_with"),
+                                            format=count),
+        "non_converters_with": col.NumberColumn(t("funnel_sections.col.non_converters_with"),
+                                                format=count),
+        "share_of_converters": col.NumberColumn(t("funnel_sections.col.share_converters"),
+                                                format="percent"),
+        "share_of_non_converters": col.NumberColumn(
+            t("funnel_sections.col.share_non_converters"), format="percent"),
+        "odds_ratio": col.NumberColumn(t("funnel_sections.col.odds_ratio"), format="%.2f"),
+        "ci_low": col.NumberColumn(t("funnel_sections.col.ci_low"), format="%.2f"),
+        "ci_high": col.NumberColumn(t("funnel_sections.col.ci_high"), format="%.2f"),
+        "p_value": col.NumberColumn(t("funnel_sections.col.p_value"), format="%.4f"),
+        "test": t("funnel_sections.col.test"),
+        "q_value": col.NumberColumn(t("funnel_sections.col.q_value"), format="%.4f"),
+        "direction": t("funnel_sections.col.direction"),
+        "significant": t("funnel_sections.col.significant"),
+    }

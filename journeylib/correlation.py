@@ -1,0 +1,233 @@
+"""Funnel correlation: which touchpoints, channels and segments go with converting, and which not.
+
+For the customers who entered a funnel (step 1), converters are those who reached the last
+step and non-converters the rest. A customer *has* a value of a property when one of their
+touchpoints carries it within the span that counts: from entering up to (not including) the
+conversion for converters, so the converting touchpoint itself is never its own evidence;
+from entering to the window's end (or the end of the data, without a window) for the others.
+A segment describes the customer, so every touchpoint of theirs counts for it.
+
+Each value gets a 2x2 table (converters / non-converters, with / without the value) from one
+engine query that returns only counts; the odds ratio, its 95% interval, a p-value and the
+Benjamini–Hochberg q-value are computed here. This is an association, not a cause: customers
+who were going to buy anyway may simply see more pages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from statistics import NormalDist
+
+import ibis
+import numpy as np
+import pandas as pd
+
+from journeylib.dataset import Dataset
+from journeylib.durations import window_seconds
+from journeylib.engine import to_pandas
+from journeylib.epoch import epoch_micros
+from journeylib.funnel import customer_steps, funnel_stages
+from journeylib.messages import Message
+
+PROPERTIES = ("touchpoint", "channel", "segment")
+# Values kept per property: the most common ones, so a property with thousands of distinct
+# values (free-text touchpoints) does not turn into thousands of tests.
+MAX_VALUES_PER_PROPERTY = 50
+# Values held by fewer customers (both groups together) are not tested.
+MIN_CUSTOMERS = 10
+# Fisher's exact test when an expected cell count is below this; else Pearson's chi-square.
+FISHER_BELOW = 5.0
+SIGNIFICANT = 0.05
+Z95 = NormalDist().inv_cdf(0.975)
+COLUMNS = [
+    "property", "value", "converters_with", "non_converters_with", "converters",
+    "non_converters", "share_of_converters", "share_of_non_converters", "odds_ratio", "ci_low",
+    "ci_high", "p_value", "test", "q_value", "direction", "significant", "values_in_property",
+]
+
+
+def funnel_correlation(
+    ds: Dataset,
+    stages: Sequence[str] | None = None,
+    *,
+    window: str | dt.timedelta | None = None,
+    mode: str = "ordered",
+    properties: Sequence[str] = PROPERTIES,
+    min_customers: int = MIN_CUSTOMERS,
+    top: int = MAX_VALUES_PER_PROPERTY,
+) -> pd.DataFrame:
+    """Touchpoints, channels and segment values over- or under-represented among converters.
+
+    The funnel is :func:`journeylib.funnel.funnel`'s with ``stages``, ``window`` and ``mode``
+    (at least two steps). Per property of ``properties`` the ``top`` values held by the most
+    customers are kept; values held by fewer than ``min_customers`` customers are left out.
+
+    Returns one row per value tested, most significant first (then the larger effect):
+    ``property``, ``value``; ``converters_with`` / ``non_converters_with`` (customers of each
+    group with the value), ``converters`` / ``non_converters`` (group sizes);
+    ``share_of_converters`` / ``share_of_non_converters`` (0..1); ``odds_ratio`` (odds of
+    converting with the value over the odds without; 0.5 added to every cell when one is
+    zero, Haldane's correction) with its 95% Woolf interval ``ci_low`` / ``ci_high``;
+    ``p_value`` (two-sided) and ``test`` (``"fisher"`` when an expected count is below
+    :data:`FISHER_BELOW`, else ``"chi_square"``, Pearson without continuity correction);
+    ``q_value`` (Benjamini–Hochberg over all rows, the false-discovery-rate analogue of the
+    p-value for this many tests); ``direction`` (``"over"`` for OR > 1, ``"under"`` for
+    OR < 1, ``"even"``); ``significant`` (q < 0.05); ``values_in_property`` (distinct values
+    the property had before the ``top`` cut). Empty (with these columns) when nobody, or
+    everybody, converted.
+    """
+    unknown = [p for p in properties if p not in PROPERTIES]
+    if unknown:
+        raise ValueError(f"properties must be among {', '.join(PROPERTIES)}, not {unknown}")
+    steps = funnel_stages(ds, stages)
+    if len(steps) < 2:
+        raise ValueError("a funnel correlation needs at least two steps")
+    per = customer_steps(ds, steps, window=window, mode=mode)
+    per = per.select(
+        "customer_id", entered_at=per.t1, converted_at=per[f"t{len(steps)}"],
+        is_converter=per[f"t{len(steps)}"].notnull(),
+    )
+    totals = to_pandas(per.aggregate(
+        entered=per.count(), converters=per.is_converter.cast("int64").sum()))
+    entered, converters = int(totals["entered"].iloc[0]), int(totals["converters"].iloc[0])
+    non_converters = entered - converters
+    if converters == 0 or non_converters == 0 or not properties:
+        return pd.DataFrame(columns=COLUMNS)
+    counts = to_pandas(_value_counts(ds, per, list(properties), window, top))
+    counts = counts[(counts["converters_with"] + counts["non_converters_with"]) >= min_customers]
+    return _tested(counts, converters, non_converters)
+
+
+def _value_counts(ds, per, properties, window, top) -> ibis.Table:
+    """Customers per (property, value) and group, the ``top`` values per property."""
+    t = ds.table
+    joined = t.join(per, "customer_id")
+    at = epoch_micros(joined.timestamp)
+    seconds = window_seconds(window)
+    after_entry = at >= epoch_micros(joined.entered_at)
+    until = at < epoch_micros(joined.converted_at)
+    open_end = ibis.literal(True) if seconds is None else (
+        at <= epoch_micros(joined.entered_at) + seconds * 1_000_000)
+    in_span = after_entry & ibis.ifelse(joined.is_converter, until, open_end)
+    parts = []
+    for prop in properties:
+        rows = joined if prop == "segment" else joined.filter(in_span)
+        rows = rows.filter(rows[prop].notnull())
+        parts.append(rows.select(
+            "customer_id", "is_converter", property=ibis.literal(prop),
+            value=rows[prop].cast("string"),
+        ).distinct())
+    held = ibis.union(*parts, distinct=False)
+    grouped = held.group_by(["property", "value"]).agg(
+        converters_with=held.is_converter.cast("int64").sum(),
+        non_converters_with=(~held.is_converter).cast("int64").sum(),
+        customers=held.count(),
+    )
+    by_property = ibis.window(group_by="property", order_by=[ibis.desc("customers"), "value"])
+    ranked = grouped.mutate(
+        rank=ibis.row_number().over(by_property),
+        values_in_property=grouped.count().over(ibis.window(group_by="property")),
+    )
+    return ranked.filter(ranked["rank"] < top).drop("rank", "customers")
+
+
+def _tested(counts: pd.DataFrame, converters: int, non_converters: int) -> pd.DataFrame:
+    if counts.empty:
+        return pd.DataFrame(columns=COLUMNS)
+    out = counts.reset_index(drop=True).copy()
+    for column in ("converters_with", "non_converters_with", "values_in_property"):
+        out[column] = out[column].astype("int64")
+    out["converters"], out["non_converters"] = converters, non_converters
+    a = out["converters_with"].to_numpy(float)
+    b = out["non_converters_with"].to_numpy(float)
+    c, d = converters - a, non_converters - b
+    out["share_of_converters"] = a / converters
+    out["share_of_non_converters"] = b / non_converters
+    ratio, low, high = odds_ratio(a, b, c, d)
+    out["odds_ratio"], out["ci_low"], out["ci_high"] = ratio, low, high
+    tests = [p_value(*cells) for cells in zip(a, b, c, d, strict=True)]
+    out["p_value"] = [p for p, _ in tests]
+    out["test"] = [name for _, name in tests]
+    out["q_value"] = bh_q_values(out["p_value"].to_numpy())
+    out["direction"] = np.where(ratio > 1, "over", np.where(ratio < 1, "under", "even"))
+    out["significant"] = out["q_value"] < SIGNIFICANT
+    out["_size"] = -np.abs(np.log(ratio))
+    out = out.sort_values(["p_value", "_size", "property", "value"], kind="stable")
+    return out.drop(columns="_size").reset_index(drop=True)[COLUMNS]
+
+
+def odds_ratio(a, b, c, d) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Odds ratio ``(a·d)/(b·c)`` of 2x2 tables (a: converters with, b: non-converters with,
+    c: converters without, d: non-converters without) with its 95% Woolf interval
+    ``exp(ln OR ± 1.96·√(1/a + 1/b + 1/c + 1/d))``; tables with a zero cell get 0.5 added to
+    every cell first (Haldane). Returns ``(ratio, low, high)`` arrays."""
+    cells = np.array([a, b, c, d], dtype=float).reshape(4, -1)
+    cells = np.where((cells == 0).any(axis=0), cells + 0.5, cells)
+    a, b, c, d = cells
+    log_or = np.log(a * d / (b * c))
+    half = Z95 * np.sqrt(1 / a + 1 / b + 1 / c + 1 / d)
+    return np.exp(log_or), np.exp(log_or - half), np.exp(log_or + half)
+
+
+def p_value(a: float, b: float, c: float, d: float) -> tuple[float, str]:
+    """Two-sided p-value of independence in the 2x2 table ``[[a, b], [c, d]]`` and the test
+    used: ``"fisher"`` (exact) when an expected count is below :data:`FISHER_BELOW`, else
+    ``"chi_square"`` (Pearson, one degree of freedom, no continuity correction)."""
+    a, b, c, d = (round(x) for x in (a, b, c, d))
+    n = a + b + c + d
+    rows, cols = (a + b, c + d), (a + c, b + d)
+    if min(r * k for r in rows for k in cols) / n < FISHER_BELOW:
+        return fisher_exact(a, b, c, d), "fisher"
+    chi2 = n * (a * d - b * c) ** 2 / (rows[0] * rows[1] * cols[0] * cols[1])
+    return math.erfc(math.sqrt(chi2 / 2)), "chi_square"
+
+
+def fisher_exact(a: int, b: int, c: int, d: int) -> float:
+    """Two-sided Fisher exact p-value of ``[[a, b], [c, d]]``: the probability, with the margins
+    fixed, of a table no more likely than the one observed (hypergeometric)."""
+    row1, col1, n = a + b, a + c, a + b + c + d
+    lo, hi = max(0, row1 + col1 - n), min(row1, col1)
+    k = np.arange(lo, hi + 1)
+    log_p = (_log_choose(col1, k) + _log_choose(n - col1, row1 - k)) - _log_choose(n, row1)
+    observed = log_p[a - lo]
+    p = np.exp(log_p[log_p <= observed + 1e-7]).sum()
+    return float(min(1.0, p))
+
+
+def _log_choose(n, k):
+    lgamma = np.vectorize(math.lgamma)
+    k = np.asarray(k, dtype=float)
+    return lgamma(n + 1.0) - lgamma(k + 1.0) - lgamma(n - k + 1.0)
+
+
+def bh_q_values(p: np.ndarray) -> np.ndarray:
+    """Benjamini–Hochberg q-values of ``p``: ``min over j ≥ i of p_(j)·m/j`` on the sorted
+    p-values, at most 1, in the order given."""
+    p = np.asarray(p, dtype=float)
+    m = len(p)
+    if m == 0:
+        return p
+    order = np.argsort(p, kind="stable")
+    scaled = p[order] * m / np.arange(1, m + 1)
+    q = np.minimum.accumulate(scaled[::-1])[::-1]
+    out = np.empty(m)
+    out[order] = np.minimum(q, 1.0)
+    return out
+
+
+def describe_correlation(frame: pd.DataFrame) -> Message:
+    """The reading of :func:`funnel_correlation` as a message: the strongest significant value
+    (``correlation.reading.top``), that none is significant, or that there was nothing to
+    compare; worded by :func:`journeylib.i18n.say`."""
+    if frame.empty:
+        return Message("correlation.reading.nothing")
+    found = frame[frame["significant"]]
+    if found.empty:
+        return Message("correlation.reading.none_significant", {"n": len(frame)})
+    top = found.iloc[0]
+    return Message(f"correlation.reading.top_{top['direction']}", {
+        "property": Message(f"correlation.property.{top['property']}"), "value": top["value"],
+        "ratio": float(top["odds_ratio"]), "n": len(found),
+    })
