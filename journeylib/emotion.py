@@ -18,6 +18,7 @@ from journeylib.dataset import Dataset
 from journeylib.engine import to_pandas
 from journeylib.epoch import epoch_day
 from journeylib.i18n import month, t
+from journeylib.journeys import EVENT_ORDER
 from journeylib.stats import valence_interval, wilson_interval
 
 CURVE_KEYS = ("stage", "touchpoint", "channel")
@@ -86,7 +87,8 @@ def emotion_curve(ds: Dataset, by: str = "stage", segment: str | None = None) ->
         out = out.sort_values(["_order", "key"])
     else:
         # Journey position (0 = first touch) orders touchpoints and channels like a journey map.
-        t = t.mutate(position=ibis.row_number().over(group_by=t.customer_id, order_by=t.timestamp))
+        t = t.mutate(position=ibis.row_number().over(group_by=t.customer_id,
+                                                     order_by=list(EVENT_ORDER)))
         by_stage = t.group_by(["key", "stage"]).agg(
             rows=t.count(),
             position_sum=t.position.sum(),
@@ -96,7 +98,7 @@ def emotion_curve(ds: Dataset, by: str = "stage", segment: str | None = None) ->
         out = to_pandas(
             g.group_by("key")
             .agg(
-                main_stage=g.stage.argmax(g.rows),
+                main_stage=g.stage.argmax(_most_rows(ds, g)),
                 position=g.position_sum.sum() / g.rows.sum(),
                 **{k: g[f"_{k}"].sum() for k in _sums(t)},
             )
@@ -112,6 +114,13 @@ def emotion_curve(ds: Dataset, by: str = "stage", segment: str | None = None) ->
     cols = [by, *(["stage"] if by == "touchpoint" else []), "n", "valence_mean", "ci_low",
             "ci_high", "share_negative", "share_positive", "emotion_mean"]
     return out[cols].reset_index(drop=True)
+
+
+def _most_rows(ds: Dataset, g: ibis.Table) -> ibis.StructValue:
+    """The ``argmax`` key that picks the stage with the most ``rows`` of a per-stage table,
+    the earliest stage in journey order on a tie (so every engine names the same one)."""
+    rank = g.stage.substitute({s: i for i, s in enumerate(ds.stages)}, else_=len(ds.stages))
+    return ibis.struct({"rows": g.rows, "earlier": -rank.cast("int64")})
 
 
 def _sums(t: ibis.Table) -> dict[str, ibis.Expr]:
@@ -228,7 +237,7 @@ def _point_table(ds: Dataset, sign: int, min_n: int) -> pd.DataFrame:
     out = to_pandas(
         g.group_by("touchpoint")
         .agg(
-            stage=g.stage.argmax(g.rows),
+            stage=g.stage.argmax(_most_rows(ds, g)),
             customers=g.customers.sum(),
             intensity_sum=g._intensity.sum(),
             **{k: g[f"_{k}"].sum() for k in _sums(t)},

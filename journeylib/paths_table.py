@@ -304,12 +304,14 @@ def journey_touches(
     t = t.filter(t.channel.notnull())
     if lookback is not None:
         t = t.filter(t._secs >= t._end - duration_seconds(lookback))
+    # Window values go into a column before a filter reads them: Spark has no QUALIFY, and
+    # Ibis's rewrite of a filter on a window loses the table alias there.
     if not conversion_touch:
-        earlier = (1 - t._conv).sum().over(w_journey)
-        t = t.filter((t._conv == 0) | (earlier == 0))
+        t = t.mutate(_earlier=(1 - t._conv).sum().over(w_journey))
+        t = t.filter((t._conv == 0) | (t._earlier == 0))
     if collapse_repeats:
-        previous = t.channel.lag().over(ibis.window(group_by=journey, order_by=order))
-        t = t.filter(previous.isnull() | (previous != t.channel))
+        t = t.mutate(_previous=t.channel.lag().over(ibis.window(group_by=journey, order_by=order)))
+        t = t.filter(t._previous.isnull() | (t._previous != t.channel))
     # One partition and order for every column below, so the engine sorts the touches once.
     ordered = ibis.window(group_by=journey, order_by=order)
     whole = ibis.window(group_by=journey, order_by=order, rows=(None, None))
