@@ -18,11 +18,20 @@ import ibis
 
 from journeylib.dataset import Dataset
 
-# Why the cross-engine suite is skipped, or None when it can run.
-SKIP_REASON = (
-    None if importlib.util.find_spec("pyspark") is not None
-    else "pyspark is not installed: `pip install -r requirements-spark.txt` runs the Spark suite"
-)
+
+def _skip_reason() -> str | None:
+    """Why the cross-engine suite cannot run here, or None when it can."""
+    try:
+        found = importlib.util.find_spec("pyspark") is not None
+    except (ImportError, ValueError):
+        found = False
+    if not found:
+        return ("pyspark is not installed: `make test-spark` (or `pip install -r "
+                "requirements-spark.txt`) runs the Spark suite")
+    return None
+
+
+SKIP_REASON = _skip_reason()
 
 _names = itertools.count(1)
 

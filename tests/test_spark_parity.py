@@ -21,7 +21,8 @@ import pandas as pd
 import pytest
 
 import journeylib as jl
-from journeylib import report
+from journeylib import moments, report
+from journeylib.engine import to_pandas
 from journeylib.funnel import Exclusion
 from tests import corpus
 from tests.spark_engine import SKIP_REASON, on_spark
@@ -180,7 +181,20 @@ def test_moments_of_truth(engines, outcome) -> None:
 
 def test_moments_of_truth_sampled(engines) -> None:
     # Above the threshold only a hash-chosen share of customers is analysed: the same ones.
-    both(engines, jl.moments_of_truth, "purchase", sample_customers=40, min_group=3)
+    duck, spark = (jl.moments_of_truth(ds, "purchase", sample_customers=40, min_group=3)
+                   for ds in engines)
+    assert duck.attrs["sample_share"] < 0.5
+    assert_same(duck, spark, "moments_of_truth")
+
+
+def test_both_engines_put_every_customer_in_the_same_sample_bucket(engines) -> None:
+    duck, spark = (
+        to_pandas(ds.table.select("customer_id", bucket=moments._customer_bucket(ds.table))
+                  .distinct().order_by("customer_id"))
+        for ds in engines
+    )
+    assert_same(duck, spark, "buckets")
+    assert duck["bucket"].tolist() == [moments.customer_bucket(c) for c in duck["customer_id"]]
 
 
 def test_journey_score(engines) -> None:
@@ -197,6 +211,11 @@ def test_build_journey_map(engines) -> None:
 
 def test_data_quality(engines) -> None:
     both(engines, jl.data_quality)
+
+
+def test_summary(engines) -> None:
+    # first / last are timestamps: UTC from both engines
+    both(engines, jl.summary)
 
 
 def test_excel_report(engines) -> None:
