@@ -59,8 +59,5 @@ def spark_backend():
 
     if spark_engine.SKIP_REASON:
         pytest.skip(spark_engine.SKIP_REASON)
-    session = spark_engine.spark_session()
-    try:
+    with spark_engine.spark_session() as session:
         yield spark_engine.connect(session)
-    finally:
-        session.stop()
