@@ -218,7 +218,11 @@ def test_summary(engines) -> None:
     both(engines, jl.summary)
 
 
-def test_excel_report(engines) -> None:
+def test_excel_report(engines, monkeypatch) -> None:
+    # Fewer bootstrap resamples than the report's 100: they are numpy work, the same on both
+    # engines, and the engine queries are the same.
+    monkeypatch.setattr(report, "attribution",
+                        lambda ds, **kwargs: jl.attribution(ds, **{**kwargs, "n_boot": 10}))
     duck, spark = (report.analysis_sheets(ds) for ds in engines)
     assert_same(duck, spark, "analysis_sheets")
     book = openpyxl.load_workbook(io.BytesIO(jl.excel_report(
