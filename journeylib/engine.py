@@ -15,19 +15,48 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import math
+import re
+from collections.abc import Callable
+from typing import TypeVar
 
+import ibis.common.exceptions as com
 import ibis.expr.types as ir
 import pandas as pd
+import pyarrow as pa
+
+from journeylib.errors import EngineError
+
+T = TypeVar("T")
+
+
+def _engine_run(expr: ir.Expr, run: Callable[[], T]) -> T:
+    """``run()``, with an engine's missing operation raised as :class:`EngineError` naming the
+    engine and the operation."""
+    try:
+        return run()
+    except (com.OperationNotDefinedError, com.UnsupportedOperationError) as exc:
+        found = re.search(r"(?:rule for|operation) '?(\w+)'?", str(exc))
+        try:
+            engine = expr._find_backend().name
+        except com.IbisError:
+            engine = "unknown"
+        raise EngineError(
+            code="errors.engine_lacks_operation",
+            params={"engine": engine, "operation": found.group(1) if found else str(exc)},
+        ) from exc
 
 
 def to_pandas(expr: ir.Table) -> pd.DataFrame:
     """Execute ``expr`` and return its rows with every numeric column as numbers.
 
+    Raises :class:`~journeylib.errors.EngineError` when the engine lacks an operation of
+    ``expr``.
+
     A column that the engine types as numeric but that arrives as Python objects (decimals,
     ``None``) becomes ``float64`` with NaN for missing values; a timestamp column is zoned UTC
     (see the module docstring); other columns are as the engine returned them.
     """
-    frame = expr.to_pandas()
+    frame = _engine_run(expr, expr.to_pandas)
     schema = expr.schema()
     for name, dtype in schema.items():
         if name not in frame:
@@ -39,10 +68,17 @@ def to_pandas(expr: ir.Table) -> pd.DataFrame:
     return frame
 
 
+def to_arrow(expr: ir.Expr) -> pa.Table:
+    """Execute ``expr`` and return its rows as Arrow, as the engine typed them (for results
+    too large to pass through Python objects). Raises
+    :class:`~journeylib.errors.EngineError` like :func:`to_pandas`."""
+    return _engine_run(expr, expr.to_pyarrow)
+
+
 def scalar(expr: ir.Scalar) -> object:
     """Execute a scalar ``expr``: a decimal comes back as a float and a missing number as NaN;
     other values (text, booleans, timestamps) as the engine returned them."""
-    value = expr.execute()
+    value = _engine_run(expr, expr.execute)
     if isinstance(value, decimal.Decimal):
         return float(value)
     if value is None and expr.type().is_numeric():

@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 from journeylib import i18n
 from journeylib.dataset import Dataset
 from journeylib.durations import duration_seconds
+from journeylib.engine import to_arrow
 from journeylib.epoch import epoch_seconds
 from journeylib.errors import DataError
 from journeylib.journeys import conversion_event
@@ -350,7 +351,7 @@ def path_table(
         steps=step.collect(), converted=t.converted.max(), revenue=t.revenue.max()
     )
     per_journey = per_journey.mutate(path=per_journey.steps.sort().map(lambda s: s.channel))
-    grouped = (
+    grouped = to_arrow(
         per_journey.group_by("path")
         .agg(
             conversions=per_journey.converted.sum(),
@@ -360,7 +361,6 @@ def path_table(
         # In path order: the engine's own row order changes from run to run, and the
         # bootstrap's resamples follow row order, so a seed would not repeat its intervals.
         .order_by("path")
-        .to_pyarrow()
     )
     # Straight from Arrow: converting a million list cells to Python lists (what to_pandas
     # does) took ~10 s of the 20 s this function took on 10M touchpoints.
