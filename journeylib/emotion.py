@@ -255,7 +255,8 @@ def _point_table(ds: Dataset, sign: int, min_n: int) -> pd.DataFrame:
     side = out["ci_high"] < mean_valence if sign < 0 else out["ci_low"] > mean_valence
     out["significant"] = side.fillna(False).astype(bool)
     out = out[(out["n"] > 0) & (out["severity"] > overall)]
-    out = out.sort_values(["enough_data", "score"], ascending=[False, False])
+    # By name on equal scores: the engine returns its groups in no particular order.
+    out = out.sort_values(["enough_data", "score", "touchpoint"], ascending=[False, False, True])
     share = "share_negative" if sign < 0 else "share_positive"
     cols = ["touchpoint", "stage", "customers", "n", "valence_mean", "ci_low", "ci_high", share,
             "severity", "score", "enough_data", "significant"]
@@ -275,7 +276,7 @@ def pain_points(ds: Dataset, min_n: int = MIN_TOUCHPOINT_N) -> pd.DataFrame:
     (ratings), ``valence_mean``, ``ci_low`` / ``ci_high`` (95% Student-t), ``share_negative``,
     ``severity``, ``score``, ``enough_data`` (n >= ``min_n``), ``significant`` (the whole 95%
     interval lies below the mean valence of all ratings); rows with enough data first, then by
-    score, highest first.
+    score, highest first, then by touchpoint name.
     """
     return _point_table(ds, -1, min_n)
 

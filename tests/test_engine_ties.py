@@ -72,6 +72,18 @@ def test_a_touchpoint_split_evenly_between_stages_belongs_to_the_earlier_one(tie
         assert set(pains.loc[pains["touchpoint"] == "Help", "stage"]) <= {"Consideration"}
 
 
+def test_touchpoints_with_equal_scores_are_listed_by_name() -> None:
+    rows = [(f"E{i:02d}", f"2026-03-0{1 + k}", "Service", desk, score, 0)
+            for i in range(12) for k, desk in enumerate(["Desk B", "Desk A", "Desk C"])
+            for score in ([1, 5] if desk != "Desk C" else [5, 5])]
+    frame = pd.DataFrame(rows, columns=["customer_id", "timestamp", "stage", "touchpoint",
+                                        "emotion", "converted"])
+    ds = jl.load(frame)
+    for each in (ds, reversed_rows(ds)):
+        pains = jl.pain_points(each, min_n=1)
+        assert pains["touchpoint"].tolist() == ["Desk A", "Desk B"]
+
+
 def test_journey_positions_follow_the_file_order_within_a_moment(tied) -> None:
     first, second = (jl.emotion_curve(ds, "touchpoint") for ds in tied)
     pd.testing.assert_frame_equal(first, second)
