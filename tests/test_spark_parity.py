@@ -87,9 +87,13 @@ def assert_same(duck: object, spark: object, where: str = "result") -> None:
 
 
 def both(engines, analysis, *args, **kwargs) -> None:
+    """Run ``analysis`` on both engines; the results must be equal, and a table must have
+    rows (two empty tables would prove nothing)."""
     duck, spark = engines
-    assert_same(analysis(duck, *args, **kwargs), analysis(spark, *args, **kwargs),
-                analysis.__name__)
+    expected = analysis(duck, *args, **kwargs)
+    if isinstance(expected, pd.DataFrame):
+        assert len(expected) > 0, f"{analysis.__name__} has no rows on this dataset"
+    assert_same(expected, analysis(spark, *args, **kwargs), analysis.__name__)
 
 
 CHECKOUT = Exclusion("Cart", 1, 2, field="touchpoint")
@@ -111,9 +115,12 @@ def test_funnel(engines, kwargs) -> None:
     both(engines, jl.funnel, **kwargs)
 
 
+# last_stage / last_touchpoint / last_channel are the last touch's by timestamp alone
+# (funnel.py): on tied dates the engines pick different touches.
+@FUNNEL_FILES
 @pytest.mark.parametrize("mode", ["ordered", "strict", "any"])
 def test_drop_offs(engines, mode) -> None:
-    both(engines, jl.drop_offs, 2, mode=mode)
+    both(engines, jl.drop_offs, 3, mode=mode)
 
 
 def test_time_to_convert(engines) -> None:
