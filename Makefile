@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test lint sample bench screenshot clean
+.PHONY: run test test-spark lint sample bench screenshot clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -17,12 +17,21 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $(VENV)/.runtime $@
 
+# pyspark for the cross-engine suite; `make test` runs it when pyspark is installed (a Java 17
+# runtime is needed too) and reports it skipped, with the reason, when not.
+$(VENV)/.spark: requirements-spark.txt $(VENV)/.dev
+	$(BIN)/pip install --quiet -r requirements-spark.txt
+	touch $@
+
 run: $(VENV)/.runtime
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
 test: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+test-spark: $(VENV)/.spark
+	$(BIN)/python -m pytest tests/test_spark_parity.py
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

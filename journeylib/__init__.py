@@ -25,7 +25,7 @@ from journeylib.emotion import (
     journey_score,
     pain_points,
 )
-from journeylib.errors import DataError
+from journeylib.errors import DataError, EngineError
 from journeylib.export import export_chart, footnote
 from journeylib.filters import Filters, apply_filters, describe_filters, filter_options
 from journeylib.funnel import Exclusion, breakdown_label, drop_offs, funnel
@@ -54,6 +54,7 @@ __all__ = [
     "TABLE_COLUMNS",
     "DataError",
     "Dataset",
+    "EngineError",
     "Exclusion",
     "Filters",
     "LoadReport",

@@ -18,6 +18,7 @@ from journeylib.dataset import Dataset
 from journeylib.engine import to_pandas
 from journeylib.epoch import epoch_day
 from journeylib.i18n import month, t
+from journeylib.journeys import EVENT_ORDER
 from journeylib.stats import valence_interval, wilson_interval
 from journeylib.timezones import local_time
 
@@ -87,7 +88,8 @@ def emotion_curve(ds: Dataset, by: str = "stage", segment: str | None = None) ->
         out = out.sort_values(["_order", "key"])
     else:
         # Journey position (0 = first touch) orders touchpoints and channels like a journey map.
-        t = t.mutate(position=ibis.row_number().over(group_by=t.customer_id, order_by=t.timestamp))
+        t = t.mutate(position=ibis.row_number().over(group_by=t.customer_id,
+                                                     order_by=list(EVENT_ORDER)))
         by_stage = t.group_by(["key", "stage"]).agg(
             rows=t.count(),
             position_sum=t.position.sum(),
@@ -97,7 +99,7 @@ def emotion_curve(ds: Dataset, by: str = "stage", segment: str | None = None) ->
         out = to_pandas(
             g.group_by("key")
             .agg(
-                main_stage=g.stage.argmax(g.rows),
+                main_stage=g.stage.argmax(_most_rows(ds, g)),
                 position=g.position_sum.sum() / g.rows.sum(),
                 **{k: g[f"_{k}"].sum() for k in _sums(t)},
             )
@@ -113,6 +115,13 @@ def emotion_curve(ds: Dataset, by: str = "stage", segment: str | None = None) ->
     cols = [by, *(["stage"] if by == "touchpoint" else []), "n", "valence_mean", "ci_low",
             "ci_high", "share_negative", "share_positive", "emotion_mean"]
     return out[cols].reset_index(drop=True)
+
+
+def _most_rows(ds: Dataset, g: ibis.Table) -> ibis.StructValue:
+    """The ``argmax`` key that picks the stage with the most ``rows`` of a per-stage table,
+    the earliest stage in journey order on a tie (so every engine names the same one)."""
+    rank = g.stage.substitute({s: i for i, s in enumerate(ds.stages)}, else_=len(ds.stages))
+    return ibis.struct({"rows": g.rows, "earlier": -rank.cast("int64")})
 
 
 def _sums(t: ibis.Table) -> dict[str, ibis.Expr]:
@@ -230,7 +239,7 @@ def _point_table(ds: Dataset, sign: int, min_n: int) -> pd.DataFrame:
     out = to_pandas(
         g.group_by("touchpoint")
         .agg(
-            stage=g.stage.argmax(g.rows),
+            stage=g.stage.argmax(_most_rows(ds, g)),
             customers=g.customers.sum(),
             intensity_sum=g._intensity.sum(),
             **{k: g[f"_{k}"].sum() for k in _sums(t)},
@@ -248,7 +257,8 @@ def _point_table(ds: Dataset, sign: int, min_n: int) -> pd.DataFrame:
     side = out["ci_high"] < mean_valence if sign < 0 else out["ci_low"] > mean_valence
     out["significant"] = side.fillna(False).astype(bool)
     out = out[(out["n"] > 0) & (out["severity"] > overall)]
-    out = out.sort_values(["enough_data", "score"], ascending=[False, False])
+    # By name on equal scores: the engine returns its groups in no particular order.
+    out = out.sort_values(["enough_data", "score", "touchpoint"], ascending=[False, False, True])
     share = "share_negative" if sign < 0 else "share_positive"
     cols = ["touchpoint", "stage", "customers", "n", "valence_mean", "ci_low", "ci_high", share,
             "severity", "score", "enough_data", "significant"]
@@ -268,7 +278,7 @@ def pain_points(ds: Dataset, min_n: int = MIN_TOUCHPOINT_N) -> pd.DataFrame:
     (ratings), ``valence_mean``, ``ci_low`` / ``ci_high`` (95% Student-t), ``share_negative``,
     ``severity``, ``score``, ``enough_data`` (n >= ``min_n``), ``significant`` (the whole 95%
     interval lies below the mean valence of all ratings); rows with enough data first, then by
-    score, highest first.
+    score, highest first, then by touchpoint name.
     """
     return _point_table(ds, -1, min_n)
 

@@ -1,4 +1,5 @@
-"""The one exception journeylib raises for input it cannot use."""
+"""The exception journeylib raises for input it cannot use, and its kind for an engine that
+cannot run an analysis."""
 
 from __future__ import annotations
 
@@ -32,6 +33,13 @@ class DataError(ValueError):
         """The message in ``lang`` (default: the current language); an error raised without a
         code keeps the sentence it was raised with."""
         return word(self.code, self.params, lang) if self.code else str(self)
+
+
+class EngineError(DataError):
+    """The query engine lacks an operation an analysis needs: an Ibis backend without a
+    translation for it. Raised with code ``errors.engine_lacks_operation`` and ``params``
+    ``engine`` (the backend's name, e.g. ``"pyspark"``) and ``operation`` (Ibis's name of the
+    operation, e.g. ``"ArgMin"``), so nothing is computed differently behind the user's back."""
 
 
 def word(code: str, params: Mapping[str, Any], lang: str | None = None) -> str:

@@ -51,6 +51,18 @@ def conversion_rule(ds: Dataset) -> str:
     return rules[0] if rules else NO_RULE
 
 
+# The order of a customer's events: by time, and events at the same moment (dates without a
+# time of day, a batch written at once) in file order, so every engine breaks ties alike.
+EVENT_ORDER = ("timestamp", "source_row")
+
+
+def event_key(t: ir.Table) -> ir.StructValue:
+    """The sort key of :data:`EVENT_ORDER` as one value, for ``argmin`` / ``argmax``: a struct
+    compares field by field on DuckDB and Spark alike, so the first (last) event by this key
+    is one definite row even when several share a timestamp."""
+    return ibis.struct({"timestamp": t.timestamp, "source_row": t.source_row})
+
+
 def conversion_event(ds: Dataset, table: ir.Table | None = None) -> ir.BooleanValue:
     """Row predicate of a conversion under :func:`conversion_rule`, never null.
 

@@ -26,9 +26,10 @@ START, CONVERSION, NULL = "(start)", "(conversion)", "(null)"
 class Chain:
     """Transition counts of a Markov chain over channel states.
 
-    ``states``: tuples of channels; ``start``: journeys entering each state first; ``trans``:
-    state -> state counts; ``conv`` / ``null``: journeys ending in each state with / without a
-    conversion; ``value``: conversion value of journeys ending in each state.
+    ``states``: tuples of channels (shorter states first, then by channel names); ``start``:
+    journeys entering each state first; ``trans``: state -> state counts; ``conv`` / ``null``:
+    journeys ending in each state with / without a conversion; ``value``: conversion value of
+    journeys ending in each state.
     """
 
     states: list[tuple[str, ...]]
@@ -77,7 +78,7 @@ def check_size(data: Dataset | PathTable, order: int) -> None:
         limits.check_markov(len(channels), order, len(codes))
         return
     t = data.table.filter(data.table.channel.notnull())
-    size = t.aggregate(channels=t.channel.nunique(), touches=t.count()).to_pandas().iloc[0]
+    size = to_pandas(t.aggregate(channels=t.channel.nunique(), touches=t.count())).iloc[0]
     limits.check_markov(int(size["channels"]), order, int(size["touches"]))
 
 
@@ -157,7 +158,6 @@ def chain_from_dataset(
     keys = [*lags, "channel", "next_channel", "first", "converted"]
     counts = to_pandas(t.group_by(keys).agg(journeys=t.count(), value=t.revenue.sum()))
 
-    index: dict[tuple[str, ...], int] = {}
     rows = []
     for rec in counts.itertuples(index=False):
         state = tuple(getattr(rec, k) for k in lags if pd.notna(getattr(rec, k)))
@@ -166,9 +166,10 @@ def chain_from_dataset(
         to = (*state, nxt)[-order:] if nxt is not None else None
         rows.append((state, to, bool(rec.first), int(rec.converted), float(rec.journeys),
                      float(rec.value)))
-        index.setdefault(state, len(index))
-        if to is not None:
-            index.setdefault(to, len(index))
+    # States numbered by length, then by channel names (the order PathEdges gives them), not
+    # in the order the engine returned its groups, which differs between engines and runs.
+    found = {state for state, to, *_ in rows} | {to for _, to, *_ in rows if to is not None}
+    index = {state: i for i, state in enumerate(sorted(found, key=_state_order))}
     n = len(index)
     start, trans = np.zeros(n), np.zeros((n, n))
     conv, null, value = np.zeros(n), np.zeros(n), np.zeros(n)
@@ -184,6 +185,10 @@ def chain_from_dataset(
         else:
             null[i] += journeys
     return Chain(list(index), start, trans, conv, null, value)
+
+
+def _state_order(state: tuple[str, ...]) -> tuple[int, tuple[str, ...]]:
+    return len(state), state
 
 
 def removal_table(chain: Chain) -> pd.DataFrame:

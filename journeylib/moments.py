@@ -20,12 +20,12 @@ least squares on aggregated experience patterns.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Mapping
 from typing import Any
 
 import ibis
-import ibis.expr.datatypes as dt
 import numpy as np
 import pandas as pd
 
@@ -34,28 +34,37 @@ from journeylib.dataset import Dataset
 from journeylib.engine import scalar, to_pandas
 from journeylib.errors import DataError
 from journeylib.i18n import t
-from journeylib.journeys import NO_RULE, conversion_event, conversion_rule
+from journeylib.journeys import NO_RULE, conversion_event, conversion_rule, event_key
 from journeylib.stats import SIGNIFICANT, Z95, fit_logistic, normal_p_value, proportion_difference
 
 MIN_GROUP = 20
 NOT_ENOUGH = "not enough data"
 OUTCOMES = ("purchase", "retention", "advocacy")
 SAMPLE_CUSTOMERS = 200_000
-# A customer's hash bucket, 0 .. _BUCKETS - 1, decides sample membership: the sampled share
-# is set in millionths. One bucket in _COUNT_EVERY is counted to estimate the customers.
-_BUCKETS = 1_000_000
+# A customer's hash bucket, 0 .. _BUCKETS - 1, decides sample membership: the first
+# _HASH_DIGITS hex digits of the MD5 of the id, which every engine computes alike (the
+# engines' own ``hash`` differ: 64-bit in DuckDB, 32-bit Murmur3 in Spark). Five digits stay
+# far below any integer overflow (Spark 4 raises on one). One bucket in _COUNT_EVERY is
+# counted to estimate the customers.
+_HASH_DIGITS = 5
+_BUCKETS = 16**_HASH_DIGITS
 _COUNT_EVERY = 16
 
 
-@ibis.udf.scalar.builtin(name="hash")
-def _engine_hash(value: dt.string) -> dt.int64:  # type: ignore[empty-body]
-    """The engine's own string hash (DuckDB: 64-bit, Spark: 32-bit signed Murmur3); declared
-    as a builtin because Ibis's ``hash()`` adds a slow cast through BIT on DuckDB."""
-
-
 def _customer_bucket(t: ibis.Table) -> ibis.IntegerValue:
-    """Deterministic pseudo-random bucket 0 .. 999,999 of each row's customer."""
-    return (_engine_hash(t.customer_id) % _BUCKETS + _BUCKETS) % _BUCKETS
+    """Deterministic pseudo-random bucket 0 .. _BUCKETS - 1 of each row's customer."""
+    digest = t.customer_id.hexdigest("md5").lower()
+    bucket = ibis.literal(0, "int64")
+    for k in range(_HASH_DIGITS):
+        # '0'..'9' are ASCII 48..57 and 'a'..'f' 97..102: minus 48, modulo 39, gives 0..15.
+        digit = (digest.substr(k, 1).ascii_str().cast("int64") - 48) % 39
+        bucket = bucket * 16 + digit
+    return bucket
+
+
+def customer_bucket(customer_id: str) -> int:
+    """The bucket :func:`_customer_bucket` gives ``customer_id``, computed in Python."""
+    return int(hashlib.md5(customer_id.encode("utf-8")).hexdigest()[:_HASH_DIGITS], 16)
 
 
 def purchase_event(ds: Dataset) -> ibis.Expr:
@@ -104,8 +113,9 @@ def _experiences(
     """One row per customer and touchpoint: first rated experience, eligibility, outcome after.
 
     ``buckets`` < ``_BUCKETS`` keeps only the customers in the first ``buckets`` hash buckets.
-    ``stage`` is the stage's index in ``ds.stages`` (an integer travels through the
-    five-million-group aggregate of a large table far cheaper than text).
+    The first experience is the earliest rated event by (timestamp, source row); ``at`` is its
+    time, ``row`` its source row. ``stage`` is the stage's index in ``ds.stages`` (an integer
+    travels through the five-million-group aggregate of a large table far cheaper than text).
     """
     t = ds.table
     is_event, prior = _outcome_spec(ds, outcome)
@@ -116,11 +126,13 @@ def _experiences(
         first_event=events.timestamp.min(), last_event=events.timestamp.max()
     )
     rated = t.filter(t.valence.notnull() & t.touchpoint.notnull())
-    firsts = {"at": rated.timestamp.min(), "valence": rated.valence.argmin(rated.timestamp)}
+    first = event_key(rated)
+    firsts = {"at": rated.timestamp.min(), "row": rated.source_row.argmin(first),
+              "valence": rated.valence.argmin(first)}
     if ds.stages:
         stage = rated.stage.substitute({s: i for i, s in enumerate(ds.stages)},
                                        else_=ibis.null("int64"))
-        firsts["stage"] = stage.argmin(rated.timestamp)
+        firsts["stage"] = stage.argmin(first)
     exp = rated.group_by(["customer_id", "touchpoint"]).agg(**firsts)
     if not ds.stages:  # data without stages: no stage to name (a column, not a scalar)
         exp = exp.mutate(stage=ibis.null("int64"))
@@ -136,6 +148,12 @@ def _experiences(
         ),
         after=(j.last_event.notnull() & (j.last_event > j.at)).cast("int64"),
     )
+
+
+def _experience_key(exp: ibis.Table) -> ibis.StructValue:
+    """When an experience happened, ties broken by its row in the file (see
+    :func:`journeylib.journeys.event_key`)."""
+    return ibis.struct({"timestamp": exp.at, "source_row": exp.row})
 
 
 def moments_of_truth(
@@ -184,7 +202,7 @@ def moments_of_truth(
     out = to_pandas(
         exp.group_by("touchpoint")
         .agg(
-            stage=exp.stage.argmax(exp.at),
+            stage=exp.stage.argmax(_experience_key(exp)),
             customers=exp.eligible.cast("int64").sum(),
             customers_negative=neg.cast("int64").sum(),
             customers_positive=pos.cast("int64").sum(),
@@ -247,7 +265,8 @@ def _key_drivers(exp: ibis.Table, effects: pd.DataFrame) -> pd.DataFrame:
         f"k{i}": ibis.ifelse(exp.touchpoint == name, exp.tone, 0).sum()
         for i, name in enumerate(names)
     }
-    per_customer = exp.group_by("customer_id").agg(y=exp.after.argmin(exp.at), **codes)
+    per_customer = exp.group_by("customer_id").agg(y=exp.after.argmin(_experience_key(exp)),
+                                                   **codes)
     keys = [*codes, "y"]
     patterns = to_pandas(per_customer.group_by(keys).agg(weight=per_customer.count()))
     tones = patterns[list(codes)].to_numpy(float)

@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 from journeylib import i18n
 from journeylib.dataset import Dataset
 from journeylib.durations import duration_seconds
+from journeylib.engine import to_arrow
 from journeylib.epoch import epoch_seconds
 from journeylib.errors import DataError
 from journeylib.journeys import conversion_event
@@ -304,12 +305,14 @@ def journey_touches(
     t = t.filter(t.channel.notnull())
     if lookback is not None:
         t = t.filter(t._secs >= t._end - duration_seconds(lookback))
+    # Window values go into a column before a filter reads them: Spark has no QUALIFY, and
+    # Ibis's rewrite of a filter on a window loses the table alias there.
     if not conversion_touch:
-        earlier = (1 - t._conv).sum().over(w_journey)
-        t = t.filter((t._conv == 0) | (earlier == 0))
+        t = t.mutate(_earlier=(1 - t._conv).sum().over(w_journey))
+        t = t.filter((t._conv == 0) | (t._earlier == 0))
     if collapse_repeats:
-        previous = t.channel.lag().over(ibis.window(group_by=journey, order_by=order))
-        t = t.filter(previous.isnull() | (previous != t.channel))
+        t = t.mutate(_previous=t.channel.lag().over(ibis.window(group_by=journey, order_by=order)))
+        t = t.filter(t._previous.isnull() | (t._previous != t.channel))
     # One partition and order for every column below, so the engine sorts the touches once.
     ordered = ibis.window(group_by=journey, order_by=order)
     whole = ibis.window(group_by=journey, order_by=order, rows=(None, None))
@@ -348,7 +351,7 @@ def path_table(
         steps=step.collect(), converted=t.converted.max(), revenue=t.revenue.max()
     )
     per_journey = per_journey.mutate(path=per_journey.steps.sort().map(lambda s: s.channel))
-    grouped = (
+    grouped = to_arrow(
         per_journey.group_by("path")
         .agg(
             conversions=per_journey.converted.sum(),
@@ -358,7 +361,6 @@ def path_table(
         # In path order: the engine's own row order changes from run to run, and the
         # bootstrap's resamples follow row order, so a seed would not repeat its intervals.
         .order_by("path")
-        .to_pyarrow()
     )
     # Straight from Arrow: converting a million list cells to Python lists (what to_pandas
     # does) took ~10 s of the 20 s this function took on 10M touchpoints.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ibis
 
 from journeylib import limits
-from journeylib.engine import to_pandas
+from journeylib.engine import scalar, to_pandas
 from journeylib.i18n import t
 from journeylib.i18n.formats import label_key
 
@@ -113,7 +113,7 @@ def infer_stage_order(table: ibis.Table) -> list[str]:
     anything when there are more distinct stages than the limit.
     """
     t = table.filter(table.stage.notnull())
-    limits.check(limits.STAGES, int(t.stage.nunique().to_pyarrow().as_py()))
+    limits.check(limits.STAGES, int(scalar(t.stage.nunique())))
     firsts = t.group_by(["customer_id", "stage"]).agg(first=t.timestamp.min())
     a = firsts.view()
     b = firsts.view()

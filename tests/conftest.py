@@ -49,3 +49,15 @@ def xlsx_bytes() -> Callable[[dict[str, list[list[object]]]], bytes]:
         return buffer.getvalue()
 
     return build
+
+
+@pytest.fixture(scope="session")
+def spark_backend():
+    """Ibis's pyspark backend on the one local SparkSession of the test run (see
+    ``tests/spark_engine.py``), stopped when the run ends; skips without pyspark."""
+    from tests import spark_engine
+
+    if spark_engine.SKIP_REASON:
+        pytest.skip(spark_engine.SKIP_REASON)
+    with spark_engine.spark_session() as session:
+        yield spark_engine.connect(session)
