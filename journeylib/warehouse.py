@@ -573,9 +573,12 @@ class _Scratch:
         if con.name == "duckdb":
             self.table = _duckdb_table(con, self.name, prepared)
         elif con.name == "pyspark":
-            con.create_view(self.name, prepared)
-            self._frame = con._session.table(self.name).cache()
+            # A DataFrame's view, not a SQL view: dropping a SQL view would also drop the
+            # caches of the views that read it (the bound table's).
+            con._register_in_memory_tables(prepared)
+            self._frame = con._session.sql(str(con.compile(prepared))).cache()
             self._frame.count()
+            self._frame.createOrReplaceTempView(self.name)
             self.table = con.table(self.name)
         else:
             try:
