@@ -8,8 +8,13 @@ Spark's fixed cost (planning, scheduling, the JVM round trips) shows at the smal
 engine grows shows between the two sizes. An analysis an engine cannot run is reported with the
 engine's error instead of a time.
 
+Beside the bind, on DuckDB only: ``upload`` (``journeylib.load`` of the same rows as a CSV and a
+Parquet file, the path a file takes) and the ``floor`` a bind cannot beat, one ``GROUP BY
+customer_id`` count over the Parquet file plus a copy of it into a table.
+
 Prints figures for BENCHMARKS.md. Not a test: nothing here asserts a time.
-Usage: ``python bench/bench_spark.py [--rows 100000 1000000] [--runs 1]``.
+Usage: ``python bench/bench_spark.py [--rows 100000 1000000] [--runs 1]
+[--engines duckdb spark]``.
 """
 
 from __future__ import annotations
@@ -53,12 +58,39 @@ def spark_backend():
     return session, jl.connect(ibis.pyspark.connect(session))
 
 
-def run_engine(con, path: Path, runs: int) -> dict[str, str]:
-    """Seconds to bind the Parquet file and to run each analysis (median of ``runs``)."""
+def upload_and_floor(frame, path: Path, tmp: Path) -> dict[str, str]:
+    """Seconds for ``journeylib.load`` of the rows as CSV and as Parquet (into DuckDB), and for
+    the floor: a GROUP BY count over the Parquet file plus copying it into a DuckDB table."""
+    csv = tmp / f"{path.stem}.csv"
+    frame.to_csv(csv, index=False)
     out = {}
+    for label, source in (("upload_csv", csv), ("upload_parquet", path)):
+        start = time.perf_counter()
+        ds = jl.load(source, max_bytes=1 << 40)
+        out[label] = f"{time.perf_counter() - start:.1f}"
+        jl.drop_dataset(ds)
+    con = jl.connect()
+    source = con.read_parquet(str(path))
     start = time.perf_counter()
-    ds = jl.Dataset.from_table(con.read_parquet(str(path)), name="bench")
-    out["bind"] = f"{time.perf_counter() - start:.1f}"
+    con.to_pyarrow(source.group_by("customer_id").agg(n=source.count()).count())
+    con.create_table("floor_copy", source)
+    out["floor"] = f"{time.perf_counter() - start:.1f}"
+    con.drop_table("floor_copy")
+    return out
+
+
+def run_engine(con, path: Path, runs: int) -> dict[str, str]:
+    """Seconds to bind the Parquet file (median of ``runs``) and to run each analysis (median
+    of ``runs``)."""
+    out = {}
+    binds = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        ds = jl.Dataset.from_table(con.read_parquet(str(path)), name="bench")
+        binds.append(time.perf_counter() - start)
+        if len(binds) < runs:
+            jl.drop_dataset(ds)
+    out["bind"] = f"{sorted(binds)[len(binds) // 2]:.1f}"
     for name, analysis in ANALYSES.items():
         try:
             seconds, _ = timed(lambda analysis=analysis: analysis(ds), runs)
@@ -73,25 +105,37 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--engines", nargs="+", choices=["duckdb", "spark"],
+                        default=["duckdb", "spark"])
     args = parser.parse_args()
     print(machine())
-    session, spark = spark_backend()
+    session, spark = spark_backend() if "spark" in args.engines else (None, None)
     results = []
+    extra = ("upload_csv", "upload_parquet", "floor")
     with tempfile.TemporaryDirectory() as tmp:
         for rows in args.rows:
             frame = generate(n_customers=max(1, round(rows / 9.0)))
             path = Path(tmp) / f"touchpoints_{rows}.parquet"
             frame.to_parquet(path)
-            for engine, con in (("DuckDB", jl.connect()), ("Spark local[2]", spark)):
+            engines = []
+            if "duckdb" in args.engines:
+                engines.append(("DuckDB", jl.connect()))
+            if spark is not None:
+                engines.append(("Spark local[2]", spark))
+            for engine, con in engines:
                 timing = run_engine(con, path, args.runs)
+                if engine == "DuckDB":
+                    timing.update(upload_and_floor(frame, path, Path(tmp)))
                 results.append((len(frame), engine, timing))
                 print(len(frame), engine, timing, flush=True)
-    session.stop()
-    print("\n| touchpoints | engine | bind (s) | " + " | ".join(f"{n} (s)" for n in ANALYSES)
-          + " |")
-    print("|---:|---|---:|" + "---:|" * len(ANALYSES))
+    if session is not None:
+        session.stop()
+    print("\n| touchpoints | engine | bind (s) | upload CSV (s) | upload Parquet (s) | floor (s) | "
+          + " | ".join(f"{n} (s)" for n in ANALYSES) + " |")
+    print("|---:|---|---:|---:|---:|---:|" + "---:|" * len(ANALYSES))
     for rows, engine, timing in results:
-        cells = [timing["bind"], *(timing[n] for n in ANALYSES)]
+        cells = [timing["bind"], *(timing.get(n, "–") for n in extra),
+                 *(timing[n] for n in ANALYSES)]
         print(f"| {rows:,} | {engine} | " + " | ".join(cells) + " |")
 
 

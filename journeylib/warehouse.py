@@ -92,8 +92,36 @@ def from_table(
     con = table._find_backend()
     use_utc(con)
     cols, method = _resolve(table, mapping)
-    prepared = _prepare(table, cols)
-    stats = _first_look(prepared)
+    scratch = _Scratch(con, _prepare(table, cols))
+    try:
+        report, bound, rejected = _check_and_bind(
+            con, scratch.table, table, cols, method, name, emotion_scale
+        )
+    finally:
+        scratch.drop()
+    found = [s for s in to_pandas(bound.select("stage").distinct())["stage"].dropna()]
+    ordered, purchase, model, preset = settle_stages(
+        found, bound, stages=stages, purchase_stage=purchase_stage
+    )
+    return Dataset(
+        table=bound,
+        stages=ordered,
+        purchase_stage=purchase,
+        rejected=rejected,
+        report=report,
+        name=report.source,
+        stage_model=model,
+        stage_preset=preset,
+        key=_key_of(bound),
+    )
+
+
+def _check_and_bind(con, prepared: ir.Table, table: ir.Table, cols, method, name, emotion_scale):
+    """The checks over the prepared rows (computed once, see :class:`_Scratch`) and the bound
+    table: ``(report, bound, rejected)``. One aggregate query counts everything the report
+    needs; a grouped query reads the emotion labels; the examples of unreadable cells and the
+    rejected rows are read only when there are such cells and rows."""
+    stats = _first_look(prepared, cols, emotion_scale)
     report = LoadReport(
         source=name or _table_name(table),
         format="table",
@@ -119,22 +147,7 @@ def from_table(
         raise DataError(nothing_usable(counts))
     rejected = _rejected_sample(prepared, table, report.n_rejected)
     kept = prepared.filter(prepared._reason == "").select(*TABLE_COLUMNS)
-    bound = _materialise(con, kept)
-    found = [s for s in to_pandas(bound.select("stage").distinct())["stage"].dropna()]
-    ordered, purchase, model, preset = settle_stages(
-        found, bound, stages=stages, purchase_stage=purchase_stage
-    )
-    return Dataset(
-        table=bound,
-        stages=ordered,
-        purchase_stage=purchase,
-        rejected=rejected,
-        report=report,
-        name=report.source,
-        stage_model=model,
-        stage_preset=preset,
-        key=_key_of(bound),
-    )
+    return report, _materialise(con, kept), rejected
 
 
 def _table_name(table: ir.Table) -> str:
@@ -352,9 +365,20 @@ def _amount(p: ir.Table, comma: bool) -> ir.FloatingValue:
     return p._amount_text.isnull().ifelse(p.revenue, plain.try_cast("float64"))
 
 
-def _first_look(prepared: ir.Table) -> dict[str, Any]:
+def _scale_candidates(scale) -> list[tuple[float, float]]:
+    """Every scale the emotion column can be read on: the known ones and a chosen pair."""
+    pairs = [(float(low), float(high)) for low, high in SCALES.values()]
+    if scale is not None and not isinstance(scale, str):
+        pairs.append((float(scale[0]), float(scale[1])))
+    return list(dict.fromkeys(pairs))
+
+
+def _first_look(prepared: ir.Table, cols: dict[str, str], scale=None) -> dict[str, Any]:
     """One aggregate query: rows, rejections by reason, timestamp formats, the emotion column's
-    numbers and the outcome columns' unreadable cells and decimal marks."""
+    numbers (and, for every scale it may be read on, how many fall outside), and the outcome
+    columns' unreadable cells (amounts for either decimal mark) and decimal marks.
+
+    Everything a later step may need is counted here, so that the checks read the rows once."""
     p = prepared
     usable = p._reason == ""
     metrics: dict[str, Any] = {"rows": p.count(), "usable": usable.sum()}
@@ -364,17 +388,25 @@ def _first_look(prepared: ir.Table) -> dict[str, Any]:
     for label, (low, high, _unit) in _UNIX.items():
         metrics[f"ts_{label}"] = (usable & (x >= low) & (x < high)).sum()
     metrics["emotion_filled"] = p.emotion_raw.notnull().sum()
-    metrics["emotion_numeric"] = (p.emotion_raw.notnull() & p._score.notnull()).sum()
+    is_number = p.emotion_raw.notnull() & p._score.notnull()
+    metrics["emotion_numeric"] = is_number.sum()
     metrics["emotion_low"] = p._score.min()
     metrics["emotion_high"] = p._score.max()
+    candidates = _scale_candidates(scale) if "emotion" in cols else []
+    for i, (low, high) in enumerate(candidates):
+        metrics[f"outside_{i}"] = (is_number & ~p._score.between(low, high)).sum()
     metrics["flags_unknown"] = p._flag_unknown.sum()
     metrics["amount_comma"] = p._amount_text.re_search(_COMMA_DECIMAL).sum()
     metrics["amount_dot"] = p._amount_text.re_search(_DOT_DECIMAL).sum()
+    for mark, comma in (("comma", True), ("dot", False)):
+        unreadable = p._amount_text.notnull() & _amount(p, comma).isnull()
+        metrics[f"unreadable_{mark}"] = unreadable.sum()
     row = to_pandas(p.aggregate(**metrics)).iloc[0]
     out = {k: (v if k in ("emotion_low", "emotion_high") else int(0 if pd.isna(v) else v))
            for k, v in row.items()}
     for label in ("datetime", "iso"):
         out[f"ts_{label}"] = out["usable"]
+    out["outside"] = {pair: out.pop(f"outside_{i}") for i, pair in enumerate(candidates)}
     return out
 
 
@@ -398,7 +430,7 @@ def _emotion(p: ir.Table, cols, stats, report: LoadReport, scale) -> ir.Table:
             mid, half = (low + high) / 2, (high - low) / 2
             inside = p._score.between(low, high)
             scale_valence = inside.ifelse((p._score - mid) / half, ibis.null("float64"))
-            outside = int(to_pandas(p.aggregate(n=(is_number & ~inside).sum()))["n"].iloc[0])
+            outside = stats["outside"][(low, high)]
             if outside:
                 warnings.append(Message("load.emotion.out_of_scale",
                                         {"n": outside, "scale": _scale_shown(report)}))
@@ -456,13 +488,15 @@ def _g(x: float) -> Message:
 
 
 def _labels(p: ir.Table, report: LoadReport, warnings: list[Message], kind: str) -> str:
-    """Labels found (with their valence) and values not understood (with counts), from two
-    grouped queries over the cells that are not scale numbers; returns the emotion kind."""
+    """Labels found (with their valence) and values not understood (with counts), from one
+    grouped query over the cells that are not scale numbers; returns the emotion kind."""
     rest = p.filter(p._rest)
-    found = to_pandas(rest.filter(rest._lv.notnull()).select("_label").distinct())
-    report.emotion_labels = {lab: LEXICON[lab] for lab in sorted(found["_label"])}
-    unknown = rest.filter(rest._lv.isnull())
-    counts = to_pandas(unknown.group_by("emotion_raw").agg(n=unknown.count()))
+    groups = to_pandas(
+        rest.group_by("emotion_raw", "_label", _known=rest._lv.notnull()).agg(n=rest.count())
+    )
+    known = groups["_known"].astype(bool)
+    report.emotion_labels = {lab: LEXICON[lab] for lab in sorted(set(groups["_label"][known]))}
+    counts = groups[~known].groupby("emotion_raw", as_index=False)["n"].sum()
     counts = counts.sort_values(["n", "emotion_raw"], ascending=[False, True])
     report.emotion_unknown = {
         str(v): int(n) for v, n in zip(counts["emotion_raw"], counts["n"], strict=True)
@@ -490,7 +524,7 @@ def _outcome_warnings(p: ir.Table, cols, stats, report: LoadReport, comma: bool)
     if "revenue" in cols:
         decimals.append("," if comma else ".")
         unreadable = p._amount_text.notnull() & p.revenue.isnull()
-        n = int(to_pandas(p.aggregate(n=unreadable.sum()))["n"].iloc[0] or 0)
+        n = stats["unreadable_comma" if comma else "unreadable_dot"]
         if n:
             raw = p[_source(columns.index(cols["revenue"]))]
             report.warnings.append(Message("load.warning.not_numbers", {
@@ -526,23 +560,77 @@ def _rejected_sample(p: ir.Table, table: ir.Table, n: int) -> pd.DataFrame:
     return frame.reset_index(drop=True)
 
 
+class _Scratch:
+    """The prepared rows computed once, for the checks to read instead of the source.
+
+    DuckDB: a table of the in-memory database (the scratch catalog when the connection opened a
+    file); Spark: a temporary view of a cached DataFrame (filled when made); elsewhere a
+    temporary table, or the query itself where the engine has none. :meth:`drop` frees it;
+    the bound table made from it stays (on Spark its cache does not depend on this one's)."""
+
+    def __init__(self, con, prepared: ir.Table) -> None:
+        self.con, self.name, self._frame = con, new_bound_name(), None
+        if con.name == "duckdb":
+            self.table = _duckdb_table(con, self.name, prepared)
+        elif con.name == "pyspark":
+            # A DataFrame's view, not a SQL view: dropping a SQL view would also drop the
+            # caches of the views that read it (the bound table's).
+            con._register_in_memory_tables(prepared)
+            self._frame = con._session.sql(str(con.compile(prepared))).cache()
+            self._frame.count()
+            self._frame.createOrReplaceTempView(self.name)
+            self.table = con.table(self.name)
+        else:
+            try:
+                self.table = con.create_table(self.name, prepared, temp=True)
+            except (NotImplementedError, com.UnsupportedOperationError):
+                self.name, self.table = None, prepared
+
+    def drop(self) -> None:
+        if self.name is None:
+            return
+        if self._frame is not None:
+            # DataFrame.unpersist frees this cache alone; UNCACHE TABLE would also drop the
+            # caches built on it (the bound table's).
+            self._frame.unpersist()
+            self.con._session.catalog.dropTempView(self.name)
+        elif self.con.name == "duckdb":
+            self.con.drop_table(self.name, database=_duckdb_database(self.con), force=True)
+        else:
+            self.con.drop_table(self.name, force=True)
+
+
+def _duckdb_database(con) -> tuple[str, str] | None:
+    """Where new DuckDB tables go: the in-memory database, or the scratch in-memory catalog
+    when the connection opened a file (which is never written to)."""
+    if con.current_catalog == "memory":
+        return None
+    con.raw_sql(f"ATTACH IF NOT EXISTS ':memory:' AS {DUCKDB_SCRATCH} (READ_WRITE)")
+    return (DUCKDB_SCRATCH, "main")
+
+
+def _duckdb_table(con, name: str, expr: ir.Table) -> ir.Table:
+    database = _duckdb_database(con)
+    if database is None:
+        return con.create_table(name, expr)
+    return con.create_table(name, expr, database=database)
+
+
 def _materialise(con, kept: ir.Table) -> ir.Table:
     """``kept`` computed once into a new table of its engine, named ``touchpoints_<hex>``.
 
     DuckDB: a table of the in-memory database (a scratch in-memory catalog when the connection
-    opened a file, which is never written to); Spark: a cached temporary view; elsewhere a
-    temporary table, or the query itself where the engine has no temporary tables.
+    opened a file, which is never written to); Spark: a cached temporary view (of the query's
+    plan, so that it outlives the scratch view it reads); elsewhere a temporary table, or the
+    query itself where the engine has no temporary tables.
     """
     name = new_bound_name()
     if con.name == "duckdb":
-        if con.current_catalog == "memory":
-            return con.create_table(name, kept)
-        con.raw_sql(f"ATTACH IF NOT EXISTS ':memory:' AS {DUCKDB_SCRATCH} (READ_WRITE)")
-        return con.create_table(name, kept, database=(DUCKDB_SCRATCH, "main"))
+        return _duckdb_table(con, name, kept)
     if con.name == "pyspark":
-        view = con.create_view(name, kept)
+        con._session.sql(str(con.compile(kept))).createOrReplaceTempView(name)
         con.raw_sql(f"CACHE TABLE `{name}`")
-        return view
+        return con.table(name)
     try:
         return con.create_table(name, kept, temp=True)
     except (NotImplementedError, com.UnsupportedOperationError):
