@@ -70,9 +70,18 @@ def parse_window(window: str | dt.timedelta | pd.Timedelta | None) -> Window | N
     return Window(seconds=int(duration_seconds(window)))
 
 
+MAX_MONTH_SECONDS = 31 * 86400
+
+
 def window_seconds(window: str | dt.timedelta | pd.Timedelta | None) -> int | None:
     """A conversion window as whole seconds (see :func:`duration_seconds`); None or ``""``
-    means no window. Raises ValueError on anything else, month windows included."""
+    means no window. A month window (``"3mo"``) gives the longest it can last (31-day
+    months), for callers that need a bound such as "has this cohort had the whole window";
+    the funnel itself counts calendar months (:func:`parse_window`). Raises ValueError on
+    anything else."""
     if window is None or window == "":
         return None
+    months = window_months(window)
+    if months is not None:
+        return months * MAX_MONTH_SECONDS
     return int(duration_seconds(window))

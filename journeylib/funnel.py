@@ -81,9 +81,10 @@ def funnel_steps(ds: Dataset, stages: StepsArg) -> tuple[Step, ...]:
     return as_steps(raw)
 
 
-def funnel_stages(ds: Dataset, stages: StepsArg) -> list[str]:
-    """The steps' names (see :func:`funnel_steps`; a stage-only step is its stage)."""
-    return [s.name() for s in funnel_steps(ds, stages)]
+def funnel_stages(ds: Dataset, stages: StepsArg) -> list[Step]:
+    """The funnel's steps as a list (see :func:`funnel_steps`), for callers that pass them on
+    to :func:`customer_steps` or :func:`funnel`; ``Step.name()`` gives each step's name."""
+    return list(funnel_steps(ds, stages))
 
 
 def customer_steps(
@@ -920,3 +921,20 @@ def _people(ds: Dataset, who: ir.Table, step_name: str) -> pd.DataFrame:
     out.insert(1, "reached_stage", step_name)
     out["touchpoints"] = out["touchpoints"].astype("int64")
     return out[PEOPLE_COLUMNS]
+
+
+STEP_VALUES = 200
+
+
+def step_values(ds: Dataset, field: str, limit: int = STEP_VALUES) -> list[str]:
+    """The values a step can be defined by in ``field`` (``"stage"``: ``ds.stages`` in order;
+    ``"touchpoint"`` or ``"channel"``: the ``limit`` most frequent values, most touchpoints
+    first, ties by value)."""
+    if field == "stage":
+        return list(ds.stages)
+    if field not in ("touchpoint", "channel"):
+        raise ValueError(f"steps are defined by stage, touchpoint or channel, not {field!r}")
+    t = ds.table.filter(ds.table[field].notnull())
+    counts = t.group_by(field).agg(n=t.count())
+    top = counts.order_by([ibis.desc("n"), field]).limit(limit)
+    return [str(v) for v in to_pandas(top)[field].tolist()]
