@@ -1,4 +1,5 @@
-"""Funnel page: customers per step, time to convert, conversion over time, segments, drop-offs."""
+"""Funnel page: customers per step, time to convert, conversion over time, segments, drop-offs
+and the customers who reached a step."""
 
 from functools import partial
 
