@@ -264,24 +264,27 @@ def _linear_attempts(
         return ts.notnull() if win is None else ts.notnull() & _within(ts, a.deadline)
 
     if mode == "any_after_first":
-        for k in range(2, n + 1):
-            nxt = a[f"next{k - 1}"]
-            a = a.mutate(**{f"t{k}": ibis.ifelse(a[f"t{k - 1}"].notnull() & inside(nxt), nxt,
-                                                 none)})
-        return a.select(*keys, *(f"t{k}" for k in range(1, n + 1)))
+        # The steps reached, from one CASE over the first step missed (no nesting).
+        missed = [(~inside(a[f"next{k - 1}"]), k - 1) for k in range(2, n + 1)]
+        a = a.mutate(level=ibis.cases(*missed, else_=n) if missed else ibis.literal(1))
+        return a.select(*keys, t1="t1", **{
+            f"t{k}": ibis.ifelse(a.level >= k, a[f"next{k - 1}"], none) for k in range(2, n + 1)
+        })
+    # Times only grow along an attempt, so the window is applied once at the end; a step
+    # not found stays null through the later joins.
+    a = a.select(*keys, "t1", *(["next1"] if n > 1 else []))
     if n > 1:
-        a = a.mutate(t2=ibis.ifelse(inside(a.next1), a.next1, none))
-    a = a.select(*keys, *(["t1", "t2"] if n > 1 else ["t1"]))
+        a = a.rename(t2="next1")
     for k in range(2, n):
         # The first event of step k+1 at or after the attempt's step-k event.
         at = e.filter(e.step == k - 1)
         lookup = at.group_by(["customer_id", "ts"]).agg(found=at[f"next{k}"].min())
         j = a.left_join(lookup, [a.customer_id == lookup.customer_id, a[f"t{k}"] == lookup.ts])
-        j = j.select(*keys, *(f"t{i}" for i in range(1, k + 1)), "found")
-        found = j.found
-        ok = found.notnull() if win is None else found.notnull() & _within(found, j.deadline)
-        a = j.mutate(**{f"t{k + 1}": ibis.ifelse(ok, found, none)}).drop("found")
-    return a
+        a = j.select(*keys, *(f"t{i}" for i in range(1, k + 1)), **{f"t{k + 1}": j.found})
+    if win is None:
+        return a
+    return a.select(*keys, **{f"t{k}": ibis.ifelse(inside(a[f"t{k}"]), a[f"t{k}"], none)
+                              for k in range(1, n + 1)})
 
 
 def _ordered_attempts(
