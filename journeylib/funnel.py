@@ -210,7 +210,9 @@ def _best_attempts(
     rules: Sequence[Exclusion],
 ) -> ir.Table:
     """The attempt that counts per customer: ``customer_id``, ``t1`` ... ``tN``."""
-    if mode == "any":
+    if mode == "any" and _disjoint(list(dict.fromkeys(steps))):
+        per = _linear_unordered(t, steps, win, entry)
+    elif mode == "any":
         per = _unordered_attempts(t, steps, win, entry)
     elif mode == "strict":
         per = _strict_attempts(t, [s.stage for s in steps], win, entry)
@@ -339,6 +341,52 @@ def _pivot(parts: list[ir.Table], keys: list[str], n: int) -> ir.Table:
     return long.group_by(keys).agg(
         **{f"t{k}": long.at.min(where=long.step == k) for k in range(1, n + 1)}
     )
+
+
+def _linear_unordered(
+    t: ir.Table, steps: Sequence[Step], win: Window | None, entry: str
+) -> ir.Table:
+    """Step times of every attempt in ``"any"`` mode when no event can match two different
+    step definitions: the rules of :func:`_unordered_attempts`, in work linear in the events.
+
+    Each definition's events are numbered in time order; per moment a customer has step
+    events, one window pass gives the number of each definition's first event at or after it.
+    An attempt (one per such moment: attempts starting together are the same) then needs the
+    definition's events with those numbers and the next ones (as many as the definition
+    appears in the funnel): one equi-join, one row per attempt and step."""
+    n = len(steps)
+    kinds = list(dict.fromkeys(steps))
+    times = {d: steps.count(d) for d in kinds}
+    kind = ibis.cases(*((d.matches(t), i) for i, d in enumerate(kinds)), else_=-1)
+    e = t.mutate(kind=kind)
+    e = e.filter(e.kind >= 0).select("customer_id", ts=e.timestamp, row=e.source_row,
+                                     kind="kind")
+    e = e.mutate(i=ibis.row_number().over(
+        ibis.window(group_by=["customer_id", "kind"], order_by=[e.ts, e.row])))
+    g = e.group_by(["customer_id", "ts"]).agg(
+        row=e.row.min(), **{f"first{i}": e.i.min(where=e.kind == i) for i in range(len(kinds))})
+    w = ibis.window(group_by="customer_id", order_by=[g.ts], rows=(0, None))
+    g = g.mutate(**{f"from{i}": g[f"first{i}"].min().over(w) for i in range(len(kinds))})
+    if entry == "first":
+        g = _first_only(g)
+    a = g.select("customer_id", start_row=g.row, start=g.ts,
+                 **{f"from{i}": f"from{i}" for i in range(len(kinds))})
+    if win is not None:
+        a = a.mutate(deadline=_deadline(a.start, win))
+    keys = ["customer_id", "start_row", "start", *(["deadline"] if win is not None else [])]
+    wanted = ibis.union(*(
+        a.select(*keys, kind=ibis.literal(i), i=a[f"from{i}"] + j)
+        for i, d in enumerate(kinds) for j in range(times[d])
+    ), distinct=False)
+    j = wanted.join(e.select("customer_id", "kind", "i", "ts", "row"),
+                    ["customer_id", "kind", "i"])
+    if win is not None:
+        j = j.filter(_within(j.ts, j.deadline))
+    j = j.mutate(position=ibis.row_number().over(
+        ibis.window(group_by=["customer_id", "start_row"], order_by=[j.ts, j.row, j.kind])))
+    per = j.group_by(keys).agg(
+        **{f"t{k}": j.ts.min(where=j.position == k - 1) for k in range(1, n + 1)})
+    return per
 
 
 def _unordered_attempts(
