@@ -437,18 +437,24 @@ def _strict_attempts(
     first = e.filter(e.stage == steps[0])
     first = first.select("customer_id", ts=first.timestamp, row=first.source_row,
                          start_run=first.run)
-    a = _starts(first, win, entry)
-    a = a.join(first.select("customer_id", start_row="row", start_run="start_run"),
-               ["customer_id", "start_row"])
+    if entry == "first":
+        first = _first_only(first)
+    a = first.select("customer_id", start_row=first.row, start=first.ts, start_run="start_run")
+    if win is not None:
+        a = a.mutate(deadline=_deadline(a.start, win))
     keys = [c for c in a.columns if c != "start_run"]
     runs = e.group_by(["customer_id", "run"]).agg(stage=e.stage.max(), run_start=e.timestamp.min())
-    j = a.join(runs, "customer_id")
-    j = j.mutate(offset=j.run - j.start_run)
-    j = j.filter((j.offset >= 1) & (j.offset < n))
-    later = j.group_by(keys).agg(**{
-        f"s{k}": j.run_start.min(where=(j.offset == k - 1) & (j.stage == s))
-        for k, s in enumerate(steps, 1) if k > 1
-    }) if n > 1 else None
+    # The runs each attempt needs, by number: an equi-join, n-1 rows per attempt.
+    later = None
+    if n > 1:
+        wanted = ibis.union(*(
+            a.select(*keys, offset=ibis.literal(k), run=a.start_run + k) for k in range(1, n)
+        ), distinct=False)
+        j = wanted.join(runs, ["customer_id", "run"])
+        later = j.group_by(keys).agg(**{
+            f"s{k}": j.run_start.min(where=(j.offset == k - 1) & (j.stage == s))
+            for k, s in enumerate(steps, 1) if k > 1
+        })
     per = a.select(*keys) if later is None else a.select(*keys).left_join(later, keys)
     per = per.select(*keys, *(f"s{k}" for k in range(2, n + 1)))
     missed = []
