@@ -121,6 +121,11 @@ def test_the_same_step_twice_is_its_second_event() -> None:
     assert _counts(ds, twice, mode="any") == [3, 3, 2]
     with pytest.raises(ValueError, match="distinct stages"):
         funnel(ds, twice, mode="strict")
+    # A stage twice (each event matches one definition: the numbered-events query).
+    stage_twice = [Step(stage=C), Step(stage=C), Step(stage=P)]
+    assert _counts(ds, stage_twice, mode="any") == [3, 3, 2]
+    # Within 4 minutes nobody has both product pages and the purchase.
+    assert _counts(ds, stage_twice, mode="any", window="4min") == [3, 2, 0]
 
 
 def test_a_step_combining_stage_and_touchpoint() -> None:
@@ -265,6 +270,8 @@ STEP_LISTS = [
     [PP, PP, Step(stage=P)],
     [Step(stage=C, touchpoint="PP"), Step(stage=C), Step(stage=P)],
     [Step(stage=A), Step(channel="mail"), Step(stage=A)],
+    # A stage twice: per-attempt joins in order, numbered events in any order.
+    [Step(stage=C), Step(stage=C), Step(stage=P)],
 ]
 event_strategy = st.tuples(
     st.sampled_from(["a", "b", "c", "d"]),
@@ -285,7 +292,7 @@ def _noted(events):
     return [(c, m, s, "Note" if s is None else tp, ch) for c, m, s, tp, ch in events]
 
 
-@settings(max_examples=25, deadline=None,
+@settings(max_examples=30, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(
     events=st.lists(event_strategy, min_size=1, max_size=24),
