@@ -1,11 +1,12 @@
-"""Funnel page: customers per step, time to convert, conversion over time, segments, drop-offs."""
+"""Funnel page: customers per step, time to convert, conversion over time, segments, drop-offs
+and the customers who reached a step."""
 
 from functools import partial
 
 import pandas as pd
 import streamlit as st
 
-from dashboard import funnel_sections, language, links, session
+from dashboard import funnel_controls, funnel_sections, language, session
 from dashboard.exports import chart_downloads, failure_notice, reported
 from journeylib import i18n, limits, segments
 from journeylib.charts.funnel import funnel_chart
@@ -17,6 +18,7 @@ from journeylib.funnel import (
     funnel,
     journey_parts,
     largest_drop,
+    reached,
 )
 from journeylib.i18n import label, percent, t
 from journeylib.report import excel_report
@@ -26,30 +28,9 @@ ANALYSES = {
     "funnel": funnel,
     "segments": segments.compare_segments,
     "lost": drop_offs,
+    "reached": reached,
 }
 SHOWN_LOST = 500
-
-
-def _modes() -> dict[str, str]:
-    return {
-        "ordered": t("funnel.page.mode_ordered"),
-        "strict": t("funnel.page.mode_strict"),
-        "any": t("funnel.page.mode_any"),
-    }
-
-
-def _windows() -> dict[str, str]:
-    days = {f"{n}d": t("funnel.page.window_days", n=n) for n in (1, 7, 30, 90)}
-    return {"none": t("funnel.page.window_none"), **days}
-
-
-def _breakdowns() -> dict[str, str]:
-    return {
-        "none": t("funnel.page.by_none"),
-        "segment": t("funnel.page.by_segment"),
-        "channel": t("funnel.page.by_channel"),
-        "touchpoint": t("funnel.page.by_touchpoint"),
-    }
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -77,44 +58,78 @@ def _workbook(lost: pd.DataFrame, sheet: str, title: str, filters: str, lang: st
         return excel_report({sheet: lost}, title=title, filters=filters)
 
 
-def _choice(key: str, param: str, options: dict, text: str, column) -> str:
-    """A selectbox over ``options`` (code -> label) mirrored in the link."""
-    links.bind_choice(key, param, list(options), next(iter(options)))
-    return column.selectbox(text, list(options), format_func=options.get, key=key)
+def _people_table(people: pd.DataFrame, stage_title: str, at_title: str) -> None:
+    """The first customers of a drop-off or reached list, with localized column titles."""
+    st.dataframe(
+        people.head(SHOWN_LOST),
+        hide_index=True,
+        column_config={
+            "customer_id": t("funnel.page.col_customer_id"),
+            "reached_stage": stage_title,
+            "reached_at": at_title,
+            "last_seen": t("funnel.page.col_last_seen"),
+            "last_stage": t("funnel.page.col_last_stage"),
+            "last_touchpoint": t("funnel.page.col_last_touchpoint"),
+            "last_channel": t("funnel.page.col_last_channel"),
+            "touchpoints": st.column_config.NumberColumn(
+                t("funnel.page.col_touchpoints"), format="localized"
+            ),
+            "last_rated_touchpoint": t("funnel.page.col_last_rated_touchpoint"),
+            "last_emotion": t("funnel.page.col_last_emotion"),
+            "last_valence": st.column_config.NumberColumn(
+                t("funnel.page.col_last_valence"), format="%.2f"
+            ),
+            "segment": t("funnel.page.col_segment"),
+        },
+    )
+
+
+def _downloads(people: pd.DataFrame, name: str, prefix: str, what: str, sheet: str,
+               title: str) -> None:
+    """CSV and Excel downloads of a whole list of customers (widget keys ``{prefix}_csv`` and
+    ``{prefix}_xlsx``)."""
+    name = name.replace(" ", "_")
+    left, right = st.columns(2)
+    left.download_button(
+        t("funnel.page.download_csv"),
+        csv_bytes(people),
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        key=f"{prefix}_csv",
+    )
+    failure_notice(f"{prefix}_xlsx", what)
+    right.download_button(
+        t("funnel.page.download_excel"),
+        reported(partial(
+            _workbook, people, sheet, title, i18n.filters_text(ds.filters), language.current(),
+        ), f"{prefix}_xlsx"),
+        file_name=f"{name}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"{prefix}_xlsx",
+        on_click="ignore",
+    )
 
 
 ds = session.require_dataset()
 st.title(t("funnel.page.title"))
 st.caption(t("funnel.page.intro"))
 
-# A funnel has a limited number of steps: by default the data's first stages, up to it.
-first_steps = ds.stages[: limits.setting(limits.FUNNEL_STEPS)]
-links.bind_choices("funnel_stages", "steps", ds.stages, first_steps)
-if not st.session_state["funnel_stages"]:
-    st.session_state["funnel_stages"] = list(first_steps)
-stages = tuple(
-    st.multiselect(
-        t("funnel.page.steps"), ds.stages, key="funnel_stages", help=t("funnel.page.steps_help")
-    )
-)
-if len(first_steps) < len(ds.stages) and list(stages) == first_steps:
-    st.caption(t("limits.first_steps", limit=len(first_steps), stages=len(ds.stages)))
-top = st.columns(3)
-mode = _choice("funnel_mode", "mode", _modes(), t("funnel.page.mode"), top[0])
-window_key = _choice("funnel_window", "window", _windows(), t("funnel.page.window"), top[1])
-breakdowns = _breakdowns()
-by_key = _choice("funnel_by", "by", breakdowns, t("funnel.page.by"), top[2])
-if not stages:
-    st.info(t("funnel.page.no_steps"))
+spec = funnel_controls.spec(ds)
+if spec is None:
     st.stop()
-window = None if window_key == "none" else window_key
-by = None if by_key == "none" else by_key
+steps = spec.steps
+stages = tuple(s.name() for s in steps)
+window, by, mode, entry = spec.window, spec.breakdown, spec.mode, spec.entry
+breakdowns = funnel_controls.breakdowns()
+by_key = by or "none"
 key = ds.key
+# Time to convert, trend and segments (their own sections) take the order and window.
 same = (("window", window), ("mode", mode))
+mine = (*same, ("entry", entry), ("exclude", spec.exclusions))
 two_step = "strict" if mode == "strict" else "ordered"  # "any" has no time between steps
 
 try:
-    frame = _run("funnel", key, (stages,), (*same, ("by", by)), ds)
+    frame = _run("funnel", key, (steps,), (*mine, ("by", by)), ds)
 except limits.LimitError as exc:  # more steps than a funnel may have, e.g. from a link
     st.error(limits.limit_sentence(exc))
     st.stop()
@@ -169,15 +184,16 @@ tabs = st.tabs(
         t("funnel.page.tab_trend"),
         t("funnel.page.tab_segments"),
         t("funnel.page.tab_lost"),
+        t("funnel.page.tab_reached"),
         t("funnel_sections.tab_correlation"),
     ]
 )
 with tabs[0]:
-    funnel_sections.time_to_convert(ds, stages, window=window, mode=two_step)
+    funnel_sections.time_to_convert(ds, spec)
 with tabs[1]:
-    funnel_sections.conversion_trend(ds, stages, window=window, mode=mode)
-with tabs[4]:
-    funnel_sections.funnel_correlation(ds, stages, window=window, mode=mode)
+    funnel_sections.conversion_trend(ds, spec)
+with tabs[5]:
+    funnel_sections.funnel_correlation(ds, spec)
 with tabs[2]:
     group = st.selectbox(
         t("funnel.page.compare"),
@@ -185,7 +201,7 @@ with tabs[2]:
         format_func=breakdowns.get,
         key="segments_by",
     )
-    table = _run("segments", key, (stages,), (*same, ("by", group)), ds)
+    table = _run("segments", key, (steps,), (*mine, ("by", group)), ds)
     st.caption(escape_markdown(segments.describe_segments(table)))
     st.dataframe(
         table.assign(
@@ -217,7 +233,7 @@ with tabs[3]:
     step = st.selectbox(
         t("funnel.page.lost_at"), options, key="dropoff_step", format_func=names.get
     )
-    lost = _run("lost", key, (step, stages), same, ds)
+    lost = _run("lost", key, (step, steps), mine, ds)
     caption = [
         t("funnel.page.lost_caption", n=len(lost), before=escape_markdown(stages[step - 2]),
           at=escape_markdown(stages[step - 1]))
@@ -225,50 +241,24 @@ with tabs[3]:
     if len(lost) > SHOWN_LOST:
         caption.append(t("funnel.page.lost_shown", n=SHOWN_LOST))
     st.caption(" ".join([*caption, t("funnel.page.lost_downloads")]))
-    st.dataframe(
-        lost.head(SHOWN_LOST),
-        hide_index=True,
-        column_config={
-            "customer_id": t("funnel.page.col_customer_id"),
-            "reached_stage": t("funnel.page.col_reached_stage"),
-            "reached_at": t("funnel.page.col_reached_at"),
-            "last_seen": t("funnel.page.col_last_seen"),
-            "last_stage": t("funnel.page.col_last_stage"),
-            "last_touchpoint": t("funnel.page.col_last_touchpoint"),
-            "last_channel": t("funnel.page.col_last_channel"),
-            "touchpoints": st.column_config.NumberColumn(
-                t("funnel.page.col_touchpoints"), format="localized"
-            ),
-            "last_rated_touchpoint": t("funnel.page.col_last_rated_touchpoint"),
-            "last_emotion": t("funnel.page.col_last_emotion"),
-            "last_valence": st.column_config.NumberColumn(
-                t("funnel.page.col_last_valence"), format="%.2f"
-            ),
-            "segment": t("funnel.page.col_segment"),
-        },
+    _people_table(lost, t("funnel.page.col_reached_stage"), t("funnel.page.col_reached_at"))
+    _downloads(lost, f"lost_at_{stages[step - 1]}", "dropoff", t("exports.what.lost"),
+               t("funnel.page.lost_sheet"), t("funnel.page.lost_title", stage=stages[step - 1]))
+with tabs[4]:
+    options = list(range(1, len(stages) + 1))
+    if st.session_state.get("reached_step") not in options:
+        st.session_state["reached_step"] = len(stages)
+    names = {k: t("funnel.page.lost_option", stage=stages[k - 1], step=k) for k in options}
+    step = st.selectbox(
+        t("funnel.page.reached_at"), options, key="reached_step", format_func=names.get
     )
-    name = f"lost_at_{stages[step - 1]}".replace(" ", "_")
-    left, right = st.columns(2)
-    left.download_button(
-        t("funnel.page.download_csv"),
-        csv_bytes(lost),
-        file_name=f"{name}.csv",
-        mime="text/csv",
-        key="dropoff_csv",
-    )
-    failure_notice("dropoff_xlsx", t("exports.what.lost"))
-    right.download_button(
-        t("funnel.page.download_excel"),
-        reported(partial(
-            _workbook,
-            lost,
-            t("funnel.page.lost_sheet"),
-            t("funnel.page.lost_title", stage=stages[step - 1]),
-            i18n.filters_text(ds.filters),
-            language.current(),
-        ), "dropoff_xlsx"),
-        file_name=f"{name}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key="dropoff_xlsx",
-        on_click="ignore",
-    )
+    people = _run("reached", key, (step, steps), mine, ds)
+    caption = [t("funnel.page.reached_caption", n=len(people),
+                 at=escape_markdown(stages[step - 1]))]
+    if len(people) > SHOWN_LOST:
+        caption.append(t("funnel.page.lost_shown", n=SHOWN_LOST))
+    st.caption(" ".join([*caption, t("funnel.page.lost_downloads")]))
+    _people_table(people, t("funnel.page.col_step_reached"), t("funnel.page.col_step_reached_at"))
+    _downloads(people, f"reached_{stages[step - 1]}", "reached", t("funnel.page.reached_what"),
+               t("funnel.page.reached_sheet"),
+               t("funnel.page.reached_title", stage=stages[step - 1]))

@@ -1,9 +1,9 @@
 """Sections of the Funnel page below the funnel: time to convert, conversion over time and
-funnel correlation. Each takes the dataset and the funnel's settings (steps, window, mode)."""
+funnel correlation. Each takes the dataset and the page's
+:class:`~journeylib.funnel_spec.FunnelSpec` (steps, mode, entry, window, exclusions), so every
+section counts the funnel shown above it."""
 
 from __future__ import annotations
-
-from collections.abc import Sequence
 
 import streamlit as st
 
@@ -12,6 +12,7 @@ from dashboard.exports import chart_downloads
 from journeylib import conversion, correlation, i18n
 from journeylib.charts.correlation import correlation_chart
 from journeylib.charts.funnel import conversion_trend_chart, time_to_convert_chart
+from journeylib.funnel_spec import FunnelSpec
 from journeylib.i18n import t
 from journeylib.text import escape_markdown
 
@@ -35,25 +36,35 @@ def _run(analysis: str, ds: jl.Dataset, args: tuple, options: tuple):
         return _cached(analysis, ds.key, args, options, ds)
 
 
-def _step_names(stages: Sequence[str]) -> dict[int, str]:
-    return {k: f"{k}. {stage}" for k, stage in enumerate(stages, start=1)}
+def _step_names(spec: FunnelSpec) -> dict[int, str]:
+    return {k: f"{k}. {step.name()}" for k, step in enumerate(spec.steps, start=1)}
 
 
-def time_to_convert(
-    ds: jl.Dataset, stages: Sequence[str], *, window: str | None, mode: str
-) -> None:
+def _options(spec: FunnelSpec, mode: str | None = None) -> tuple:
+    """The spec's settings as cache-friendly keyword pairs (``mode`` overrides its mode)."""
+    return (("window", spec.window), ("mode", mode or spec.mode), ("entry", spec.entry),
+            ("exclude", tuple(spec.exclusions)))
+
+
+def time_to_convert(ds: jl.Dataset, spec: FunnelSpec) -> None:
     """Two steps to time, the bins (standard, automatic by the data's spread, or chosen), the
-    reading and the histogram. ``mode``: ``"ordered"`` or ``"strict"``."""
+    reading and the histogram. Unordered funnels are timed in order (an unordered funnel has
+    no time between two given steps)."""
+    names = _step_names(spec)
+    stages = [step.name() for step in spec.steps]
     left, right = st.columns(2)
     buy = ds.purchase_stage
-    if st.session_state.get("ttc_from") not in stages[:-1]:
-        before_buy = stages[stages.index(buy) - 1] if buy in stages[1:] else stages[0]
+    if st.session_state.get("ttc_from") not in list(names)[:-1]:
+        before_buy = stages.index(buy) if buy in stages[1:] else 1  # 1-based: the step before
         st.session_state["ttc_from"] = before_buy
-    first = left.selectbox(t("funnel.page.from_step"), stages[:-1], key="ttc_from")
-    later = stages[stages.index(first) + 1 :]
+    start = left.selectbox(t("funnel.page.from_step"), list(names)[:-1], format_func=names.get,
+                           key="ttc_from")
+    later = [k for k in names if k > start]
     if st.session_state.get("ttc_to") not in later:
-        st.session_state["ttc_to"] = buy if buy in later else later[-1]
-    last = right.selectbox(t("funnel.page.to_step"), later, key="ttc_to")
+        st.session_state["ttc_to"] = stages.index(buy) + 1 if buy in stages[start:] else later[-1]
+    end = right.selectbox(t("funnel.page.to_step"), later, format_func=names.get, key="ttc_to")
+    first, last = stages[start - 1], stages[end - 1]
+    mode = "strict" if spec.mode == "strict" else "ordered"
     choices = {code: t(f"funnel_sections.bins.{code}") for code in BIN_CHOICES}
     rule = st.radio(t("funnel_sections.bins.label"), list(choices), format_func=choices.get,
                     horizontal=True, key="ttc_bins", help=t("funnel_sections.bins.help"))
@@ -65,7 +76,8 @@ def time_to_convert(
         edges = st.multiselect(t("funnel_sections.bins.edges"), list(names),
                                format_func=names.get, key="ttc_edges")
         bins = tuple(sorted(edges)) or DEFAULT_EDGES
-    timing = _run("time", ds, (first, last), (("window", window), ("mode", mode), ("bins", bins)))
+    pair = (spec.steps[start - 1], spec.steps[end - 1])
+    timing = _run("time", ds, pair, (*_options(spec, mode), ("bins", bins)))
     if rule != "standard":
         timing = timing.assign(bin=[
             i18n.say(conversion.bin_name(a, b))
@@ -78,12 +90,11 @@ def time_to_convert(
         st.caption(t("funnel_sections.bins.auto_rule", n=len(timing)))
 
 
-def conversion_trend(
-    ds: jl.Dataset, stages: Sequence[str], *, window: str | None, mode: str
-) -> None:
+def conversion_trend(ds: jl.Dataset, spec: FunnelSpec) -> None:
     """A pair of steps, the cohort period, the reading and the trend chart, dates in the
     dataset's time zone."""
-    names = _step_names(stages)
+    names = _step_names(spec)
+    stages = [step.name() for step in spec.steps]
     left, middle, right = st.columns(3)
     if st.session_state.get("trend_from") not in list(names)[:-1]:
         st.session_state["trend_from"] = 1
@@ -97,8 +108,8 @@ def conversion_trend(
     freqs = {"week": t("funnel.page.by_week"), "month": t("funnel.page.by_month")}
     freq = right.radio(t("funnel.page.cohorts"), list(freqs), format_func=freqs.get,
                        horizontal=True, key="trend_freq")
-    options = (("window", window), ("mode", mode), ("from_step", start), ("to_step", end))
-    trend = _run("trend", ds, (tuple(stages), freq), options)
+    options = (*_options(spec), ("from_step", start), ("to_step", end))
+    trend = _run("trend", ds, (tuple(spec.steps), freq), options)
     first, last = stages[start - 1], stages[end - 1]
     st.caption(escape_markdown(i18n.say(conversion.describe_trend(trend, first, last))))
     chart = conversion_trend_chart(trend, first, last, freq, zone=ds.timezone)
@@ -106,14 +117,13 @@ def conversion_trend(
     st.caption(t("funnel_sections.trend.zone", zone=ds.timezone))
 
 
-def funnel_correlation(
-    ds: jl.Dataset, stages: Sequence[str], *, window: str | None, mode: str
-) -> None:
+def funnel_correlation(ds: jl.Dataset, spec: FunnelSpec) -> None:
     """Touchpoints, channels and segments over- or under-represented among the customers who
     reached the last step: the reading, the chart of odds ratios and the ranked table."""
+    stages = [step.name() for step in spec.steps]
     st.caption(t("funnel_sections.correlation.intro", first=escape_markdown(stages[0]),
                  last=escape_markdown(stages[-1])))
-    table = _run("correlation", ds, (tuple(stages),), (("window", window), ("mode", mode)))
+    table = _run("correlation", ds, (tuple(spec.steps),), _options(spec))
     st.markdown(f"**{escape_markdown(i18n.say(correlation.describe_correlation(table)))}**")
     st.caption(t("funnel_sections.correlation.not_cause"))
     if table.empty:

@@ -76,6 +76,7 @@ def start_run() -> None:
     a place at the top of the page for the problems found in this run (:func:`note`); on the
     session's first run, take the data source, workspace and filters from the link."""
     st.session_state["_link_params"] = {}
+    st.session_state["_link_dropped"] = set()
     st.session_state["_link_problems"] = []
     st.session_state["_link_notice"] = st.container()
     if st.session_state.get("_link_restored"):
@@ -225,7 +226,7 @@ def current_params() -> dict[str, str | list[str]]:
         if getattr(filters, field):
             params[param] = list(getattr(filters, field))
     for name in st.query_params:
-        if name not in GLOBAL_PARAMS:
+        if name not in GLOBAL_PARAMS and not dropped(name):
             values = st.query_params.get_all(name)
             params[name] = values[0] if len(values) == 1 else values
     params.update(st.session_state.get("_link_params", {}))
@@ -239,7 +240,7 @@ def publish() -> None:
     apply (a filter just cleared) are removed.
     """
     params = current_params()
-    for name in GLOBAL_PARAMS:
+    for name in [*GLOBAL_PARAMS, *st.session_state.get("_link_dropped", ())]:
         if name not in params and name in st.query_params:
             del st.query_params[name]
     for name, value in params.items():
@@ -288,3 +289,79 @@ def bind_choices(key: str, param: str, options: list, default: list) -> None:
     chosen = [v for v in st.session_state.get(key, default) if v in options]
     st.session_state[key] = chosen
     st.session_state["_link_params"][param] = list(chosen)
+
+
+# --- The funnel's typed steps and exclusion --------------------------------------------------
+
+
+def record(param: str, value: str | list[str] | None) -> None:
+    """Put ``param`` in this run's link (None: leave it out)."""
+    params = st.session_state["_link_params"]
+    if value is None:
+        params.pop(param, None)
+        st.session_state.setdefault("_link_dropped", set()).add(param)
+    else:
+        params[param] = value
+        st.session_state.setdefault("_link_dropped", set()).discard(param)
+
+
+def dropped(param: str) -> bool:
+    """Whether the page left ``param`` out of the link in this run (see :func:`record`)."""
+    return param in st.session_state.get("_link_dropped", set())
+
+
+def linked_steps(key: str, param: str, values: dict[str, list[str]], limit: int):
+    """The funnel steps of the link's repeated ``param`` (``Step.to_text`` values), once per
+    session (the first call for ``key``; None after, or when the link has none).
+
+    Steps that cannot be read or name values the data does not have (``values``: field ->
+    known values) are left out, and steps past ``limit`` too; the page says so."""
+    seeded = st.session_state.setdefault("_link_seeded", set())
+    if key in seeded:
+        return None
+    seeded.add(key)
+    texts = st.query_params.get_all(param)
+    if not texts or not _fits(param, texts):
+        return None
+    steps, unknown = [], []
+    for text in texts:
+        try:
+            step = jl.Step.from_text(text)
+        except ValueError:
+            unknown.append(text)
+            continue
+        if all(v in values.get(f, ()) for f, v in step.fields().items()):
+            steps.append(step)
+        else:
+            unknown.append(text)
+    if unknown:
+        note("unknown_values", param=param, n=len(unknown),
+             values=", ".join(quoted(v) for v in unknown[:5]))
+    if len(steps) > limit:
+        note("out_of_range", param=param, value=quoted(len(steps)), low=1, high=limit,
+             used=quoted(limit))
+        steps = steps[:limit]
+    return steps or None
+
+
+def linked_exclusion(key: str, param: str, values: dict[str, list[str]], steps: int):
+    """The funnel exclusion of the link's ``param`` (``Exclusion.to_text``), once per session
+    (the first call for ``key``); None otherwise. One the data or the steps cannot take (a
+    value the data does not have, steps outside 1..``steps``) is left out and the page says
+    so."""
+    seeded = st.session_state.setdefault("_link_seeded", set())
+    if key in seeded:
+        return None
+    seeded.add(key)
+    texts = st.query_params.get_all(param)
+    if not texts or not _fits(param, texts):
+        return None
+    try:
+        rule = jl.Exclusion.from_text(texts[0])
+    except ValueError:
+        rule = None
+    if (rule is None or rule.value not in values.get(rule.field, ())
+            or not 1 <= rule.after_step < rule.before_step <= steps):
+        note("bad_value", param=param, value=quoted(texts[0]), used=quoted("none"))
+        return None
+    return rule

@@ -28,7 +28,8 @@ from journeylib.emotion import (
 from journeylib.errors import DataError, EngineError
 from journeylib.export import export_chart, footnote
 from journeylib.filters import Filters, apply_filters, describe_filters, filter_options
-from journeylib.funnel import Exclusion, breakdown_label, drop_offs, funnel
+from journeylib.funnel import Exclusion, breakdown_label, drop_offs, funnel, reached
+from journeylib.funnel_spec import FunnelSpec, Step
 from journeylib.journey_map import build_journey_map, outcome_names
 from journeylib.load import TABLE_COLUMNS, load, parse_touchpoints, resolve_mapping, to_dataset
 from journeylib.moments import OUTCOMES, moments_of_truth
@@ -57,9 +58,11 @@ __all__ = [
     "EngineError",
     "Exclusion",
     "Filters",
+    "FunnelSpec",
     "LoadReport",
     "PathTable",
     "RawTable",
+    "Step",
     "Touchpoints",
     "apply_filters",
     "attribution",
@@ -95,6 +98,7 @@ __all__ = [
     "outcome_names",
     "pain_points",
     "parse_touchpoints",
+    "reached",
     "read_table",
     "rejection_reasons",
     "removal_effects",

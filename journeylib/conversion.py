@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import ibis
 import numpy as np
@@ -19,6 +19,7 @@ from journeylib.durations import window_seconds
 from journeylib.engine import to_pandas
 from journeylib.epoch import epoch_seconds
 from journeylib.funnel import customer_steps, funnel_stages
+from journeylib.funnel_spec import Exclusion, Step
 from journeylib.i18n import say
 from journeylib.messages import Message
 from journeylib.timezones import local_time
@@ -53,16 +54,19 @@ MAX_BINS = 30
 
 def time_to_convert(
     ds: Dataset,
-    from_stage: str,
-    to_stage: str,
+    from_stage: str | Step,
+    to_stage: str | Step,
     *,
     window: str | dt.timedelta | None = None,
     mode: str = "ordered",
     bins: str | Sequence[float] = "standard",
+    entry: str = "best",
+    exclude: Iterable[Exclusion] | None = None,
 ) -> pd.DataFrame:
     """How long customers took from ``from_stage`` to ``to_stage`` (a two-step funnel).
 
-    ``mode``: ``"ordered"`` or ``"strict"`` (see :mod:`journeylib.funnel`). ``bins``:
+    ``mode``: ``"ordered"`` or ``"strict"``; ``entry`` and ``exclude`` as for
+    :func:`journeylib.funnel.funnel` (see :mod:`journeylib.funnel`). ``bins``:
     ``"standard"`` (the fixed bins of :data:`TIME_BINS`), ``"auto"`` (edges from the data's
     spread, see :func:`auto_edges`) or increasing bin edges in hours (``[1, 24, 168]`` gives
     under 1 h, 1–24 h, 24–168 h, 168 h or more; at most :data:`MAX_BINS` bins).
@@ -77,7 +81,8 @@ def time_to_convert(
     if mode not in ("ordered", "strict"):
         raise ValueError(f"mode must be 'ordered' or 'strict', not {mode!r}")
     edges = _edges(bins)
-    per = customer_steps(ds, [from_stage, to_stage], window=window, mode=mode)
+    per = customer_steps(ds, [from_stage, to_stage], window=window, mode=mode, entry=entry,
+                         exclude=exclude)
     per = per.filter(per.t2.notnull())
     hours = (epoch_seconds(per.t2) - epoch_seconds(per.t1)).cast("float64") / 3600.0
     per = per.mutate(
@@ -216,12 +221,15 @@ def conversion_trend(
     mode: str = "ordered",
     from_step: int = 1,
     to_step: int | None = None,
+    entry: str = "best",
+    exclude: Iterable[Exclusion] | None = None,
 ) -> pd.DataFrame:
     """Conversion from step ``from_step`` to step ``to_step`` of the funnel, by cohort.
 
     Steps are numbered from 1 (default: the first to the last step; the same step twice gives
     a conversion of 1, as a one-step funnel does); the funnel is the one of
-    :func:`journeylib.funnel.funnel` with these ``stages``, ``window`` and ``mode``, so the
+    :func:`journeylib.funnel.funnel` with these ``stages``, ``window``, ``mode``, ``entry``
+    and ``exclude``, so the
     counts over all cohorts are the funnel's customers at the two steps. A customer belongs to
     the week (weeks start on Monday) or month in which they reached step ``from_step``,
     counted in the dataset's time zone (``ds.timezone``). Returns one row per cohort:
@@ -238,7 +246,7 @@ def conversion_trend(
     if not 1 <= from_step <= to_step <= len(steps):
         raise ValueError(f"need 1 <= from_step <= to_step <= {len(steps)}, "
                          f"not {from_step} and {to_step}")
-    per = customer_steps(ds, steps, window=window, mode=mode)
+    per = customer_steps(ds, steps, window=window, mode=mode, entry=entry, exclude=exclude)
     first, last = per[f"t{from_step}"], per[f"t{to_step}"]
     per = per.filter(first.notnull()).mutate(
         period_start=local_time(ds, first).truncate(FREQS[freq]).date(),

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from statistics import NormalDist
 
 import ibis
@@ -29,6 +29,7 @@ from journeylib.durations import window_seconds
 from journeylib.engine import to_pandas
 from journeylib.epoch import epoch_micros
 from journeylib.funnel import customer_steps, funnel_stages
+from journeylib.funnel_spec import Exclusion
 from journeylib.messages import Message
 
 PROPERTIES = ("touchpoint", "channel", "segment")
@@ -54,13 +55,16 @@ def funnel_correlation(
     *,
     window: str | dt.timedelta | None = None,
     mode: str = "ordered",
+    entry: str = "best",
+    exclude: Iterable[Exclusion] | None = None,
     properties: Sequence[str] = PROPERTIES,
     min_customers: int = MIN_CUSTOMERS,
     top: int = MAX_VALUES_PER_PROPERTY,
 ) -> pd.DataFrame:
     """Touchpoints, channels and segment values over- or under-represented among converters.
 
-    The funnel is :func:`journeylib.funnel.funnel`'s with ``stages``, ``window`` and ``mode``
+    The funnel is :func:`journeylib.funnel.funnel`'s with ``stages``, ``window``, ``mode``,
+    ``entry`` and ``exclude``
     (at least two steps). Per property of ``properties`` the ``top`` values held by the most
     customers are kept; values held by fewer than ``min_customers`` customers are left out.
 
@@ -84,7 +88,7 @@ def funnel_correlation(
     steps = funnel_stages(ds, stages)
     if len(steps) < 2:
         raise ValueError("a funnel correlation needs at least two steps")
-    per = customer_steps(ds, steps, window=window, mode=mode)
+    per = customer_steps(ds, steps, window=window, mode=mode, entry=entry, exclude=exclude)
     per = per.select(
         "customer_id", entered_at=per.t1, converted_at=per[f"t{len(steps)}"],
         is_converter=per[f"t{len(steps)}"].notnull(),

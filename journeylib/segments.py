@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
 from journeylib.dataset import Dataset
 from journeylib.funnel import breakdown_label, funnel, funnel_stages
+from journeylib.funnel_spec import Exclusion
 from journeylib.i18n import label, t
 from journeylib.stats import two_proportion_p_value
 
@@ -24,19 +25,22 @@ def compare_segments(
     by: str = "segment",
     window: str | dt.timedelta | None = None,
     mode: str = "ordered",
+    entry: str = "best",
+    exclude: Iterable[Exclusion] | None = None,
 ) -> pd.DataFrame:
     """Conversion from the first step to the last for each value of ``by`` (the top 8 and
     "Other", as in :func:`journeylib.funnel.funnel`), against everyone else.
 
     Each value is tested against the customers outside it with a two-sided two-proportion
-    z-test (pooled). Returns one row per value, most customers first: ``breakdown``,
+    z-test (pooled); ``window``, ``mode``, ``entry`` and ``exclude`` as for the funnel.
+    Returns one row per value, most customers first: ``breakdown``,
     ``entered``, ``converted`` (customers), ``conversion`` (0..1), ``overall_conversion``
     (all customers, 0..1), ``difference`` (conversion minus overall, in fractions),
     ``p_value`` (NaN with fewer than 30 customers in the value or outside it), ``verdict``
     ("higher", "lower", "no clear difference" at the 5% level, or "not enough data").
     """
     steps = funnel_stages(ds, stages)
-    frame = funnel(ds, steps, window=window, mode=mode, by=by)
+    frame = funnel(ds, steps, window=window, mode=mode, by=by, entry=entry, exclude=exclude)
     first = frame[frame["step"] == 1].set_index("breakdown")["customers"]
     last = frame[frame["step"] == len(steps)].set_index("breakdown")["customers"]
     total_in, total_out = int(first.sum()), int(last.sum())

@@ -34,7 +34,8 @@ def test_funnel_page_in_russian() -> None:
     assert spec["config"]["locale"]["number"]["decimal"] == ","
     mode = widget(at.selectbox, "funnel_mode")
     assert mode.label == "Порядок шагов"
-    assert mode.options == ["По порядку", "Строго по порядку", "В любом порядке"]
+    assert mode.options == ["По порядку", "Строго по порядку", "В любом порядке (любые из шагов)",
+                            "Сначала шаг 1, затем в любом порядке"]
     assert mode.value == "ordered"
     assert "7 дней" in widget(at.selectbox, "funnel_window").options
     captions = " ".join(c.value for c in at.caption)
