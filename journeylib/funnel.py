@@ -56,7 +56,7 @@ from journeylib.funnel_spec import (
     check_rules,
 )
 from journeylib.i18n import label, percent, t
-from journeylib.journeys import BUYER_JOURNEY, CUSTOMER_JOURNEY, journey_part
+from journeylib.journeys import BUYER_JOURNEY, CUSTOMER_JOURNEY, event_key, journey_part
 
 __all__ = ["ENTRIES", "MODES", "Exclusion", "FunnelSpec", "Step"]
 TOP_VALUES = 8
@@ -491,7 +491,7 @@ def _with_breakdown(per: ir.Table, t: ir.Table, by: str | None, n: int) -> ir.Ta
     if by is None:
         return per.mutate(breakdown=ibis.literal(ALL)).select(names)
     first = t.semi_join(per, "customer_id")
-    value = first[by].cast("string").argmin(first.timestamp)
+    value = first[by].cast("string").argmin(event_key(first))
     first = first.group_by("customer_id").agg(value=value)
     j = per.join(first, "customer_id")
     return j.mutate(breakdown=j.value.fill_null(NONE_VALUE)).select(names)
@@ -520,7 +520,7 @@ def _firsts(t: ir.Table, steps: list[str], win: Window | None, by: str | None) -
     if win is not None:
         firsts["deadline"] = _deadline(firsts["m1"], win)
     if by is not None:
-        firsts["breakdown"] = t[by].cast("string").argmin(t.timestamp)
+        firsts["breakdown"] = t[by].cast("string").argmin(event_key(t))
     mins = t.group_by("customer_id").agg(**firsts).filter(lambda m: m.m1.notnull())
     value = ibis.literal(ALL) if by is None else mins.breakdown.fill_null(NONE_VALUE)
     return mins.mutate(breakdown=value)
@@ -1017,16 +1017,17 @@ def _people(ds: Dataset, who: ir.Table, step_name: str) -> pd.DataFrame:
     (columns of :func:`drop_offs`)."""
     t = ds.table.semi_join(who, "customer_id")
     rated = t.valence.notnull()
+    last = event_key(t)  # ties on the timestamp: the later row of the file
     info = t.group_by("customer_id").agg(
         last_seen=t.timestamp.max(),
-        last_stage=t.stage.argmax(t.timestamp),
-        last_touchpoint=t.touchpoint.argmax(t.timestamp),
-        last_channel=t.channel.argmax(t.timestamp),
+        last_stage=t.stage.argmax(last),
+        last_touchpoint=t.touchpoint.argmax(last),
+        last_channel=t.channel.argmax(last),
         touchpoints=t.count(),
-        last_rated_touchpoint=t.touchpoint.argmax(t.timestamp, where=rated),
-        last_emotion=t.emotion_raw.argmax(t.timestamp, where=rated),
-        last_valence=t.valence.argmax(t.timestamp, where=rated),
-        segment=t.segment.argmax(t.timestamp),
+        last_rated_touchpoint=t.touchpoint.argmax(last, where=rated),
+        last_emotion=t.emotion_raw.argmax(last, where=rated),
+        last_valence=t.valence.argmax(last, where=rated),
+        segment=t.segment.argmax(last),
     )
     out = to_pandas(
         who.join(info, "customer_id").order_by([ibis.desc("last_seen"), "customer_id"])

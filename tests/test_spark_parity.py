@@ -31,7 +31,6 @@ pytestmark = pytest.mark.skipif(SKIP_REASON is not None, reason=SKIP_REASON or "
 
 RTOL = 1e-9
 # Failures caused by journeylib/funnel.py and journeylib/conversion.py, being rewritten apart.
-FUNNEL_FILES = pytest.mark.xfail(strict=False, reason="fixed after h-funnel/h-fextra merge")
 
 
 def messy_frame() -> pd.DataFrame:
@@ -102,22 +101,21 @@ CHECKOUT = Exclusion("Cart", 1, 2, field="touchpoint")
 @pytest.mark.parametrize(
     "kwargs",
     [
-        # The breakdown value is the first touch's by timestamp alone (funnel.py): on tied
-        # dates the engines pick different touches.
-        pytest.param({"mode": "ordered", "by": "channel"}, id="ordered-by-channel",
-                     marks=FUNNEL_FILES),
+        # The breakdown value is the first touch by (timestamp, source row): tied dates
+        # must not let the engines pick different touches.
+        pytest.param({"mode": "ordered", "by": "channel"}, id="ordered-by-channel"),
         pytest.param({"mode": "strict", "window": "30d"}, id="strict-window"),
-        pytest.param({"mode": "any", "by": "segment", "exclude": [CHECKOUT]}, id="any-exclude",
-                     marks=FUNNEL_FILES),
+        pytest.param({"mode": "any", "by": "segment", "exclude": [CHECKOUT]}, id="any-exclude"),
+        pytest.param({"mode": "ordered", "entry": "first", "by": "channel"}, id="first-entry"),
+        pytest.param({"mode": "any_after_first", "window": "1mo"}, id="any-after-first-month"),
     ],
 )
 def test_funnel(engines, kwargs) -> None:
     both(engines, jl.funnel, **kwargs)
 
 
-# last_stage / last_touchpoint / last_channel are the last touch's by timestamp alone
-# (funnel.py): on tied dates the engines pick different touches.
-@FUNNEL_FILES
+# last_stage / last_touchpoint / last_channel: the last touch by (timestamp, source row),
+# the same on both engines on tied dates.
 @pytest.mark.parametrize("mode", ["ordered", "strict", "any"])
 def test_drop_offs(engines, mode) -> None:
     both(engines, jl.drop_offs, 3, mode=mode)
@@ -132,7 +130,6 @@ def test_conversion_trend(engines) -> None:
     both(engines, jl.conversion_trend, freq="week")
 
 
-@FUNNEL_FILES  # segments come from funnel.py's first-touch breakdown (see test_funnel)
 def test_compare_segments(engines) -> None:
     both(engines, jl.compare_segments)
 
