@@ -108,9 +108,10 @@ def test_the_reached_list_downloads(sample_dataset) -> None:
     captions = " ".join(c.value for c in at.caption)
     n = len(reached(sample_dataset, 3))
     assert f"{n:,} customers reached Purchase" in captions
-    # Drop-offs and reached customers each have their CSV and Excel downloads.
+    # Drop-offs and reached customers each have their CSV and Excel downloads; the correlation
+    # chart (last tab) its images.
     assert [b.label for b in at.main.get("download_button")] == [
-        "PNG", "SVG", "PDF", *["Download CSV", "Download Excel"] * 2]
+        "PNG", "SVG", "PDF", *["Download CSV", "Download Excel"] * 2, "PNG", "SVG", "PDF"]
     assert "Customers who reached" in [s.label for s in at.selectbox]
 
 
