@@ -90,7 +90,10 @@ def _on_change(key: str, apply: Callable[[object], None]) -> Callable[[], None]:
 
 def connection_panel() -> None:
     """When the data source is a connection: which connection and which of its tables (the
-    configured one first). Drawn only for that source; listing tables is cached."""
+    configured one first). Drawn only for that source; listing tables is cached. A malformed
+    ``[connections]`` entry (skipped) is named whatever the source, once per entry."""
+    for bad in connections.malformed():
+        st.warning(escape_markdown(bad.words()))
     if session.source() != "connection" or not connections.configured():
         return
     found = connections.configured()

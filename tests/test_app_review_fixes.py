@@ -6,6 +6,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+import journeylib as jl
 from dashboard import session
 from journeylib import timezones
 from journeylib.i18n import t
@@ -104,5 +105,94 @@ def test_the_picker_shows_the_workspace_zone_after_a_workspace_is_opened(tmp_pat
     assert widget(at.selectbox, "data_timezone").value == "auto"
 
 
-def _unused() -> None:  # keeps the import used by later tests of this file
-    escape_markdown("")
+MALFORMED = {
+    "foo": "bar",                                                   # not a table
+    "m": {"backend": "duckdb", "table": "t", "mapping": "user_id"},  # mapping not a table
+    "s": {"backend": "duckdb", "table": "t", "stages": 3},           # stages not a list
+    "b": {"backend": ["duckdb"], "table": "t"},                      # backend not text
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_malformed_connection_entries_are_named_and_skipped(warehouse, lang) -> None:
+    good = {"backend": "duckdb", "database": warehouse, "read_only": True, "table": "touchpoints"}
+    at = _open_connection({"connections": {**MALFORMED, "wh": good}}, lang)
+    assert not at.error, [e.value for e in at.error]
+    warnings = [w.value for w in at.warning]
+    assert escape_markdown(t("connections.not_a_table", lang, name="foo")) in warnings
+    for name, setting in (("m", "mapping"), ("s", "stages"), ("b", "backend")):
+        expected = escape_markdown(t("connections.malformed", lang, name=name, setting=setting))
+        assert warnings.count(expected) == 1, warnings
+    # The good entry still works: the only connection offered, its table bound.
+    assert at.selectbox(key="connection_name").options == ["wh"]
+    assert at.get("vega_lite_chart")
+
+
+def test_only_malformed_entries_break_no_page() -> None:
+    at = new_app()
+    at.secrets["connections"] = MALFORMED
+    at.run()
+    assert not at.exception, at.exception
+    assert "connection" not in at.sidebar.radio(key="source").options
+    assert escape_markdown(t("connections.not_a_table", name="foo")) in [
+        w.value for w in at.warning]
+    at.switch_page("app_pages/funnel.py").run()
+    assert not at.exception, at.exception
+
+
+def test_a_connections_value_that_is_not_a_section_breaks_no_page() -> None:
+    at = new_app()
+    at.secrets["connections"] = "oops"
+    at.run()
+    assert not at.exception, at.exception
+    assert escape_markdown(t("connections.not_a_section")) in [w.value for w in at.warning]
+
+
+class _Refusing:
+    """A backend whose connect() fails quoting its DSN (as drivers do)."""
+
+    @staticmethod
+    def connect(**params):
+        raise RuntimeError(
+            f"could not reach postgresql://admin:{params['pass']}@{params['host']}:5432/sales "
+            f"(sslkey=/etc/client.pem, secret={params['api']['secret']})")
+
+
+class _Broken:
+    """A backend whose connect() has a bug of its own."""
+
+    @staticmethod
+    def connect(**params):
+        raise AttributeError("'NoneType' object has no attribute 'cursor'")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_an_engine_message_never_shows_the_secrets(monkeypatch, lang) -> None:
+    import ibis
+
+    monkeypatch.setitem(vars(ibis), "postgres", _Refusing)  # not imported
+    entry = {"backend": "postgres", "table": "t", "host": "db.internal", "pass": "hunter2",
+             "api": {"secret": "s3kr1t-v4lue"}}
+    at = _open_connection({"connections": {"pg": entry}}, lang)
+    shown = " ".join(_texts(at))
+    assert "could not reach" in shown, shown
+    for secret in ("hunter2", "s3kr1t-v4lue", "db.internal", "admin", "/etc/client.pem"):
+        assert secret not in shown, (secret, shown)
+
+
+def test_an_attribute_error_inside_a_backend_is_not_a_missing_driver(monkeypatch) -> None:
+    import ibis
+
+    from dashboard import connections
+
+    monkeypatch.setitem(vars(ibis), "postgres", _Broken)
+    conn = connections.Connection(name="pg", backend="postgres", params={"host": "h"})
+    with pytest.raises(jl.DataError) as raised:
+        connections.connect(conn)
+    assert raised.value.code == "connections.failed"
+    assert "cursor" in raised.value.params["error"]
+    # A backend whose driver is not installed is still a missing driver.
+    conn = connections.Connection(name="ch", backend="clickhouse", params={})
+    with pytest.raises(jl.DataError) as raised:
+        connections.connect(conn)
+    assert raised.value.code == "connections.missing_extra"

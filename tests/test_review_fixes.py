@@ -70,3 +70,21 @@ def test_an_engine_error_survives_pickling_with_its_code() -> None:
     assert isinstance(error, jl.EngineError)
     assert error.code == "errors.engine_lacks_operation"
     assert error.params == {"engine": "sqlite", "operation": timezones.ZONE_OPERATION}
+
+
+def test_redact_masks_params_user_info_and_secret_settings() -> None:
+    from dashboard.connections import Connection, problem, redact
+
+    params = {"host": "db.internal", "config": {"spark.key": ["nested-v4lue"]}, "port": 5432}
+    text = ("failed: snowflake://bob:pa/ss@acct/db?warehouse=w token='a b c' api_key: XYZ123 "
+            "sslkey=/k.pem secret=\"q r\" password=pw1 at db.internal; nested-v4lue")
+    out = redact(text, params)
+    for secret in ("bob", "pa/ss", "a b c", "XYZ123", "/k.pem", "q r", "pw1", "db.internal",
+                   "nested-v4lue"):
+        assert secret not in out, (secret, out)
+    assert out.startswith("failed: snowflake://***@acct/db?warehouse=w") and "5432" not in text
+    # The sentence for the user is made from the masked text only.
+    conn = Connection(name="dwh", backend="trino", params={"host": "db.internal"})
+    error = problem(conn, RuntimeError("no route to db.internal via //me:x@gw"))
+    assert error.code == "connections.failed"
+    assert error.params["error"] == "no route to *** via //***@gw"
