@@ -88,3 +88,40 @@ def test_redact_masks_params_user_info_and_secret_settings() -> None:
     error = problem(conn, RuntimeError("no route to db.internal via //me:x@gw"))
     assert error.code == "connections.failed"
     assert error.params["error"] == "no route to *** via //***@gw"
+
+
+def test_the_correlation_span_orders_tied_timestamps_by_source_row() -> None:
+    """Rows sharing a timestamp are ordered by their row in the file, as the funnel orders them:
+    written before the conversion counts for a converter, after it does not; written before
+    the entry does not count for anybody."""
+    from journeylib.correlation import funnel_correlation
+
+    at = "2026-03-02 09:00"
+    rows = []
+    for k in range(3):  # converters: the conversion at 12:00, tied touchpoints around it
+        cid = f"c{k}"
+        rows += [
+            (cid, at, "Consideration", "Early bird"),   # before the entry row: not counted
+            (cid, at, "Awareness", "Ad"),
+            (cid, "2026-03-02 10:00", "Consideration", "Pricing"),
+            (cid, "2026-03-02 12:00", "Consideration", "Just before"),  # counted
+            (cid, "2026-03-02 12:00", "Purchase", "Checkout"),
+            (cid, "2026-03-02 12:00", "Consideration", "Just after"),   # not counted
+        ]
+    for k in range(3):  # non-converters
+        cid = f"n{k}"
+        rows += [
+            (cid, at, "Consideration", "Early bird"),   # before the entry row: not counted
+            (cid, at, "Awareness", "Ad"),
+            (cid, "2026-03-02 10:00", "Consideration", "Pricing"),
+        ]
+    frame = pd.DataFrame(rows, columns=["customer_id", "timestamp", "stage", "touchpoint"])
+    ds = jl.load(frame, stages=["Awareness", "Consideration", "Purchase"])
+    out = funnel_correlation(ds, ["Awareness", "Consideration", "Purchase"], min_customers=1,
+                             properties=["touchpoint"])
+    held = {v: (int(c), int(n)) for v, c, n in
+            zip(out["value"], out["converters_with"], out["non_converters_with"], strict=True)}
+    assert held.get("Just before") == (3, 0)
+    assert "Just after" not in held and "Checkout" not in held
+    assert "Early bird" not in held
+    assert held["Ad"] == (3, 3) and held["Pricing"] == (3, 3)
