@@ -125,3 +125,27 @@ def test_the_correlation_span_orders_tied_timestamps_by_source_row() -> None:
     assert "Just after" not in held and "Checkout" not in held
     assert "Early bird" not in held
     assert held["Ad"] == (3, 3) and held["Pricing"] == (3, 3)
+
+
+def test_auto_edges_first_bin_can_hold_more_than_5_percent_at_the_ladders_end() -> None:
+    """The documented caveat: with a 5th percentile under a minute the first edge is the
+    ladder's first duration (a minute), above the 5th percentile."""
+    from journeylib.conversion import DURATION_LADDER, auto_edges, time_to_convert
+
+    p05 = 10 / 3600  # 10 seconds
+    edges = auto_edges(p05, 2.0)
+    assert edges[0] == DURATION_LADDER[0] > p05
+    assert "where the ladder allows" in (auto_edges.__doc__ or "").replace("\\n    ", " ")
+    # A file where most converters buy within seconds: the first bin holds them all.
+    rows = []
+    for k in range(20):
+        rows += [(f"c{k}", "2026-03-02 09:00:00", "Awareness"),
+                 (f"c{k}", f"2026-03-02 09:00:{5 + k % 10:02d}", "Purchase")]
+    rows += [("slow", "2026-03-02 09:00:00", "Awareness"), ("slow", "2026-03-02 11:00:00",
+                                                             "Purchase")]
+    ds = jl.load(pd.DataFrame(rows, columns=["customer_id", "timestamp", "stage"]),
+                 stages=["Awareness", "Purchase"])
+    out = time_to_convert(ds, "Awareness", "Purchase", bins="auto")
+    first = out.iloc[0]
+    assert first["bin_end_hours"] == DURATION_LADDER[0]
+    assert first["share"] > 0.05 and first["p05_hours"] < DURATION_LADDER[0]
