@@ -18,6 +18,9 @@ choices: a Spark query costs seconds, so a page run must not bind again. Problem
 from __future__ import annotations
 
 import json
+import logging
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,6 +46,13 @@ OWN_KEYS = ("backend", "table", "mapping", "stages", "purchase_stage")
 # Words in an engine's error that say the credentials were refused.
 _AUTH_WORDS = ("auth", "password", "credential", "permission", "denied", "forbidden",
                "unauthorized", "401", "403", "login", "token")
+# URL user-info (``//user:password@host``) and secret-like settings (``password=...``,
+# ``api_key: ...``, quoted or not) in an engine's message.
+_USER_INFO = re.compile(r"//[^\s/@:]*(?::[^\s@]*)?@")
+_SECRET_SETTING = re.compile(
+    r"(?i)(\b\w*(?:token|password|passwd|pwd|key|secret)\w*)(\s*[=:]\s*)"
+    r"(?:'[^']*'|\"[^\"]*\"|[^\s&;,'\")]+)")
+_log = logging.getLogger(__name__)
 SESSION_NAME = "connection_name"
 SESSION_TABLE = "connection_table"
 
@@ -66,33 +76,90 @@ class Connection:
 
 
 def configured() -> dict[str, Connection]:
-    """The connections in the secrets that name a backend, by name (empty when none)."""
+    """The well-formed connections in the secrets that name a backend, by name (empty when
+    none). Malformed entries are left out; :func:`malformed` says what is wrong with them."""
+    return _read_secrets()[0]
+
+
+def malformed() -> list[jl.DataError]:
+    """One DataError per malformed ``[connections]`` entry (code ``connections.malformed``
+    with ``name`` and ``setting``, or ``connections.not_a_table`` with ``name``; or
+    ``connections.not_a_section`` when ``connections`` itself is not a section), for the Data
+    page; empty when every entry can be used."""
+    return _read_secrets()[1]
+
+
+def _read_secrets() -> tuple[dict[str, Connection], list[jl.DataError]]:
     try:
         entries = st.secrets.get("connections", {})
     except FileNotFoundError:  # no secrets.toml at all
-        return {}
-    out = {}
-    for name, entry in dict(entries).items():
-        entry = dict(entry)
+        return {}, []
+    if not hasattr(entries, "items"):  # connections = "..." instead of a section
+        return {}, [jl.DataError(code="connections.not_a_section")]
+    return read_entries(entries)
+
+
+def read_entries(entries: Mapping[str, Any]) -> tuple[dict[str, Connection], list[jl.DataError]]:
+    """The ``[connections]`` section's entries as connections, by name, and one DataError per
+    entry that cannot be used (skipped): not a table (``connections.not_a_table``), or a setting
+    of the wrong type (``connections.malformed``: ``backend``, ``table``, ``purchase_stage``
+    text; ``mapping`` a table of text; ``stages`` a preset name or a list of stage names).
+    Entries without ``backend`` are for ``st.connection``, not this app: neither."""
+    out: dict[str, Connection] = {}
+    bad: list[jl.DataError] = []
+    for name, entry in entries.items():
+        name = str(name)
+        if not hasattr(entry, "items"):
+            bad.append(jl.DataError(code="connections.not_a_table", params={"name": name}))
+            continue
+        entry = _plain(entry)
         if "backend" not in entry:
             continue  # a connection for st.connection, not for this app
+        setting = _wrong_setting(entry)
+        if setting is not None:
+            bad.append(jl.DataError(code="connections.malformed",
+                                    params={"name": name, "setting": setting}))
+            continue
         stages = entry.get("stages")
+        mapping = entry.get("mapping") or {}
         out[name] = Connection(
             name=name,
-            backend=str(entry["backend"]),
-            params={k: _plain(v) for k, v in entry.items() if k not in OWN_KEYS},
+            backend=entry["backend"],
+            params={k: v for k, v in entry.items() if k not in OWN_KEYS},
             table=entry.get("table"),
-            mapping={str(k): str(v) for k, v in dict(entry.get("mapping") or {}).items()} or None,
+            mapping={str(k): v for k, v in mapping.items()} or None,
             stages=list(stages) if isinstance(stages, list | tuple) else stages,
             purchase_stage=entry.get("purchase_stage"),
         )
-    return out
+    return out, bad
+
+
+def _wrong_setting(entry: dict[str, Any]) -> str | None:
+    """The first of the app's own settings of ``entry`` whose type is wrong; None when none."""
+    if not isinstance(entry["backend"], str):
+        return "backend"
+    for key in ("table", "purchase_stage"):
+        if entry.get(key) is not None and not isinstance(entry[key], str):
+            return key
+    mapping = entry.get("mapping")
+    if mapping is not None and not (
+            isinstance(mapping, dict) and all(isinstance(v, str) for v in mapping.values())):
+        return "mapping"
+    stages = entry.get("stages")
+    if stages is not None and not (
+            isinstance(stages, str)
+            or (isinstance(stages, list | tuple) and all(isinstance(v, str) for v in stages))):
+        return "stages"
+    return None
 
 
 def _plain(value: Any) -> Any:
-    """Secrets sections (AttrDict) as plain dicts, for a backend's connect()."""
+    """Secrets sections (AttrDict) as plain dicts (and arrays as lists), for a backend's
+    connect()."""
     if hasattr(value, "items"):
-        return {k: _plain(v) for k, v in value.items()}
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
     return value
 
 
@@ -104,25 +171,58 @@ def connect(conn: Connection):
     if conn.backend not in BACKENDS:
         raise jl.DataError(code="connections.unknown_backend", params={
             "name": conn.name, "backend": conn.backend, "backends": ", ".join(BACKENDS)})
+    missing = jl.DataError(code="connections.missing_extra", params={
+        "name": conn.name, "backend": conn.backend, "extra": EXTRAS[conn.backend]})
+    try:
+        # Ibis loads a backend on first use: a missing driver fails here, as an ImportError or
+        # (no such backend registered) an AttributeError of ``ibis`` itself.
+        module = getattr(ibis, conn.backend)
+    except (ImportError, AttributeError) as exc:
+        raise missing from exc
     try:
         if conn.backend == "pyspark":
-            return jl.connect(ibis.pyspark.connect(_spark_session(conn.params)))
-        return jl.connect(getattr(ibis, conn.backend).connect(**conn.params))
-    except (ImportError, AttributeError) as exc:
-        raise jl.DataError(code="connections.missing_extra", params={
-            "name": conn.name, "backend": conn.backend, "extra": EXTRAS[conn.backend]}) from exc
-    except Exception as exc:  # the engine's own errors: which one is not known in advance
+            return jl.connect(module.connect(_spark_session(conn.params)))
+        return jl.connect(module.connect(**conn.params))
+    except ImportError as exc:  # a driver module imported on connecting
+        raise missing from exc
+    except Exception as exc:  # the engine's own errors (an AttributeError in it too)
         raise problem(conn, exc) from exc
 
 
 def problem(conn: Connection, exc: Exception) -> jl.DataError:
-    """A DataError for a failure of ``conn``: refused credentials, or the engine's words."""
-    text = str(exc).splitlines()[0][:300] if str(exc) else type(exc).__name__
+    """A DataError for a failure of ``conn``: refused credentials, or the engine's words with
+    every secret taken out (:func:`redact`). The engine's full text is logged for the operator
+    only."""
+    _log.log(logging.WARNING, "connection %r (%s) failed: %s", conn.name, conn.backend, exc)
+    full = redact(str(exc), conn.params)
+    text = full.splitlines()[0][:300] if full.strip() else type(exc).__name__
     if any(word in text.lower() for word in _AUTH_WORDS):
         return jl.DataError(code="connections.auth",
                             params={"name": conn.name, "backend": conn.backend})
     return jl.DataError(code="connections.failed",
                         params={"name": conn.name, "backend": conn.backend, "error": text})
+
+
+def redact(text: str, params: Mapping[str, Any]) -> str:
+    """``text`` (an engine's message) with every string value of ``params`` (nested tables and
+    lists included) replaced by ``***``, and URL user-info (``//user:pass@``) and
+    ``token=``/``password=``/``key=``/``secret=``-like fragments (any name containing those
+    words) masked, so no secret of the connection reaches a user."""
+    for value in sorted(set(_strings(params)), key=len, reverse=True):
+        text = text.replace(value, "***")
+    text = _USER_INFO.sub("//***@", text)
+    return _SECRET_SETTING.sub(lambda m: f"{m.group(1)}{m.group(2)}***", text)
+
+
+def _strings(value: Any) -> list[str]:
+    """Every non-empty string inside ``value`` (mappings and lists walked)."""
+    if isinstance(value, str):
+        return [value] if value else []
+    if hasattr(value, "items"):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list | tuple | set):
+        return [s for v in value for s in _strings(v)]
+    return []
 
 
 def _spark_session(params: dict[str, Any]):

@@ -11,6 +11,7 @@ import streamlit as st
 import journeylib as jl
 from dashboard import connections, links, session
 from dashboard.exports import chart_downloads
+from dashboard.sections import section
 from journeylib import valence, workspace
 from journeylib.charts import touchpoints_over_time_chart
 from journeylib.i18n import date, get_language, label, number, say, t
@@ -89,7 +90,10 @@ def _on_change(key: str, apply: Callable[[object], None]) -> Callable[[], None]:
 
 def connection_panel() -> None:
     """When the data source is a connection: which connection and which of its tables (the
-    configured one first). Drawn only for that source; listing tables is cached."""
+    configured one first). Drawn only for that source; listing tables is cached. A malformed
+    ``[connections]`` entry (skipped) is named whatever the source, once per entry."""
+    for bad in connections.malformed():
+        st.warning(escape_markdown(bad.words()))
     if session.source() != "connection" or not connections.configured():
         return
     found = connections.configured()
@@ -462,11 +466,12 @@ def quality_panel(ds: jl.Dataset) -> None:
             ),
         },
     )
-    zoned = session.with_timezone(ds)
-    over_time = session.per_dataset(zoned, "over_time", touchpoints_over_time)
-    chart = touchpoints_over_time_chart(over_time, ds.stages, zone=zoned.timezone)
-    st.altair_chart(chart, width="stretch", theme=None)
-    chart_downloads(chart, "touchpoints-per-week", ds)
+    with section("over_time"):  # any failure (an engine's) is a sentence in its place
+        zoned = session.with_timezone(ds)
+        over_time = session.per_dataset(zoned, "over_time", touchpoints_over_time)
+        chart = touchpoints_over_time_chart(over_time, ds.stages, zone=zoned.timezone)
+        st.altair_chart(chart, width="stretch", theme=None)
+        chart_downloads(chart, "touchpoints-per-week", ds)
 
 
 def save_panel(ds: jl.Dataset) -> None:

@@ -324,7 +324,7 @@ def with_timezone(dataset: jl.Dataset) -> jl.Dataset:
     choice, the data's own (from the file's offsets, or the workspace's), or for a file whose
     timestamps named no zone the browser's."""
     chosen = st.session_state.get(TIMEZONE)
-    if chosen not in timezones.zone_names():
+    if chosen not in timezones.zone_names() or not timezones.supports_zones(dataset):
         chosen = default_zone(dataset)
     return timezones.with_timezone(dataset, chosen)
 
@@ -336,7 +336,10 @@ def browser_zone() -> str | None:
 
 
 def default_zone(dataset: jl.Dataset) -> str:
-    """The zone used until the user chooses one (see :func:`with_timezone`)."""
+    """The zone used until the user chooses one (see :func:`with_timezone`); UTC on an engine
+    that cannot count periods in another zone (:func:`journeylib.timezones.supports_zones`)."""
+    if not timezones.supports_zones(dataset):
+        return timezones.UTC
     if dataset.timezone != timezones.UTC or source() == "workspace":
         return dataset.timezone
     return browser_zone() or dataset.timezone

@@ -11,6 +11,8 @@ from journeylib import timezones
 from journeylib.i18n import t
 
 AUTO = "auto"
+# The picker's widget key.
+WIDGET = "data_timezone"
 
 
 def timezone_picker(dataset: jl.Dataset) -> None:
@@ -18,15 +20,19 @@ def timezone_picker(dataset: jl.Dataset) -> None:
 
     The first option keeps the default (:func:`dashboard.session.default_zone`: the file's
     offsets, the workspace's zone or the browser's); a choice is kept for the session until
-    another file is loaded.
+    another file is loaded. On an engine that cannot count periods in another zone (not in
+    :data:`journeylib.timezones.ENGINES`) it says so instead of offering zones.
     """
     lang = language.current()
+    if not timezones.supports_zones(dataset):
+        st.caption(t("timezone.fixed", engine=timezones.engine_name(dataset.table)))
+        return
     default = session.default_zone(dataset)
     stored = st.session_state.get(session.TIMEZONE)
     options = [AUTO, *timezones.zone_names()]
 
     def keep() -> None:
-        chosen = st.session_state["data_timezone"]
+        chosen = st.session_state[WIDGET]
         if chosen in timezones.zone_names():
             st.session_state[session.TIMEZONE] = chosen
         else:
@@ -34,11 +40,12 @@ def timezone_picker(dataset: jl.Dataset) -> None:
 
     # The automatic option's label is the same whatever the data, so a label the browser
     # remembers from other data still names it; the zone it stands for is said below.
+    # The box shows the stored choice: when other data cleared it, the automatic option.
+    st.session_state[WIDGET] = stored if stored in options else AUTO
     st.selectbox(
         t("timezone.choose"), options,
-        index=options.index(stored) if stored in options else 0,
         format_func=lambda code: t("timezone.auto", lang) if code == AUTO else code,
-        key="data_timezone", on_change=keep, help=t("timezone.help"),
+        key=WIDGET, on_change=keep, help=t("timezone.help"),
     )
     zone = stored if stored in options else default
     why = "chosen" if stored in options else _why(dataset, default)

@@ -45,7 +45,8 @@ DURATION_LADDER: tuple[float, ...] = (
     1 / 60, 5 / 60, 15 / 60, 0.5, 1.0, 2.0, 3.0, 6.0, 12.0, 24.0, 48.0, 72.0, 120.0, 168.0,
     336.0, 504.0, 720.0, 1440.0, 2160.0, 4320.0, 8760.0,
 )
-# Automatic bins: at most this many, the first and last holding the fastest and slowest 5%.
+# Automatic bins: at most this many; where the ladder allows, the first and last hold at most
+# the fastest and slowest 5%.
 MAX_AUTO_BINS = 10
 AUTO_TAIL = 0.05
 # User-chosen edges: at most this many bins.
@@ -132,8 +133,10 @@ def auto_edges(p05_hours: float, p95_hours: float) -> list[float]:
     """Inner bin edges (hours) for converters whose 5th and 95th percentiles are given.
 
     The rule: the durations of :data:`DURATION_LADDER` from the last one at or below the 5th
-    percentile to the first one at or above the 95th (so the first bin holds at most the
-    fastest 5% and the last at most the slowest 5%), thinned evenly to at most
+    percentile to the first one at or above the 95th (so, where the ladder allows, the first
+    bin holds at most the fastest 5% and the last at most the slowest 5%: with a 5th
+    percentile under a minute, the ladder's first duration, the first bin holds more, and
+    likewise the last with a 95th percentile over a year), thinned evenly to at most
     :data:`MAX_AUTO_BINS` bins. The ladder grows about geometrically, so the bins are close to
     logarithmic in the units people use. Nobody converted (NaN): the standard edges.
     """

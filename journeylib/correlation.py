@@ -99,19 +99,47 @@ def funnel_correlation(
     non_converters = entered - converters
     if converters == 0 or non_converters == 0 or not properties:
         return pd.DataFrame(columns=COLUMNS)
+    per = _with_event_rows(ds, per, steps[0], steps[-1])
     counts = to_pandas(_value_counts(ds, per, list(properties), window, top))
     counts = counts[(counts["converters_with"] + counts["non_converters_with"]) >= min_customers]
     return _tested(counts, converters, non_converters)
 
 
+def _with_event_rows(ds: Dataset, per: ibis.Table, first: str, last: str) -> ibis.Table:
+    """``per`` with ``entry_row`` and ``converted_row``: the source row of the entry event (the
+    first step's event at ``entered_at``) and of the conversion event (the last step's at
+    ``converted_at``; null for non-converters). Among events of that stage sharing the
+    timestamp, the first by :data:`journeylib.journeys.EVENT_ORDER` (the lowest source row),
+    as the funnel orders ties."""
+    t = ds.table
+    rows = []
+    for stage, at, name in ((first, "entered_at", "entry_row"),
+                            (last, "converted_at", "converted_row")):
+        j = t.join(per.select("customer_id", at), "customer_id")
+        rows.append(j.filter((j.stage == stage) & (j.timestamp == j[at]))
+                    .group_by("customer_id").agg(**{name: j.source_row.min()}))
+    out = per.left_join(rows[0], "customer_id").select(per, rows[0].entry_row)
+    return out.left_join(rows[1], "customer_id").select(out, rows[1].converted_row)
+
+
+def _at_or_after(at, row, at0, row0) -> ibis.BooleanValue:
+    """Event (``at``, ``row``) at or after (``at0``, ``row0``) in (timestamp, source row)
+    order; ``at`` values are epoch microseconds."""
+    return (at > at0) | ((at == at0) & (row >= row0))
+
+
 def _value_counts(ds, per, properties, window, top) -> ibis.Table:
-    """Customers per (property, value) and group, the ``top`` values per property."""
+    """Customers per (property, value) and group, the ``top`` values per property. Spans
+    compare events by (timestamp, source row), the funnel's order: a touchpoint sharing the
+    entry's timestamp but written before it is not after entering, and one sharing the
+    conversion's timestamp but written before it is before converting."""
     t = ds.table
     joined = t.join(per, "customer_id")
     at = epoch_micros(joined.timestamp)
+    row = joined.source_row
     seconds = window_seconds(window)
-    after_entry = at >= epoch_micros(joined.entered_at)
-    until = at < epoch_micros(joined.converted_at)
+    after_entry = _at_or_after(at, row, epoch_micros(joined.entered_at), joined.entry_row)
+    until = ~_at_or_after(at, row, epoch_micros(joined.converted_at), joined.converted_row)
     open_end = ibis.literal(True) if seconds is None else (
         at <= epoch_micros(joined.entered_at) + seconds * 1_000_000)
     in_span = after_entry & ibis.ifelse(joined.is_converter, until, open_end)

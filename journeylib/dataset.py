@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import os
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +19,8 @@ if TYPE_CHECKING:
     from journeylib.filters import Filters
 
 _table_ids = itertools.count(1)
+# A time-zone tag in a dataset key: ``|tz=`` and an IANA name (letters, digits, ``_+-/``).
+_ZONE_TAG = re.compile(r"\|tz=[A-Za-z0-9_+\-/]+(?=\||$)")
 
 
 def connect(database: str | BaseBackend = ":memory:") -> BaseBackend:
@@ -214,6 +217,7 @@ class Dataset:
     def __post_init__(self) -> None:
         if not self.key:
             self.key = self.table.get_name()
+        self.key = zone_key(self.key, self.timezone)
         if self.stage_model not in STAGE_MODELS:
             # Workspaces saved before the codes hold the English description.
             preset = self.stage_model.removeprefix("preset ")
@@ -268,6 +272,15 @@ class Dataset:
     def customer_stages(self) -> list[str]:
         """Stages after the purchase: service, loyalty, advocacy."""
         return self.stages[len(self.buyer_stages) :]
+
+
+def zone_key(key: str, zone: str) -> str:
+    """``key`` naming time zone ``zone``: any zone tag it had removed, then ``|tz=<zone>``
+    appended unless ``zone`` is UTC. The one rule for a dataset key's zone, applied by
+    :class:`Dataset` however a dataset is made (so cached results of one zone are never shown
+    for another); applying it again gives the same key."""
+    key = _ZONE_TAG.sub("", key)
+    return key if zone == "UTC" else f"{key}|tz={zone}"
 
 
 # How a dataset's stage order was settled (Dataset.stage_model).

@@ -40,10 +40,7 @@ def _engine_run(expr: ir.Expr, run: Callable[[], T]) -> T:
             engine = expr._find_backend().name
         except com.IbisError:
             engine = "unknown"
-        raise EngineError(
-            code="errors.engine_lacks_operation",
-            params={"engine": engine, "operation": found.group(1) if found else str(exc)},
-        ) from exc
+        raise EngineError(engine, found.group(1) if found else str(exc)) from exc
 
 
 def to_pandas(expr: ir.Table) -> pd.DataFrame:

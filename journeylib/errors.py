@@ -35,11 +35,25 @@ class DataError(ValueError):
         return word(self.code, self.params, lang) if self.code else str(self)
 
 
+ENGINE_LACKS_OPERATION = "errors.engine_lacks_operation"
+
+
 class EngineError(DataError):
     """The query engine lacks an operation an analysis needs: an Ibis backend without a
-    translation for it. Raised with code ``errors.engine_lacks_operation`` and ``params``
-    ``engine`` (the backend's name, e.g. ``"pyspark"``) and ``operation`` (Ibis's name of the
-    operation, e.g. ``"ArgMin"``), so nothing is computed differently behind the user's back."""
+    translation for it, or without a conversion the library needs (time zones). The one
+    definition of "an engine lacks an operation": code ``errors.engine_lacks_operation`` with
+    ``params`` ``engine`` (the backend's name, e.g. ``"pyspark"``) and ``operation`` (Ibis's
+    name of the operation, e.g. ``"ArgMin"``), also kept as attributes, so nothing is computed
+    differently behind the user's back."""
+
+    def __init__(self, engine: str, operation: str) -> None:
+        super().__init__(code=ENGINE_LACKS_OPERATION,
+                         params={"engine": engine, "operation": operation})
+        self.engine = engine
+        self.operation = operation
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.engine, self.operation))
 
 
 def word(code: str, params: Mapping[str, Any], lang: str | None = None) -> str:

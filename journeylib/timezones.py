@@ -20,7 +20,8 @@ import ibis
 import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
-from journeylib.dataset import Dataset
+from journeylib.dataset import Dataset, zone_key
+from journeylib.errors import EngineError
 from journeylib.i18n import t
 
 UTC = "UTC"
@@ -29,15 +30,16 @@ ENGINES = ("duckdb", "pyspark")
 _OFFSET = re.compile(r"^([+-])(\d{2}):?(\d{2})$")
 
 
-class UnsupportedEngine(NotImplementedError):
-    """The engine has no known conversion to local time; ``engine`` names it."""
+# The operation an engine outside ENGINES lacks, as UnsupportedEngine names it.
+ZONE_OPERATION = "TimeZoneConversion"
 
-    def __init__(self, engine: str) -> None:
-        super().__init__(
-            f"time zones other than UTC are not supported on the {engine!r} engine "
-            f"(supported: {', '.join(ENGINES)})"
-        )
-        self.engine = engine
+
+class UnsupportedEngine(EngineError):
+    """The engine has no known conversion to local time: an :class:`EngineError` whose
+    ``engine`` names it and whose ``operation`` is :data:`ZONE_OPERATION`."""
+
+    def __init__(self, engine: str, operation: str = ZONE_OPERATION) -> None:
+        super().__init__(engine, operation)
 
 
 @ibis.udf.scalar.builtin(name="timezone")
@@ -71,20 +73,25 @@ def check_zone(zone: str) -> str:
 def with_timezone(ds: Dataset, zone: str | None) -> Dataset:
     """``ds`` counting calendar periods in ``zone`` (None: keep ``ds.timezone``).
 
-    The result has its own ``key`` (cached results of one zone are never shown for another).
+    The result has its own ``key`` (:func:`journeylib.dataset.zone_key`: cached results of one
+    zone are never shown for another).
     Raises ValueError for a name not in :func:`zone_names`.
     """
     if zone is None or zone == ds.timezone:
         return ds
     check_zone(zone)
-    key = re.sub(r"\|tz=[^|]*", "", ds.key)
-    key = key if zone == UTC else f"{key}|tz={zone}"
-    return dataclasses.replace(ds, timezone=zone, key=key)
+    return dataclasses.replace(ds, timezone=zone, key=zone_key(ds.key, zone))
 
 
 def engine_name(table: ir.Table) -> str:
     """The Ibis backend name of the engine behind ``table`` (``"duckdb"``, ``"pyspark"``)."""
     return table._find_backend().name
+
+
+def supports_zones(ds: Dataset) -> bool:
+    """Whether the engine behind ``ds`` can count calendar periods in a zone other than UTC
+    (its backend is one of :data:`ENGINES`)."""
+    return engine_name(ds.table) in ENGINES
 
 
 def local_time(ds: Dataset, timestamp: ir.TimestampValue) -> ir.TimestampValue:

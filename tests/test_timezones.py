@@ -113,8 +113,12 @@ def test_with_timezone_gives_its_own_key_and_checks_the_name() -> None:
 def test_an_unknown_engine_is_named(monkeypatch) -> None:
     ds = with_timezone(_ds(BOUNDARY), WARSAW)
     monkeypatch.setattr(timezones, "engine_name", lambda table: "sqlite")
-    with pytest.raises(UnsupportedEngine, match="'sqlite'"):
+    with pytest.raises(UnsupportedEngine, match="sqlite") as raised:
         touchpoints_over_time(ds, "day")
+    # An engine lacking an operation, like any other (worded by the catalogue).
+    assert isinstance(raised.value, jl.EngineError)
+    assert raised.value.code == "errors.engine_lacks_operation"
+    assert raised.value.params == {"engine": "sqlite", "operation": timezones.ZONE_OPERATION}
     # UTC needs no conversion, so it works on any engine.
     assert touchpoints_over_time(with_timezone(ds, UTC), "day")["touchpoints"].sum() == 4
 
