@@ -29,7 +29,7 @@ from journeylib.durations import window_seconds
 from journeylib.engine import to_pandas
 from journeylib.epoch import epoch_micros
 from journeylib.funnel import customer_steps, funnel_stages
-from journeylib.funnel_spec import Exclusion
+from journeylib.funnel_spec import Exclusion, Step
 from journeylib.messages import Message
 
 PROPERTIES = ("touchpoint", "channel", "segment")
@@ -105,18 +105,18 @@ def funnel_correlation(
     return _tested(counts, converters, non_converters)
 
 
-def _with_event_rows(ds: Dataset, per: ibis.Table, first: str, last: str) -> ibis.Table:
+def _with_event_rows(ds: Dataset, per: ibis.Table, first: Step, last: Step) -> ibis.Table:
     """``per`` with ``entry_row`` and ``converted_row``: the source row of the entry event (the
     first step's event at ``entered_at``) and of the conversion event (the last step's at
-    ``converted_at``; null for non-converters). Among events of that stage sharing the
+    ``converted_at``; null for non-converters). Among events of that step sharing the
     timestamp, the first by :data:`journeylib.journeys.EVENT_ORDER` (the lowest source row),
     as the funnel orders ties."""
     t = ds.table
     rows = []
-    for stage, at, name in ((first, "entered_at", "entry_row"),
-                            (last, "converted_at", "converted_row")):
+    for step, at, name in ((first, "entered_at", "entry_row"),
+                           (last, "converted_at", "converted_row")):
         j = t.join(per.select("customer_id", at), "customer_id")
-        rows.append(j.filter((j.stage == stage) & (j.timestamp == j[at]))
+        rows.append(j.filter(step.matches(j) & (j.timestamp == j[at]))
                     .group_by("customer_id").agg(**{name: j.source_row.min()}))
     out = per.left_join(rows[0], "customer_id").select(per, rows[0].entry_row)
     return out.left_join(rows[1], "customer_id").select(out, rows[1].converted_row)

@@ -262,8 +262,13 @@ def _png(layout: Layout, pixels: float) -> bytes:
                      "white")
     x, y = (round(v * pixels) for v in layout.offset)
     page.paste(drawn.convert("RGB"), (x, y))
+    return _png_bytes(page)
+
+
+def _png_bytes(image) -> bytes:
+    """A PIL image as PNG bytes (an image, never a spreadsheet: nothing to neutralise)."""
     out = io.BytesIO()
-    page.save(out, format="PNG")
+    image.save(out, format="PNG")
     return out.getvalue()
 
 
@@ -484,9 +489,7 @@ def page_png(laid: PageLayout, pixels: float = 1.0) -> bytes:
         x = round((laid.origin[0] + laid.chart.offset[0]) * pixels)
         y = round((laid.origin[1] + laid.chart.offset[1]) * pixels)
         page.paste(chart, (x, y))
-    out = io.BytesIO()
-    page.save(out, format="PNG")
-    return out.getvalue()
+    return _png_bytes(page)
 
 
 def handout_pdf(pages: list[Page | alt.TopLevelMixin], *, footnote: str = "",
