@@ -17,7 +17,7 @@ customer keys), to show what such a change would buy; the app does not use them.
 
 Prints figures for BENCHMARKS.md. Not a test: nothing here asserts a time.
 Usage: ``python bench/bench_funnel.py [--customers 1000000] [--per-customer 10] [--runs 3]
-[--storage naive-time enum-stage integer-key all]``.
+[--storage naive-time enum-stage integer-key all] [--cache DIR] [--skip-pandas]``.
 """
 
 from __future__ import annotations
@@ -25,11 +25,13 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 from timing import machine, timed
 
 import journeylib as jl
@@ -207,6 +209,21 @@ def floor_ratios(table, runs: int) -> list[tuple[str, float, float]]:
     return out
 
 
+def cached(directory: str | None, n_customers: int, per_customer: float) -> pa.Table:
+    """The generated touchpoints (:func:`generate`), read from ``directory`` when an earlier run
+    left them there as Parquet (the file is named for the arguments), else generated and, with a
+    directory, written there."""
+    if directory is None:
+        return generate(n_customers, per_customer)
+    path = Path(directory) / f"bench_funnel_{n_customers}_{per_customer:g}.parquet"
+    if path.exists():
+        return pq.read_table(path)
+    arrow = generate(n_customers, per_customer)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(arrow, path)
+    return arrow
+
+
 def dataset(table, n_rows: int) -> Dataset:
     return Dataset(
         table=table,
@@ -223,11 +240,15 @@ def main() -> None:
     parser.add_argument("--per-customer", type=float, default=10.0)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--storage", nargs="*", default=[], choices=[*STORAGE, "all"])
+    parser.add_argument("--cache", metavar="DIR", default=None,
+                        help="keep the generated touchpoints there as Parquet and reuse them")
+    parser.add_argument("--skip-pandas", action="store_true",
+                        help="leave out the pandas baseline (its check included)")
     args = parser.parse_args()
     print(f"Machine: {machine()}; median of {args.runs} runs.")
 
     start = time.perf_counter()
-    arrow = generate(args.customers, args.per_customer)
+    arrow = cached(args.cache, args.customers, args.per_customer)
     con = jl.connect()
     table = con.create_table("bench_touchpoints", arrow)
     ds = dataset(table, arrow.num_rows)
@@ -238,12 +259,14 @@ def main() -> None:
 
     base, funnels, n_groups = paired(table, ds, args.runs, tuple(FUNNELS))
     fun, ratio, counts = funnels["first"]
-    frame = arrow.select(["customer_id", "timestamp", "stage"]).to_pandas()
-    pand, pandas_counts = timed(
-        lambda: pandas_funnel(frame, pd.Timedelta(days=WINDOW_DAYS)), args.runs
-    )
+    pand = None
+    if not args.skip_pandas:
+        frame = arrow.select(["customer_id", "timestamp", "stage"]).to_pandas()
+        pand, pandas_counts = timed(
+            lambda: pandas_funnel(frame, pd.Timedelta(days=WINDOW_DAYS)), args.runs
+        )
+        assert counts == pandas_counts, (counts, pandas_counts)
     assert n_groups == args.customers
-    assert counts == pandas_counts, (counts, pandas_counts)
     best = funnels["best"][2]
     assert all(b >= f for b, f in zip(best, counts, strict=True)), (best, counts)
 
@@ -257,11 +280,13 @@ def main() -> None:
     print(f"| GROUP BY customer_id count | {base:.2f} | 1.00 |")
     for kind, (seconds, r, _) in funnels.items():
         print(f"| {names[kind]} | {seconds:.2f} | {r:.2f} |")
-    print(f"| pandas, one merge per step (baseline, first entry) | {pand:.2f} | "
-          f"{pand / base:.2f} |")
+    if pand is not None:
+        print(f"| pandas, one merge per step (baseline, first entry) | {pand:.2f} | "
+              f"{pand / base:.2f} |")
     for kind, (_, _, c) in funnels.items():
         print(f"\nCustomers per step, {kind}: {', '.join(f'{x:,}' for x in c)}")
-    print("(pandas gives the first entry's.)")
+    if pand is not None:
+        print("(pandas gives the first entry's.)")
 
     print("\nThe floor: what any exact ordered funnel computes at least, vs the GROUP BY count:\n")
     print("| Query | Median (s) | vs GROUP BY |")

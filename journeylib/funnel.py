@@ -112,6 +112,10 @@ def customer_steps(
     for rule in rules:
         _check_exclusion(rule, n)
     t = ds.table
+    if _best_from_firsts(steps, mode, entry):
+        if mode == "any":
+            return _best_unordered_steps(t, steps, win, by, rules)
+        return _best_ordered_steps(t, steps, win, mode, by, rules)
     if not _fast(steps, mode, entry):
         chosen = _best_attempts(t, steps, win, mode, entry, rules)
         return _with_breakdown(chosen, t, by, n)
@@ -148,6 +152,102 @@ def _fast(steps: Sequence[Step], mode: str, entry: str) -> bool:
         and all(s.only_stage() for s in steps)
         and len(set(stages)) == len(stages)
     )
+
+
+def _best_from_firsts(steps: Sequence[Step], mode: str, entry: str) -> bool:
+    """Whether the best attempt can start from each step's first event per customer (see
+    :func:`_best_ordered_steps` and :func:`_best_unordered_steps`): best attempt, no event
+    matching two steps (so no step twice either), a mode other than ``"strict"``."""
+    return entry == "best" and mode != "strict" and _disjoint(steps)
+
+
+def _best_ordered_steps(
+    t: ir.Table, steps: Sequence[Step], win: Window | None, mode: str, by: str | None,
+    rules: Sequence[Exclusion] = (),
+) -> ir.Table:
+    """The best attempt (``"ordered"`` and ``"any_after_first"``) from each step's first event
+    for most customers, and from every attempt only for the few who need it: columns of
+    :func:`customer_steps`.
+
+    The first attempt (at the first step-1 event) has the earliest event of every step it
+    reaches, so no later attempt reaches further unless the window stopped the first one
+    (without a window it always counts, and on equal reach the earliest attempt wins). When
+    the first attempt stops at step L < N and the customer has no event of step L+1 at all,
+    no attempt can reach step L+1: the first attempt counts, and its steps are the ones
+    :func:`_steps_from_firsts` finds. Only customers at L < N with an event of step L+1 (the
+    window stopped them, or their events came out of order) go through
+    :func:`_best_attempts`, and so do those whose first attempt an exclusion drops (see
+    :func:`_first_or_every`)."""
+    n = len(steps)
+    regular = _steps_from_firsts(_firsts(t, steps, win, by), n, win, mode)
+    retry = (
+        ibis.cases(*((regular.level == k, regular[f"m{k + 1}"].notnull()) for k in range(1, n)),
+                   else_=False)
+        if n > 1 else ibis.literal(False)
+    )
+    regular = regular.mutate(retry=retry)
+    names = ["customer_id", "breakdown", *(f"t{k}" for k in range(1, n + 1))]
+    first = regular.filter(~regular.retry).select(names)
+    odd = regular.filter(regular.retry).select("customer_id", "breakdown")
+    return _first_or_every(t, steps, win, mode, rules, first, odd)
+
+
+def _first_or_every(
+    t: ir.Table, steps: Sequence[Step], win: Window | None, mode: str,
+    rules: Sequence[Exclusion], first: ir.Table, odd: ir.Table,
+) -> ir.Table:
+    """``first`` (the first attempt's rows, columns of :func:`customer_steps`, of customers for
+    whom it is the best attempt unless excluded) and, for the customers of ``odd``
+    (``customer_id``, ``breakdown``) and those of ``first`` whose first attempt an exclusion
+    drops, the best attempt of :func:`_best_attempts`: one union."""
+    names = ["customer_id", "breakdown", *(f"t{k}" for k in range(1, len(steps) + 1))]
+    if rules:
+        dropped = ibis.union(*(_excluded_customers(first, t, rule, win) for rule in rules),
+                             distinct=True)
+        odd = odd.union(first.semi_join(dropped, "customer_id").select(odd.columns))
+        first = first.anti_join(dropped, "customer_id")
+    exact = _best_attempts(t.semi_join(odd, "customer_id"), steps, win, mode, "best", rules)
+    return first.union(exact.join(odd, "customer_id").select(names))
+
+
+def _best_unordered_steps(
+    t: ir.Table, steps: Sequence[Step], win: Window | None, by: str | None,
+    rules: Sequence[Exclusion] = (),
+) -> ir.Table:
+    """The best attempt in ``"any"`` mode (steps that no event matches twice) from each step's
+    first event for customers whose step events all lie within the window of their first
+    one, and from every attempt for the rest: columns of :func:`customer_steps`.
+
+    The first attempt (at the customer's first step event) then sees every step event, so no
+    later attempt counts more steps, and it is the earliest; its step k is the k-th of the
+    steps' first events (the first events sorted per customer: a few rows each). Customers
+    whose first attempt an exclusion drops go through :func:`_best_attempts` too."""
+    n = len(steps)
+    hit = ibis.or_(*(s.matches(t) for s in steps))
+    firsts = {f"m{k}": t.timestamp.min(where=s.matches(t)) for k, s in enumerate(steps, 1)}
+    firsts["start"] = t.timestamp.min(where=hit)
+    firsts["last"] = t.timestamp.max(where=hit)
+    if by is not None:
+        firsts["breakdown"] = t[by].cast("string").argmin(event_key(t))
+    mins = t.group_by("customer_id").agg(**firsts).filter(lambda m: m.start.notnull())
+    value = ibis.literal(ALL) if by is None else mins.breakdown.fill_null(NONE_VALUE)
+    mins = mins.mutate(breakdown=value)
+    inside = (ibis.literal(True) if win is None
+              else _within(mins["last"], _deadline(mins.start, win)))
+    mins = mins.mutate(inside=inside)
+    names = ["customer_id", "breakdown", *(f"t{k}" for k in range(1, n + 1))]
+    easy = mins.filter(mins.inside)
+    long = ibis.union(*(
+        easy.select("customer_id", at=easy[f"m{k}"]) for k in range(1, n + 1)
+    ), distinct=False)
+    long = long.filter(long.at.notnull())
+    long = long.mutate(position=ibis.row_number().over(
+        ibis.window(group_by="customer_id", order_by=[long.at])))
+    first = long.group_by("customer_id").agg(
+        **{f"t{k}": long.at.min(where=long.position == k - 1) for k in range(1, n + 1)})
+    first = first.join(easy.select("customer_id", "breakdown"), "customer_id").select(names)
+    odd = mins.filter(~mins.inside).select("customer_id", "breakdown")
+    return _first_or_every(t, steps, win, "any", rules, first, odd)
 
 
 def _checked(
@@ -510,11 +610,14 @@ def _stage_runs(t: ir.Table, steps: list[str]) -> ir.Table:
     )
 
 
-def _firsts(t: ir.Table, steps: list[str], win: Window | None, by: str | None) -> ir.Table:
+def _firsts(
+    t: ir.Table, steps: Sequence[str | Step], win: Window | None, by: str | None
+) -> ir.Table:
     """Per customer with an event in step 1 (the one pass over all events): ``customer_id``,
-    ``breakdown``, ``m1`` ... ``mN`` (first event of each step's stage) and, with a window,
-    ``deadline``."""
-    firsts = {f"m{k}": t.timestamp.min(where=t.stage == s) for k, s in enumerate(steps, 1)}
+    ``breakdown``, ``m1`` ... ``mN`` (first event of each step: a stage name or a
+    :class:`Step`) and, with a window, ``deadline``."""
+    conditions = [t.stage == s if isinstance(s, str) else s.matches(t) for s in steps]
+    firsts = {f"m{k}": t.timestamp.min(where=c) for k, c in enumerate(conditions, 1)}
     # Computed once per customer here: DuckDB adds intervals to time-zone-aware timestamps
     # slowly, and the conditions on the steps would repeat the sum for every step.
     if win is not None:
@@ -651,14 +754,21 @@ def _apply_exclusion(
     steps: ir.Table, t: ir.Table, rule: Exclusion, win: Window | None
 ) -> ir.Table:
     """``steps`` (one row per customer, first entry) without the customers ``rule`` excludes."""
+    return steps.anti_join(_excluded_customers(steps, t, rule, win), "customer_id")
+
+
+def _excluded_customers(
+    steps: ir.Table, t: ir.Table, rule: Exclusion, win: Window | None
+) -> ir.Table:
+    """``customer_id`` of the rows of ``steps`` (one attempt per customer: ``t1`` ... ``tN``)
+    that ``rule`` excludes (once per excluded event)."""
     hits = t.filter(t[rule.field] == rule.value).select("customer_id", hit=t.timestamp)
     j = steps.join(hits, "customer_id")
     start, end = j[f"t{rule.after_step}"], j[f"t{rule.before_step}"]
     limit = ibis.ifelse(end.notnull(), j.hit < end, ibis.literal(True))
     if win is not None:
         limit = limit & _within(j.hit, _deadline(j.t1, win))
-    excluded = j.filter(start.notnull() & (j.hit > start) & limit).select("customer_id")
-    return steps.anti_join(excluded, "customer_id")
+    return j.filter(start.notnull() & (j.hit > start) & limit).select("customer_id")
 
 
 def _step_rows(
