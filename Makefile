@@ -31,7 +31,7 @@ test: $(VENV)/.dev
 	$(BIN)/python -m pytest
 
 test-spark: $(VENV)/.spark
-	$(BIN)/python -m pytest tests/test_spark_parity.py
+	$(BIN)/python -m pytest -m spark
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

@@ -51,13 +51,40 @@ def xlsx_bytes() -> Callable[[dict[str, list[list[object]]]], bytes]:
     return build
 
 
-@pytest.fixture(scope="session")
-def spark_backend():
-    """Ibis's pyspark backend on the one local SparkSession of the test run (see
-    ``tests/spark_engine.py``), stopped when the run ends; skips without pyspark."""
+@pytest.fixture(scope="module")
+def spark_session():
+    """The one local SparkSession of the test run (``tests/spark_engine.py``: started on first
+    use, stopped when the run ends; asked again per module, in case a module stopped it);
+    skips, with the reason, without pyspark or Java."""
     from tests import spark_engine
 
     if spark_engine.SKIP_REASON:
         pytest.skip(spark_engine.SKIP_REASON)
-    with spark_engine.spark_session() as session:
-        yield spark_engine.connect(session)
+    return spark_engine.shared_session()
+
+
+@pytest.fixture(scope="module")
+def spark_backend(spark_session):
+    """Ibis's pyspark backend on the run's one SparkSession (per module, like the session)."""
+    from tests import spark_engine
+
+    return spark_engine.connect(spark_session)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The ``spark`` marker on every test that runs on Spark: those using the Spark fixtures,
+    and those named for Spark in a ``*_spark.py`` file (``pytest -m "not spark"`` skips them)."""
+    for item in items:
+        in_spark_file = item.path.name.endswith("_spark.py")
+        if ({"spark_session", "spark_backend"} & set(getattr(item, "fixturenames", ()))
+                or (in_spark_file and "spark" in item.name)):
+            item.add_marker(pytest.mark.spark)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Stop the shared SparkSession, if a test started one."""
+    import sys
+
+    engine = sys.modules.get("tests.spark_engine")
+    if engine is not None:
+        engine.stop_shared()

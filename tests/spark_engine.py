@@ -1,25 +1,50 @@
-"""A local Spark session for the cross-engine tests, and DuckDB datasets copied onto it.
+"""The one local Spark session of a test run, and DuckDB datasets copied onto it.
 
-:func:`spark_session` starts the one session of a test run (``local[2]``, bound to 127.0.0.1,
-no UI, clock in UTC, two shuffle partitions, only errors logged); :func:`on_spark` puts a
-Dataset's table on that session through Ibis's pyspark backend, keeping the rest of the
-Dataset.
+:func:`shared_session` starts the session the first time a test asks for it and hands the same
+one to every later caller (``local[2]``, bound to 127.0.0.1, no UI, clock in UTC, one shuffle
+partition, adaptive execution and whole-stage code generation off, only errors logged: on the
+small tables of the tests these cut Spark's fixed cost per query); :func:`stop_shared` stops
+it when the run ends (``tests/conftest.py``). :func:`on_spark` puts a Dataset's table on that
+session through Ibis's pyspark backend, keeping the rest of the Dataset.
+
+Every Spark test takes its session from here (the ``spark_session`` and ``spark_backend``
+fixtures of ``tests/conftest.py``), so a run starts one JVM and one SparkContext, whatever
+files it collects. Tests carry the ``spark`` marker: ``pytest -m "not spark"`` skips them.
 """
 
 from __future__ import annotations
 
-import contextlib
+import atexit
 import dataclasses
 import importlib.util
 import itertools
 import os
+import shutil
 import sys
 import tempfile
-from collections.abc import Iterator
 
 import ibis
 
 from journeylib.dataset import Dataset
+
+# The settings of the one session. Shuffle partitions 1 and no adaptive execution: the tests'
+# tables are a few thousand rows, and each extra partition or re-plan is fixed cost per query.
+# Whole-stage code generation off: compiling Java for every query costs more than it saves on
+# such small data. The results do not depend on any of these.
+SETTINGS: dict[str, str] = {
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+    "spark.driver.host": "127.0.0.1",
+    "spark.driver.bindAddress": "127.0.0.1",
+    "spark.sql.session.timeZone": "UTC",
+    "spark.driver.extraJavaOptions": "-Duser.timezone=UTC",
+    "spark.sql.shuffle.partitions": "1",
+    "spark.default.parallelism": "2",
+    "spark.sql.adaptive.enabled": "false",
+    "spark.sql.codegen.wholeStage": "false",
+    "spark.sql.execution.arrow.pyspark.enabled": "true",
+    "spark.log.structuredLogging.enabled": "false",
+}
 
 
 def _skip_reason() -> str | None:
@@ -31,45 +56,58 @@ def _skip_reason() -> str | None:
     if not found:
         return ("pyspark is not installed: `make test-spark` (or `pip install -r "
                 "requirements-spark.txt`) runs the Spark suite")
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        return "no Java runtime for Spark (install Java 17 or set JAVA_HOME)"
     return None
 
 
 SKIP_REASON = _skip_reason()
 
 _names = itertools.count(1)
+_session = None
+_scratch: tempfile.TemporaryDirectory | None = None
 
 
-@contextlib.contextmanager
-def spark_session() -> Iterator:
-    """A new local SparkSession configured for tests, stopped (and its scratch directory
-    removed) when the ``with`` block ends."""
+def _alive(session) -> bool:
+    """Whether ``session`` can still run queries (a test may have stopped it)."""
+    return session is not None and getattr(session.sparkContext, "_jsc", None) is not None
+
+
+def shared_session():
+    """The test run's SparkSession, started on the first call with :data:`SETTINGS`; the same
+    session on every later call (started again, with the same settings, only if a caller
+    stopped it)."""
+    global _session, _scratch
+    if _alive(_session):
+        return _session
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     from pyspark.sql import SparkSession
 
-    with tempfile.TemporaryDirectory(prefix="spark-tests-") as scratch:
-        session = (
-            SparkSession.builder.master("local[2]")
-            .appName("journeylib-tests")
-            .config("spark.ui.enabled", "false")
-            .config("spark.ui.showConsoleProgress", "false")
-            .config("spark.driver.host", "127.0.0.1")
-            .config("spark.driver.bindAddress", "127.0.0.1")
-            .config("spark.sql.session.timeZone", "UTC")
-            .config("spark.driver.extraJavaOptions", "-Duser.timezone=UTC")
-            .config("spark.sql.shuffle.partitions", "2")
-            .config("spark.default.parallelism", "2")
-            .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-            .config("spark.sql.warehouse.dir", os.path.join(scratch, "warehouse"))
-            .config("spark.local.dir", scratch)
-            .config("spark.log.structuredLogging.enabled", "false")
-            .getOrCreate()
-        )
-        session.sparkContext.setLogLevel("ERROR")
-        try:
-            yield session
-        finally:
-            session.stop()
+    if _scratch is None:
+        _scratch = tempfile.TemporaryDirectory(prefix="spark-tests-")
+        atexit.register(stop_shared)
+    builder = SparkSession.builder.master("local[2]").appName("journeylib-tests")
+    for key, value in SETTINGS.items():
+        builder = builder.config(key, value)
+    _session = (
+        builder.config("spark.sql.warehouse.dir", os.path.join(_scratch.name, "warehouse"))
+        .config("spark.local.dir", _scratch.name)
+        .getOrCreate()
+    )
+    _session.sparkContext.setLogLevel("ERROR")
+    return _session
+
+
+def stop_shared() -> None:
+    """Stop the shared session (if one was started) and remove its scratch directory."""
+    global _session, _scratch
+    if _alive(_session):
+        _session.stop()
+    _session = None
+    if _scratch is not None:
+        _scratch.cleanup()
+        _scratch = None
 
 
 def on_spark(backend, ds: Dataset) -> Dataset:

@@ -1,14 +1,12 @@
 """Local calendar periods and the funnel extras run on Spark and agree with DuckDB.
 
-One local Spark session for the module (slow to start on a small machine); skipped where
-pyspark or Java is missing.
+On the test run's one local Spark session (``tests/spark_engine.py``); skipped where pyspark
+or Java is missing.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import os
-import shutil
 
 import pandas as pd
 import pytest
@@ -19,10 +17,10 @@ from journeylib.conversion import conversion_trend
 from journeylib.correlation import funnel_correlation
 from journeylib.quality import touchpoints_over_time
 from journeylib.timezones import engine_name, with_timezone
+from tests.spark_engine import SKIP_REASON
 
-pyspark = pytest.importorskip("pyspark")
-if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-    pytest.skip("no Java for Spark", allow_module_level=True)
+pytestmark = [pytest.mark.spark,
+              pytest.mark.skipif(SKIP_REASON is not None, reason=SKIP_REASON or "")]
 
 WARSAW = "Europe/Warsaw"
 SPARK_TYPES = {"int64": "bigint", "string": "string", "timestamp('UTC', 6)": "timestamp",
@@ -38,18 +36,8 @@ ROWS = [
 
 
 @pytest.fixture(scope="module")
-def spark_pair():
-    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-    import ibis
-    from pyspark.sql import SparkSession
-
-    session = (
-        SparkSession.builder.master("local[2]")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.shuffle.partitions", "2")
-        .getOrCreate()
-    )
+def spark_pair(spark_backend):
+    session = spark_backend._session
     frame = pd.DataFrame(ROWS, columns=["customer_id", "timestamp", "stage", "touchpoint",
                                         "emotion"])
     duck = jl.load(frame, stages=["Awareness", "Purchase"])
@@ -64,10 +52,9 @@ def spark_pair():
         for row in rows.itertuples(index=False)
     ]
     session.createDataFrame(records, schema=schema).createOrReplaceTempView("touchpoints_tz")
-    table = ibis.pyspark.connect(session).table("touchpoints_tz")
+    table = spark_backend.table("touchpoints_tz")
     spark = dataclasses.replace(duck, table=table, key="spark")
-    yield with_timezone(duck, WARSAW), with_timezone(spark, WARSAW)
-    session.stop()
+    return with_timezone(duck, WARSAW), with_timezone(spark, WARSAW)
 
 
 def _plain(frame: pd.DataFrame) -> pd.DataFrame:

@@ -1,17 +1,12 @@
 """Dataset.from_table on a real local Spark session: the same touchpoints, rejections and
-numbers as binding the same table in DuckDB.
+numbers as binding the same table in DuckDB; the prepared rows are cached once for the checks,
+and that scratch view is gone after the bind while the bound view stays cached.
 
-One small session for the module (``local[2]``, UI off, clock in UTC, bound to 127.0.0.1, two
-shuffle partitions); skipped, with the reason, when pyspark is not installed
-(``pip install -r requirements-spark.txt``).
+On the test run's one local Spark session (``tests/spark_engine.py``); skipped, with the
+reason, when pyspark or Java is missing (``pip install -r requirements-spark.txt``).
 """
 
 from __future__ import annotations
-
-import importlib.util
-import os
-import sys
-import tempfile
 
 import ibis
 import pandas as pd
@@ -19,40 +14,22 @@ import pytest
 
 import journeylib as jl
 from tests.apptest import SAMPLE
+from tests.spark_engine import SKIP_REASON, shared_session
 
-SKIP_REASON = (
-    None if importlib.util.find_spec("pyspark") is not None
-    else "pyspark is not installed: `pip install -r requirements-spark.txt` runs the Spark tests"
-)
-pytestmark = pytest.mark.skipif(SKIP_REASON is not None, reason=SKIP_REASON or "")
+pytestmark = [pytest.mark.spark,
+              pytest.mark.skipif(SKIP_REASON is not None, reason=SKIP_REASON or "")]
 
 
 def local_spark():
-    """A local SparkSession as the tests use it (the caller stops it)."""
-    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    from pyspark.sql import SparkSession
-
-    session = (
-        SparkSession.builder.master("local[2]")
-        .appName("journeylib-warehouse-tests")
-        .config("spark.ui.enabled", "false")
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.sql.warehouse.dir", tempfile.mkdtemp(prefix="spark-warehouse-"))
-        .getOrCreate()
-    )
-    session.sparkContext.setLogLevel("ERROR")
-    return session
+    """The test run's one local SparkSession (``tests/spark_engine.py``), started on first use;
+    the run stops it at the end (a caller that stops it early only costs the next a restart)."""
+    return shared_session()
 
 
-@pytest.fixture(scope="module")
-def spark():
-    session = local_spark()
-    yield session
-    session.stop()
+@pytest.fixture
+def spark(spark_session):
+    """The run's one SparkSession."""
+    return spark_session
 
 
 # A small mixed table: ties at one moment, blanks, a label column, words for flags, bad dates.
@@ -71,14 +48,30 @@ SMALL = pd.DataFrame({
 })
 
 
-def test_from_table_on_spark_equals_duckdb(spark):
+def _bound_names(spark) -> set[str]:
+    return {t.name for t in spark.catalog.listTables() if t.name.startswith("touchpoints_")}
+
+
+@pytest.fixture(scope="module")
+def bound(spark_session):
+    """SMALL bound on Spark once for the module (binding costs ~15 s of Spark queries here):
+    (the backend, the Dataset, the bound views before the bind, and after it)."""
+    backend = jl.connect(ibis.pyspark.connect(spark_session))
+    spark_session.createDataFrame(
+        SMALL.astype(object).where(SMALL.notna(), None)).createOrReplaceTempView("small")
+    before = _bound_names(spark_session)
+    ds = jl.Dataset.from_table(backend.table("small"))
+    after = _bound_names(spark_session)
+    yield backend, ds, before, after
+    if ds.table.op().name in backend.list_tables():
+        jl.drop_dataset(ds)
+
+
+def test_from_table_on_spark_equals_duckdb(bound):
     duck = jl.connect()
     duck.create_table("small", SMALL)
     on_duckdb = jl.Dataset.from_table(duck.table("small"))
-    backend = jl.connect(ibis.pyspark.connect(spark))
-    spark.createDataFrame(SMALL.astype(object).where(SMALL.notna(), None)).createOrReplaceTempView(
-        "small")
-    on_spark = jl.Dataset.from_table(backend.table("small"))
+    _, on_spark, _, _ = bound
 
     assert on_spark.table.op().name.startswith("touchpoints_")
     for field in ("n_source_rows", "n_rows", "n_rejected", "rejected_counts", "emotion_kind",
@@ -98,8 +91,19 @@ def test_from_table_on_spark_equals_duckdb(spark):
     pd.testing.assert_frame_equal(rows(on_spark), rows(on_duckdb), check_dtype=False)
     pd.testing.assert_frame_equal(jl.funnel(on_spark), jl.funnel(on_duckdb), check_dtype=False,
                                   rtol=1e-9)
-    jl.drop_dataset(on_spark)
-    assert on_spark.table.op().name not in backend.list_tables()
+
+
+def test_the_scratch_view_is_dropped_and_the_bound_view_stays_cached(bound, spark):
+    # The prepared rows are cached once for the checks; that scratch view is gone after the
+    # bind while the bound view stays cached (its cache does not depend on the scratch's).
+    backend, ds, before, after = bound
+    name = ds.table.op().name
+    assert after - before == {name}
+    assert spark.catalog.isCached(name)
+    assert ds.n_rows == 7
+    assert int(ds.table.count().execute()) == 7
+    jl.drop_dataset(ds)
+    assert name not in backend.list_tables()
 
 
 def test_sample_parquet_on_spark_binds_like_the_upload(spark, sample_dataset, tmp_path):
