@@ -9,8 +9,6 @@ from pathlib import Path
 import ibis
 import pytest
 
-from tests.test_warehouse_spark import SKIP_REASON, local_spark
-
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 
@@ -53,15 +51,12 @@ def spark_table_example(folder: Path) -> str:
     return code.replace('"journeys.parquet"', repr(str(folder / "journeys.parquet")))
 
 
-@pytest.mark.skipif(SKIP_REASON is not None, reason=SKIP_REASON or "")
-def test_the_whole_example_runs_on_spark(in_copy):
-    session = local_spark()  # the README's getOrCreate() finds this configured session
-    try:
-        scope: dict = {}
-        exec(compile(spark_table_example(in_copy) + example("analyses"), "README.md", "exec"),
-             scope)
-        assert scope["ds"].table._find_backend().name == "pyspark"
-        assert scope["ds"].n_rows == 45066
-        assert scope["funnel"]["customers"].iloc[0] == 5000
-    finally:
-        session.stop()
+def test_the_whole_example_runs_on_spark(in_copy, spark_session):
+    # The README's getOrCreate() finds the run's one configured session; it is left running
+    # for the other Spark tests.
+    scope: dict = {}
+    exec(compile(spark_table_example(in_copy) + example("analyses"), "README.md", "exec"),
+         scope)
+    assert scope["ds"].table._find_backend().name == "pyspark"
+    assert scope["ds"].n_rows == 45066
+    assert scope["funnel"]["customers"].iloc[0] == 5000
