@@ -50,6 +50,8 @@ MIN_PRINTED_PT = 8
 # The map page's rows at scale 1: the feeling row's height, at most so many quote lines and
 # lines of a card's name (shorter than on screen: a page has no room to scroll).
 MAP_CURVE_HEIGHT = 70
+# A flatter feeling row, when that makes room for one more card in each stage.
+MAP_CURVE_LOW = 45
 MAP_QUOTE_LINES = 2
 MAP_NAME_LINES = 2
 
@@ -82,7 +84,8 @@ def journey_map_page(jmap: JourneyMap, box: tuple[float, float]
     """The journey map drawn for a handout page's content ``box`` (pt), not shrunk to it: type
     of :data:`MAP_SCALE` (cards' smallest text :data:`MAP_MIN_PT` pt), the stages' columns
     sharing the box's width, card names on up to two lines, and in each stage as many cards as
-    the box's height holds (★, pain and delight first); a legend line says how many
+    the box's height holds (★, pain and delight first; the feeling row flatter when that
+    makes room for one more); a legend line says how many
     touchpoints are left out. Returns the chart and that number."""
     stages = jmap.stages["stage"].tolist()
     n = max(len(stages), 1)
@@ -90,14 +93,14 @@ def journey_map_page(jmap: JourneyMap, box: tuple[float, float]
         if len(jmap.touchpoints) else 0
     sample = map_note(jmap)
 
-    def build(column_width: int, per_stage: int, quote_lines: int) -> tuple[alt.TopLevelMixin,
-                                                                           pd.DataFrame]:
+    def build(column_width: int, per_stage: int, quote_lines: int,
+              curve: int = MAP_CURVE_HEIGHT) -> tuple[alt.TopLevelMixin, pd.DataFrame]:
         shown = _page_touchpoints(jmap.touchpoints, per_stage)
         note = " ".join(filter(None, [_left_out_note(jmap.touchpoints, shown, stages),
                                       sample]))
         chart = journey_map_chart(jmap.stages, shown, column_width=column_width,
                                   scale=MAP_SCALE, note=note, name_lines=MAP_NAME_LINES,
-                                  quote_lines=quote_lines, curve_height=MAP_CURVE_HEIGHT)
+                                  quote_lines=quote_lines, curve_height=curve)
         return chart, shown
 
     def size(chart: alt.TopLevelMixin) -> tuple[float, float]:
@@ -130,6 +133,11 @@ def journey_map_page(jmap: JourneyMap, box: tuple[float, float]
         if (drawn[0] <= box[0] and drawn[1] <= box[1]) or per_stage <= 1:
             break
         per_stage -= 1
+    if per_stage < per_stage_max and drawn[1] <= box[1]:
+        flatter = build(column, per_stage + 1, quote_lines, MAP_CURVE_LOW)
+        low = size(flatter[0])
+        if low[0] <= box[0] and low[1] <= box[1]:
+            chart, shown = flatter
     return chart, len(jmap.touchpoints) - len(shown)
 
 
