@@ -109,7 +109,7 @@ def _workshop(ds) -> None:
     flags = middle.slider(t("journey_map.page.flags"), 1, 5, key="jm_flags")
     right.toggle(t("journey_map.page.present"), key="jm_present",
                  help=t("journey_map.page.present_help"))
-    chart = reading = None
+    chart = reading = jmap = None
     with section("map"):
         jmap = _journey_map(ds, top, flags)
         reading = jm.describe_map(jmap)
@@ -134,7 +134,8 @@ def _workshop(ds) -> None:
 
     def _handout() -> bytes:
         with i18n.language(lang):
-            return workshop_handout(fresh_dataset(), chart, paper=paper or "a4",
+            # The map the page shows (its sliders and targets), drawn for the paper's page.
+            return workshop_handout(fresh_dataset(), jmap, paper=paper or "a4",
                                     map_reading=reading)
 
     failure_notice("jm_handout_download", t("exports.what.handout"))

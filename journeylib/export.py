@@ -61,10 +61,29 @@ def _font(bold: bool):
         return None
 
 
+# Symbols Liberation Sans lacks: a text holding one is drawn, whole, in DejaVu Sans Condensed
+# Bold (the fallback vl-convert picks), wider than Liberation Sans.
+FALLBACK_SYMBOLS = frozenset("★☆✓✗")
+
+
+@lru_cache(maxsize=1)
+def _fallback_font():
+    from PIL import ImageFont
+
+    try:
+        return ImageFont.truetype("DejaVuSansCondensed-Bold.ttf", 100,
+                                  layout_engine=ImageFont.Layout.BASIC)
+    except OSError:
+        return None
+
+
 def text_width(text: str, size: float, bold: bool = False) -> float:
-    """Width in px (pt) of one line of ``text`` in the charts' sans-serif at ``size``; an
-    estimate of 0.6 em a character when the font file is not installed."""
+    """Width in px (pt) of one line of ``text`` in the charts' sans-serif at ``size`` (in the
+    fallback font when it holds one of :data:`FALLBACK_SYMBOLS`); an estimate of 0.6 em a
+    character when the font file is not installed."""
     font = _font(bold)
+    if FALLBACK_SYMBOLS.intersection(str(text)):
+        font = _fallback_font() or font
     if font is None:
         return 0.6 * size * len(text)
     return font.getlength(text) * size / 100
@@ -223,10 +242,12 @@ def fit(chart: alt.TopLevelMixin, box: tuple[float, float], *, footnote: str = "
     spec["padding"] = {"left": 16, "top": 4, "right": 4, "bottom": 4}
     spec["autosize"] = {"type": "pad"}
     spec["background"] = "white"
-    # Titles wrap narrower than the box, so that it is the plot that fills the box's width.
-    _wrap_titles(spec, 0.7 * width)
     views = list(_views(spec))
     flexible = any(not isinstance(v.get("width"), int | float) for v in views)
+    # Titles wrap narrower than the box, so that it is the plot that fills the box's width; a
+    # chart of fixed size (the handout's journey map, drawn for the box) lets them span most
+    # of it, inside the padding.
+    _wrap_titles(spec, 0.7 * width if flexible else width - 24)
     if flexible:
         bases = [(_DEFAULT_VIEW if not isinstance(v.get("width"), int | float) else v["width"],
                   v["height"] if isinstance(v.get("height"), int | float) else _DEFAULT_VIEW)

@@ -18,6 +18,7 @@ PAIN_FILL, PAIN_LINE, PAIN_TEXT = "#FBE1D3", "#D55E00", "#A63F00"
 DELIGHT_FILL, DELIGHT_LINE, DELIGHT_TEXT = "#D9F2E7", "#009E73", "#00694C"
 PLAIN_FILL, PLAIN_LINE, PLAIN_TEXT = "#F4F5F7", "#C9CDD3", "#1F2933"
 _AXIS_WIDTH = 92
+_NAME_LINE = 18  # px between two lines of a card's name, at scale 1
 
 
 def _row_axis(title: str, scale: float) -> alt.Axis:
@@ -54,6 +55,9 @@ def journey_map_chart(
     scale: float = 1.0,
     title: str | None = None,
     note: str = "",
+    name_lines: int = 1,
+    quote_lines: int = 4,
+    curve_height: int = 130,
 ):
     """Stages as columns: journey band, stage headers, the emotion curve across all columns,
     top touchpoint cards (pain red, delight green, ★ moment of truth, owner and KPI), top
@@ -64,6 +68,11 @@ def journey_map_chart(
     ``column_width`` (pixels per stage) and ``scale`` (type size) make it legible on a
     projector. ``title``: None for the default title, "" for none. ``note``: one more legend
     line under the title (e.g. :func:`journeylib.journey_map.map_note`), "" for none.
+    ``name_lines``: a card's name is cut at spaces into up to that many lines (the last one
+    cut short by the card's width), the cards growing by a line for each line some name needs
+    (1: one line, as on screen). ``quote_lines``: at most that many lines a customer quote
+    (shortened with "…"). ``curve_height``: the feeling row's height at scale 1 (px). The
+    handout builds its page's map with these (:func:`journeylib.handout.journey_map_page`).
     """
     check_small(stages)
     check_small(touchpoints)
@@ -125,11 +134,15 @@ def journey_map_chart(
         ),
         curve_base.mark_text(dy=-font(20), fontSize=font(15), fontWeight="bold",
                              color="#1F2933").encode(y=y, text=alt.Text("label:N"), opacity=dim),
-    ).properties(width=width, height=font(130))
+    ).properties(width=width, height=font(curve_height))
 
     tp = touchpoints.copy()
     tp["dim"] = tp["stage"].ne(focus) if focus else False
     tp = tp.assign(**card_lines(tp, column_width - 24, font(13)))
+    names = [_name_lines(n, column_width - 24, font(16), name_lines) for n in tp["name"]]
+    used = max((len(n) for n in names), default=1)
+    for i in range(used):
+        tp[f"name_{i}"] = [[*n, *[""] * used][i] for n in names]
     looks = {"pain": (PAIN_FILL, PAIN_LINE, PAIN_TEXT),
              "delight": (DELIGHT_FILL, DELIGHT_LINE, DELIGHT_TEXT)}
     tp["fill"], tp["line"], tp["ink"] = zip(
@@ -146,20 +159,30 @@ def journey_map_chart(
     # Owner and KPI get a line each (in long languages they do not fit one), shown only when
     # set; cards grow by a line only when some card has both.
     extra = 16 if (tp["meta_2"] != "").any() else 0
-    card_h = font(84 + extra)
-    up = extra // 2
+    # A name of more lines moves the name up and the rest down, by half a line each.
+    name_extra = _NAME_LINE * (used - 1)
+    card_h = font(84 + extra + name_extra)
+    up, down = extra // 2, name_extra / 2
+    name_marks = [
+        card_base.mark_text(fontSize=font(16), fontWeight="bold",
+                            dy=-font(25 + up + down) + i * font(_NAME_LINE),
+                            limit=limit).encode(text=alt.Text(f"name_{i}:N"), color=ink)
+        for i in range(used)
+    ] if used > 1 else [
+        card_base.mark_text(fontSize=font(16), fontWeight="bold", dy=-font(25 + up),
+                            limit=limit).encode(text=alt.Text("name:N"), color=ink)
+    ]
     cards = alt.layer(
         card_base.mark_rect(cornerRadius=6, strokeWidth=font(2)).encode(color=fill,
                                                                          stroke=line),
-        card_base.mark_text(fontSize=font(16), fontWeight="bold", dy=-font(25 + up),
-                            limit=limit).encode(text=alt.Text("name:N"), color=ink),
-        card_base.mark_text(fontSize=font(13), dy=-font(6 + up), limit=limit,
+        *name_marks,
+        card_base.mark_text(fontSize=font(13), dy=-font(6 + up - down), limit=limit,
                             color=PLAIN_TEXT).encode(text=alt.Text("facts:N")),
-        card_base.mark_text(fontSize=font(13), dy=font(11 - up), limit=limit,
+        card_base.mark_text(fontSize=font(13), dy=font(11 - up + down), limit=limit,
                             fontStyle="italic").encode(text=alt.Text("why:N"), color=ink),
-        card_base.mark_text(fontSize=font(12), dy=font(27 - up), limit=limit,
+        card_base.mark_text(fontSize=font(12), dy=font(27 - up + down), limit=limit,
                             color="#52606D").encode(text=alt.Text("meta_1:N")),
-        card_base.mark_text(fontSize=font(12), dy=font(27 + up), limit=limit,
+        card_base.mark_text(fontSize=font(12), dy=font(27 + up + down), limit=limit,
                             color="#52606D").encode(text=alt.Text("meta_2:N")),
     ).properties(width=width, height=card_h * len(ranks))
 
@@ -171,8 +194,10 @@ def journey_map_chart(
     channels = _label_row(channels, t("journey_map.chart.row_channels"), scale).properties(
         width=width, height=font(56))
 
-    quote_lines = min(4, max(
-        [len(_wrap_quote(q, chars, 4)) for q in [*st["quote_negative"], *st["quote_positive"]]],
+    most = max(1, quote_lines)
+    quote_lines = min(most, max(
+        [len(_wrap_quote(q, chars, most)) for q in [*st["quote_negative"],
+                                                    *st["quote_positive"]]],
         default=1,
     ))
     quotes = st.assign(
@@ -239,6 +264,18 @@ def card_lines(touchpoints: pd.DataFrame, width: float = 1e9, size: float = 13
         "meta_1": [[*m, ""][0] for m in meta],
         "meta_2": [[*m, "", ""][1] for m in meta],
     }
+
+
+def _name_lines(name: str, width: float, size: float, lines: int) -> list[str]:
+    """A card's ``name`` cut at spaces into at most ``lines`` lines of ``width`` px in bold
+    ``size`` px type; the rest joins the last line (the chart's ``limit`` cuts it short)."""
+    if lines <= 1:
+        return [name]
+    from journeylib.export import wrap_text
+
+    wrapped = wrap_text(name, size, width, bold=True)
+    return [*wrapped[: lines - 1], " ".join(wrapped[lines - 1:])] if len(wrapped) > lines \
+        else wrapped
 
 
 def _label_row(chart: alt.Chart | alt.LayerChart, title: str, scale: float) -> alt.LayerChart:
