@@ -75,11 +75,22 @@ def attribution_chart(frame: pd.DataFrame, measure: str = "conversions"):
         .properties(
             title=alt.Title(
                 t(f"attribution.chart.{measure}_title"),
-                subtitle=t("attribution.chart.subtitle"),
+                subtitle=_subtitle(frame, codes, low),
             )
         )
     )
     return localized(chart)
+
+
+def _subtitle(frame: pd.DataFrame, codes: list[str], low: str) -> str:
+    """What the chart's marks mean, only for the marks drawn: the interval lines when there
+    are intervals, the participation note when that model is shown."""
+    parts = []
+    if low in frame and frame[low].notna().any():
+        parts.append(t("attribution.chart.subtitle_intervals"))
+    if "participation" in codes:
+        parts.append(t("attribution.chart.subtitle_participation"))
+    return " ".join(parts)
 
 
 def removal_effects_chart(frame: pd.DataFrame):
