@@ -120,7 +120,10 @@ def emotion_curve(ds: Dataset, by: str = "stage", segment: str | None = None) ->
 def _most_rows(ds: Dataset, g: ibis.Table) -> ibis.StructValue:
     """The ``argmax`` key that picks the stage with the most ``rows`` of a per-stage table,
     the earliest stage in journey order on a tie (so every engine names the same one)."""
-    rank = g.stage.substitute({s: i for i, s in enumerate(ds.stages)}, else_=len(ds.stages))
+    if ds.stages:
+        rank = g.stage.substitute({s: i for i, s in enumerate(ds.stages)}, else_=len(ds.stages))
+    else:  # data without stages: an empty mapping gives a plain number, not an expression
+        rank = ibis.literal(0)
     return ibis.struct({"rows": g.rows, "earlier": -rank.cast("int64")})
 
 

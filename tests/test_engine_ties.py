@@ -108,3 +108,14 @@ def test_the_sample_hash_is_md5_so_every_engine_picks_the_same_customers() -> No
     assert all(0 <= b < moments._BUCKETS for b in expected)
     # MD5("C00001") is bcfa3cca...: its first five hex digits as a number
     assert moments.customer_bucket("C00001") == 0xBCFA3
+
+
+def test_pain_points_on_data_without_stages() -> None:
+    """Touchpoints without stages (bug: the stage-rank key of a touchpoint's main stage was a
+    plain number when there are no stages, and the query failed)."""
+    frame = tied_frame().drop(columns="stage")
+    ds = jl.load(frame)
+    assert not ds.stages
+    for table in (jl.pain_points(ds, min_n=1), jl.delight_points(ds, min_n=1),
+                  jl.emotion_curve(ds, "touchpoint")):
+        assert len(table) > 0
