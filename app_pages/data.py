@@ -18,7 +18,8 @@ st.caption(t("data.intro"))
 
 
 def _conversion_rule(dataset: jl.Dataset) -> None:
-    """Which rows count as conversions on every page, and a choice of another rule."""
+    """Which rows count as conversions on every page (the full sentence, once, in the caption),
+    and a choice of another rule whose options are short names (not the sentence again)."""
     rules = journeys.conversion_rules(dataset)
     in_force = journeys.conversion_rule(session.with_conversion_rule(dataset))
     st.caption(t("data.conversion.in_force", rule=t(f"data.conversion.rule.{in_force}")))
@@ -40,8 +41,8 @@ def _conversion_rule(dataset: jl.Dataset) -> None:
         t("data.conversion.choose"), options,
         index=options.index(stored) if stored in rules else 0,
         format_func=lambda code: (
-            t("data.conversion.auto", lang, rule=t(f"data.conversion.rule.{default}", lang))
-            if code == AUTO else t(f"data.conversion.rule.{code}", lang)
+            t("data.conversion.auto", lang, rule=t(f"data.conversion.option.{default}", lang))
+            if code == AUTO else t(f"data.conversion.option.{code}", lang)
         ),
         key="data_conversion_rule", on_change=keep, help=t("data.conversion.help"),
     )
