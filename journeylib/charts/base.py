@@ -60,3 +60,46 @@ def wrapped_labels(labels: list[str], chars: int | None = None) -> str:
             expr = (f"datum.label === {json.dumps(name, ensure_ascii=False)} ? "
                     f"{json.dumps(lines, ensure_ascii=False)} : {expr}")
     return expr
+
+
+# Period axes (weeks starting on Monday, months) of dates that are local dates of the dataset's
+# time zone. Vega would put its own week ticks on Sundays and would shift the dates by the
+# browser's zone, so the dates are written as "YYYY-MM-DD" (read by Vega as midnight UTC), the
+# scale is UTC and the ticks are the data's own period starts.
+MAX_PERIOD_TICKS = 8
+
+
+def period_dates(starts: pd.Series) -> list[str]:
+    """``starts`` (dates or datetimes, local dates of the data) as ``"YYYY-MM-DD"`` strings,
+    the form a period axis (:func:`period_x`) charts them in."""
+    return [pd.Timestamp(v).strftime("%Y-%m-%d") for v in starts]
+
+
+def period_ticks(starts: pd.Series, max_ticks: int = MAX_PERIOD_TICKS) -> list[str]:
+    """The period starts to label on the axis: every one of ``starts`` (sorted, distinct) when
+    at most ``max_ticks``, else every k-th from the first so that at most ``max_ticks`` remain;
+    as ``"YYYY-MM-DD"`` strings."""
+    dates = sorted(set(period_dates(starts)))
+    step = max(1, -(-len(dates) // max(max_ticks, 1)))
+    return dates[::step]
+
+
+def _utc_millis(day: str) -> int:
+    return int(pd.Timestamp(day, tz="UTC").value // 1_000_000)
+
+
+def period_x(field: str, starts: pd.Series, title: str, fmt: str, *,
+             max_ticks: int = MAX_PERIOD_TICKS, **axis: object) -> alt.X:
+    """An x encoding of the period starts in ``field`` (charted as :func:`period_dates`
+    strings): a UTC time scale whose ticks are the data's own period starts
+    (:func:`period_ticks`), labelled with the time format ``fmt`` and showing the same dates
+    in every browser time zone; ``axis``: further ``alt.Axis`` settings."""
+    values = [_utc_millis(day) for day in period_ticks(starts, max_ticks)]
+    return alt.X(f"{field}:T", title=title, scale=alt.Scale(type="utc"),
+                 axis=alt.Axis(values=values, format=fmt, **axis))
+
+
+def period_tooltip(field: str, title: str, fmt: str) -> alt.Tooltip:
+    """A tooltip of the period start in ``field`` (a :func:`period_x` axis) formatted with
+    ``fmt`` in UTC, so it shows the data's date whatever the browser's zone."""
+    return alt.Tooltip(f"utcyearmonthdate({field}):T", title=title, format=fmt)

@@ -5,7 +5,15 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from journeylib.charts.base import PALETTE, check_small, localized, wrapped_labels
+from journeylib.charts.base import (
+    PALETTE,
+    check_small,
+    localized,
+    period_dates,
+    period_tooltip,
+    period_x,
+    wrapped_labels,
+)
 from journeylib.funnel import breakdown_label
 from journeylib.i18n import label, t
 from journeylib.journeys import BUYER_JOURNEY, CUSTOMER_JOURNEY
@@ -167,47 +175,59 @@ def time_to_convert_chart(frame: pd.DataFrame, from_stage: str, to_stage: str):
 def conversion_trend_chart(
     frame: pd.DataFrame, first: str, last: str, freq: str = "week", zone: str = "UTC"
 ):
-    """Conversion by entry cohort (line) above the customers entering each cohort (bars),
-    texts in the current language; ``freq`` is ``"week"`` or ``"month"``; ``zone``: the time
-    zone the cohorts were counted in, named on the date axis.
+    """Conversion by entry cohort above the customers entering each cohort (bars), texts in
+    the current language; ``freq`` is ``"week"`` or ``"month"``; ``zone``: the time zone the
+    cohorts were counted in, named on the date axis.
+
+    The line joins only the cohorts that had time to convert (``complete``); the cohorts still
+    converting are hollow points off the line (their conversion will still rise), and the
+    legend and subtitle say so. The date axis is labelled at the cohorts' own starts (Mondays
+    for weeks), the same dates in every browser time zone.
 
     ``frame`` is the output of :func:`journeylib.conversion.conversion_trend`.
     """
     check_small(frame)
     if freq not in ("week", "month"):
         raise ValueError(f"freq must be 'week' or 'month', not {freq!r}")
+    complete, young = t("funnel.chart.cohort_complete"), t("funnel.chart.cohort_young")
     data = frame.assign(
-        had_time=[t("funnel.chart.yes") if c else t("funnel.chart.no") for c in frame["complete"]]
+        period_start=period_dates(frame["period_start"]),
+        had_time=[t("funnel.chart.yes") if c else t("funnel.chart.no") for c in frame["complete"]],
+        cohort=[complete if c else young for c in frame["complete"]],
     )
-    x = alt.X(
-        "period_start:T",
-        title=axis_title(t(f"funnel.chart.{freq}_of_entry"), zone),
-        axis=alt.Axis(format="%d %b %Y", labelAngle=-30),
-    )
+    fmt = "%d %b %Y" if freq == "week" else "%b %Y"
+    x = period_x("period_start", frame["period_start"],
+                 axis_title(t(f"funnel.chart.{freq}_of_entry"), zone), fmt, labelAngle=-30)
     tooltip = [
-        alt.Tooltip("period_start:T", title=t(f"funnel.chart.{freq}_starting"), format="%d %b %Y"),
+        period_tooltip("period_start", t(f"funnel.chart.{freq}_starting"), "%d %b %Y"),
         alt.Tooltip("entered:Q", title=t("funnel.chart.entering"), format=","),
         alt.Tooltip("converted:Q", title=t("funnel.chart.reached", stage=last), format=","),
         alt.Tooltip("conversion:Q", title=t("funnel.chart.conversion"), format=".1%"),
     ]
+    y = alt.Y("conversion:Q", title=t("funnel.chart.conversion_axis"), axis=alt.Axis(format="%"))
+    base = alt.Chart(data)
     line = (
-        alt.Chart(
-            data,
-            title=alt.Title(
-                t(f"funnel.chart.trend_title_{freq}", first=first, last=last),
-                subtitle=t("funnel.chart.trend_subtitle"),
-            ),
-        )
-        .mark_line(point=True, color=PALETTE[0])
-        .encode(
-            x=x,
-            y=alt.Y(
-                "conversion:Q", title=t("funnel.chart.conversion_axis"), axis=alt.Axis(format="%")
-            ),
-            opacity=alt.condition(alt.datum.complete, alt.value(1.0), alt.value(0.35)),
-            tooltip=[*tooltip, alt.Tooltip("had_time:N", title=t("funnel.chart.had_time"))],
-        )
-        .properties(height=220)
+        base.transform_filter(alt.datum.complete)
+        .mark_line(color=PALETTE[0])
+        .encode(x=x, y=y)
+    )
+    points = base.mark_point(size=45, strokeWidth=1.5, color=PALETTE[0]).encode(
+        x=x,
+        y=y,
+        fill=alt.Fill(
+            "cohort:N", title=t("funnel.chart.cohort"),
+            scale=alt.Scale(domain=[complete, young], range=[PALETTE[0], "#FFFFFF"]),
+            legend=alt.Legend(orient="top", symbolStrokeColor=PALETTE[0]),
+        ),
+        opacity=alt.condition(alt.datum.complete, alt.value(1.0), alt.value(0.6)),
+        tooltip=[*tooltip, alt.Tooltip("had_time:N", title=t("funnel.chart.had_time"))],
+    )
+    trend = alt.layer(line, points).properties(
+        height=220,
+        title=alt.Title(
+            t(f"funnel.chart.trend_title_{freq}", first=first, last=last),
+            subtitle=t("funnel.chart.trend_subtitle"),
+        ),
     )
     bars = (
         alt.Chart(data, title=alt.Title(t("funnel.chart.entering_at", stage=first)))
@@ -215,4 +235,4 @@ def conversion_trend_chart(
         .encode(x=x, y=alt.Y("entered:Q", title=t("funnel.chart.customers_count")), tooltip=tooltip)
         .properties(height=110)
     )
-    return localized(alt.vconcat(line, bars).resolve_scale(x="shared"))
+    return localized(alt.vconcat(trend, bars).resolve_scale(x="shared"))
