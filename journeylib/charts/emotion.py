@@ -5,7 +5,15 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from journeylib.charts.base import PALETTE, check_small, localized, wrapped_labels
+from journeylib.charts.base import (
+    PALETTE,
+    check_small,
+    localized,
+    period_dates,
+    period_tooltip,
+    period_x,
+    wrapped_labels,
+)
 from journeylib.i18n import t
 from journeylib.moments import OUTCOMES, sample_note
 from journeylib.timezones import axis_title
@@ -78,18 +86,21 @@ def emotion_timeline_chart(
     check_small(timeline)
     usual, below, few = (t(f"emotions.chart.marker.{m}") for m in ("usual", "below", "few"))
     data = timeline.assign(
+        period_start=period_dates(timeline["period_start"]),
         marker=timeline["below_usual"].map({True: below, False: usual})
         .where(~timeline["low_count"], few)
     )
     markers = [usual, below, few]
     by_stage = "stage" in data.columns
     # Month names ("%b") come from the chart's locale (config.locale), so they are translated.
-    x = alt.X("period_start:T", title=axis_title(t(f"emotions.chart.period_axis.{freq}"), zone),
-              axis=alt.Axis(format="%d %b %Y" if freq != "month" else "%b %Y", labelAngle=-35))
+    # Ticks at the data's own period starts (Mondays for weeks), the same dates in every
+    # browser time zone (see journeylib.charts.base.period_x).
+    fmt = "%d %b %Y" if freq != "month" else "%b %Y"
+    x = period_x("period_start", timeline["period_start"],
+                 axis_title(t(f"emotions.chart.period_axis.{freq}"), zone), fmt, labelAngle=-35)
     y = alt.Y("valence_mean:Q", axis=_valence_axis())
     tooltip = [
-        alt.Tooltip("period_start:T", title=t(f"emotions.chart.period.{freq}"),
-                    format="%d %b %Y" if freq != "month" else "%b %Y"),
+        period_tooltip("period_start", t(f"emotions.chart.period.{freq}"), fmt),
         *([alt.Tooltip("stage:N", title=t("emotions.by.stage"))] if by_stage else []),
         alt.Tooltip("valence_mean:Q", title=t("emotions.chart.valence"), format="+.2f"),
         *_interval_tooltips("+.2f"),
