@@ -189,6 +189,15 @@ def exclusion(ds, n: int) -> Exclusion | None:
     return rule
 
 
+def entry_rules_agree(window: str, mode: str, excluding: bool) -> bool:
+    """Whether the entry rules "first" and "best" count the same whatever the data: with no
+    window (``"none"``) the first entry's attempt reaches every step any later attempt
+    reaches (each next step is the earliest match after the previous one), except in strict
+    mode (a later run of stages can go further) or with an exclusion (it can drop the first
+    attempt and keep a later one)."""
+    return window == "none" and mode != "strict" and not excluding
+
+
 def spec(ds) -> FunnelSpec | None:
     """The funnel the controls describe, None (with a note shown) when it cannot be run:
     no step, or a strict funnel over steps that are not distinct stages."""
@@ -200,7 +209,10 @@ def spec(ds) -> FunnelSpec | None:
     entry = _choice("funnel_entry", "entry", entries(), t("funnel.page.entry"), top[3],
                     radio=True)
     st.caption(t(f"funnel.page.entry_{entry}_note"))
+    same = st.empty()
     rule = exclusion(ds, len(chosen))
+    if entry_rules_agree(window, mode, rule is not None):
+        same.caption(t("funnel.page.entry_same_without_window"))
     if not chosen:
         st.info(t("funnel.page.no_steps"))
         return None
