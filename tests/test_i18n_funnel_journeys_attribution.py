@@ -426,7 +426,7 @@ def test_funnel_charts_in_russian() -> None:
         "Конверсия из «Awareness» в «Purchase» по месяцу входа",
         "Клиенты, вошедшие на этапе «Awareness»",
     ]
-    assert trend_spec["vconcat"][0]["encoding"]["x"]["title"] == "Месяц входа (UTC)"
+    assert trend_spec["vconcat"][0]["layer"][0]["encoding"]["x"]["title"] == "Месяц входа (UTC)"
 
 
 def test_journey_and_attribution_charts_in_polish() -> None:

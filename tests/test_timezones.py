@@ -191,6 +191,7 @@ def test_axis_title_names_the_zone() -> None:
                             ("a", "2026-03-03T10:00:00Z", "Purchase")]), WARSAW)
     trend = conversion_trend(ds, ["Awareness", "Purchase"])
     spec = conversion_trend_chart(trend, "Awareness", "Purchase", zone=ds.timezone).to_dict()
-    assert spec["vconcat"][0]["encoding"]["x"]["title"] == "Week of entry (Europe/Warsaw)"
+    x = spec["vconcat"][0]["layer"][0]["encoding"]["x"]
+    assert x["title"] == "Week of entry (Europe/Warsaw)"
     plain = conversion_trend_chart(trend, "Awareness", "Purchase").to_dict()
-    assert plain["vconcat"][0]["encoding"]["x"]["title"] == "Week of entry (UTC)"
+    assert plain["vconcat"][0]["layer"][0]["encoding"]["x"]["title"] == "Week of entry (UTC)"
