@@ -217,7 +217,7 @@ def conversion_trend_chart(
         fill=alt.Fill(
             "cohort:N", title=t("funnel.chart.cohort"),
             scale=alt.Scale(domain=[complete, young], range=[PALETTE[0], "#FFFFFF"]),
-            legend=alt.Legend(orient="top", symbolStrokeColor=PALETTE[0]),
+            legend=alt.Legend(symbolStrokeColor=PALETTE[0]),
         ),
         opacity=alt.condition(alt.datum.complete, alt.value(1.0), alt.value(0.6)),
         tooltip=[*tooltip, alt.Tooltip("had_time:N", title=t("funnel.chart.had_time"))],
