@@ -297,24 +297,25 @@ def describe_correlation(frame: pd.DataFrame) -> Message:
     """The reading of :func:`funnel_correlation` as a message, worded by
     :func:`journeylib.i18n.say`: the table's top row (``correlation.reading.top_over`` /
     ``top_under`` / ``top_even``, with ``property`` as the in-sentence word
-    ``correlation.property_in_sentence.*``), the same row the table and the chart show first,
-    when it is significant; else that none is significant; that every touchpoint or channel
+    ``correlation.property_in_sentence.*``), the same row the table and the chart show first;
+    else that none is significant; that every touchpoint or channel
     belongs to a later funnel step (``correlation.reading.only_funnel_steps``) when that left
     nothing; or that there was nothing to compare.
 
-    The frame's order is the ranking (:func:`funnel_correlation` sorts by p-value, then the
-    larger effect), so a frame re-sorted by the caller is read in its new order."""
+    The frame's order is the ranking: :func:`funnel_correlation` sorts by p-value, then the
+    larger effect, and q-values follow p-values, so its significant rows come first and the
+    row named is its top row (in a frame re-sorted by the caller: the first significant row)."""
     if frame.empty:
         if frame.attrs.get("only_funnel_steps"):
             return Message("correlation.reading.only_funnel_steps")
         return Message("correlation.reading.nothing")
-    found = int(frame["significant"].sum())
-    top = frame.iloc[0]
-    if not found or not top["significant"]:
+    found = frame[frame["significant"].astype(bool)]
+    if found.empty:
         return Message("correlation.reading.none_significant", {"n": len(frame)})
+    top = found.iloc[0]
     return Message(f"correlation.reading.top_{top['direction']}", {
         "property": Message(f"correlation.property_in_sentence.{top['property']}"),
-        "value": top["value"], "ratio": float(top["odds_ratio"]), "n": found,
+        "value": top["value"], "ratio": float(top["odds_ratio"]), "n": len(found),
     })
 
 
