@@ -126,10 +126,12 @@ def funnel_correlation(ds: jl.Dataset, spec: FunnelSpec) -> None:
     table = _run("correlation", ds, (tuple(spec.steps),), _options(spec))
     st.markdown(f"**{escape_markdown(i18n.say(correlation.describe_correlation(table)))}**")
     st.caption(t("funnel_sections.correlation.not_cause"))
+    for note in correlation.correlation_notes(table):
+        st.caption(escape_markdown(i18n.say(note)))
     if table.empty:
         return
     chart = correlation_chart(table)
-    st.altair_chart(chart, width="stretch")
+    st.altair_chart(chart, width="stretch", theme=None)
     chart_downloads(chart, "funnel-correlation", ds)
     shown = table.assign(
         property=[t(f"correlation.property.{p}") for p in table["property"]],

@@ -7,6 +7,14 @@ conversion for converters, so the converting touchpoint itself is never its own 
 from entering to the window's end (or the end of the data, without a window) for the others.
 A segment describes the customer, so every touchpoint of theirs counts for it.
 
+Touchpoints that are themselves funnel steps are not evidence: for the touchpoint and channel
+properties, events matching the definition of a step after the first (steps 2..N, by
+:meth:`journeylib.funnel_spec.Step.matches`) are left out, as PostHog's funnel correlation leaves
+out the events that are funnel steps. Otherwise every converter "holds" the touchpoints of the
+intermediate steps (odds ratios in the thousands that only restate the funnel). What counts is
+what customers did outside the later steps: the entry stage's touchpoints and those of stages
+that are not in the funnel. Segment values stay.
+
 Each value gets a 2x2 table (converters / non-converters, with / without the value) from one
 engine query that returns only counts; the odds ratio, its 95% interval, a p-value and the
 Benjamini–Hochberg q-value are computed here. This is an association, not a cause: customers
@@ -47,6 +55,8 @@ COLUMNS = [
     "non_converters", "share_of_converters", "share_of_non_converters", "odds_ratio", "ci_low",
     "ci_high", "p_value", "test", "q_value", "direction", "significant", "values_in_property",
 ]
+# Properties whose events can be funnel steps (a segment describes the customer, not an event).
+EVENT_PROPERTIES = ("touchpoint", "channel")
 
 
 def funnel_correlation(
@@ -81,6 +91,12 @@ def funnel_correlation(
     OR < 1, ``"even"``); ``significant`` (q < 0.05); ``values_in_property`` (distinct values
     the property had before the ``top`` cut). Empty (with these columns) when nobody, or
     everybody, converted.
+
+    For ``touchpoint`` and ``channel``, events matching a step after the first (steps 2..N) do
+    not count: they are the funnel itself, not a finding (see the module docstring).
+    ``frame.attrs["only_funnel_steps"]`` lists, in ``properties`` order, the properties that had
+    values in the span but none outside the later steps (say so with
+    :func:`correlation_notes`; :func:`describe_correlation` words an empty result for them).
     """
     unknown = [p for p in properties if p not in PROPERTIES]
     if unknown:
@@ -98,11 +114,20 @@ def funnel_correlation(
     entered, converters = int(totals["entered"].iloc[0]), int(totals["converters"].iloc[0])
     non_converters = entered - converters
     if converters == 0 or non_converters == 0 or not properties:
-        return pd.DataFrame(columns=COLUMNS)
+        return _empty()
     per = _with_event_rows(ds, per, steps[0], steps[-1])
-    counts = to_pandas(_value_counts(ds, per, list(properties), window, top))
+    joined, in_span = _in_span(ds, per, window)
+    later = _in_later_step(joined, steps[1:])
+    counts = to_pandas(_value_counts(joined, in_span, later, list(properties), top))
+    only_steps = [
+        p for p in properties
+        if p in EVENT_PROPERTIES and not (counts["property"] == p).any()
+        and to_pandas(joined.filter(in_span & joined[p].notnull()).limit(1)).shape[0] > 0
+    ]
     counts = counts[(counts["converters_with"] + counts["non_converters_with"]) >= min_customers]
-    return _tested(counts, converters, non_converters)
+    out = _tested(counts, converters, non_converters)
+    out.attrs["only_funnel_steps"] = only_steps
+    return out
 
 
 def _with_event_rows(ds: Dataset, per: ibis.Table, first: Step, last: Step) -> ibis.Table:
@@ -128,13 +153,12 @@ def _at_or_after(at, row, at0, row0) -> ibis.BooleanValue:
     return (at > at0) | ((at == at0) & (row >= row0))
 
 
-def _value_counts(ds, per, properties, window, top) -> ibis.Table:
-    """Customers per (property, value) and group, the ``top`` values per property. Spans
-    compare events by (timestamp, source row), the funnel's order: a touchpoint sharing the
-    entry's timestamp but written before it is not after entering, and one sharing the
-    conversion's timestamp but written before it is before converting."""
-    t = ds.table
-    joined = t.join(per, "customer_id")
+def _in_span(ds: Dataset, per: ibis.Table, window) -> tuple[ibis.Table, ibis.BooleanValue]:
+    """The entering customers' touchpoints joined to ``per`` and the condition of being in the
+    span that counts. Spans compare events by (timestamp, source row), the funnel's order: a
+    touchpoint sharing the entry's timestamp but written before it is not after entering, and
+    one sharing the conversion's timestamp but written before it is before converting."""
+    joined = ds.table.join(per, "customer_id")
     at = epoch_micros(joined.timestamp)
     row = joined.source_row
     seconds = window_seconds(window)
@@ -142,10 +166,24 @@ def _value_counts(ds, per, properties, window, top) -> ibis.Table:
     until = ~_at_or_after(at, row, epoch_micros(joined.converted_at), joined.converted_row)
     open_end = ibis.literal(True) if seconds is None else (
         at <= epoch_micros(joined.entered_at) + seconds * 1_000_000)
-    in_span = after_entry & ibis.ifelse(joined.is_converter, until, open_end)
+    return joined, after_entry & ibis.ifelse(joined.is_converter, until, open_end)
+
+
+def _in_later_step(table: ibis.Table, later: Sequence[Step]) -> ibis.BooleanValue:
+    """Whether a touchpoint of ``table`` matches one of the ``later`` steps' definitions (false
+    where a compared field is null)."""
+    condition = ibis.literal(False)
+    for step in later:
+        condition = condition | step.matches(table).fill_null(False)
+    return condition
+
+
+def _value_counts(joined, in_span, later, properties, top) -> ibis.Table:
+    """Customers per (property, value) and group, the ``top`` values per property: segments on
+    any touchpoint, touchpoints and channels on those in the span and not in a later step."""
     parts = []
     for prop in properties:
-        rows = joined if prop == "segment" else joined.filter(in_span)
+        rows = joined if prop == "segment" else joined.filter(in_span & ~later)
         rows = rows.filter(rows[prop].notnull())
         parts.append(rows.select(
             "customer_id", "is_converter", property=ibis.literal(prop),
@@ -165,9 +203,15 @@ def _value_counts(ds, per, properties, window, top) -> ibis.Table:
     return ranked.filter(ranked["rank"] < top).drop("rank", "customers")
 
 
+def _empty() -> pd.DataFrame:
+    out = pd.DataFrame(columns=COLUMNS)
+    out.attrs["only_funnel_steps"] = []
+    return out
+
+
 def _tested(counts: pd.DataFrame, converters: int, non_converters: int) -> pd.DataFrame:
     if counts.empty:
-        return pd.DataFrame(columns=COLUMNS)
+        return _empty()
     out = counts.reset_index(drop=True).copy()
     for column in ("converters_with", "non_converters_with", "values_in_property"):
         out[column] = out[column].astype("int64")
@@ -250,16 +294,38 @@ def bh_q_values(p: np.ndarray) -> np.ndarray:
 
 
 def describe_correlation(frame: pd.DataFrame) -> Message:
-    """The reading of :func:`funnel_correlation` as a message: the strongest significant value
-    (``correlation.reading.top``), that none is significant, or that there was nothing to
-    compare; worded by :func:`journeylib.i18n.say`."""
+    """The reading of :func:`funnel_correlation` as a message, worded by
+    :func:`journeylib.i18n.say`: the table's top row (``correlation.reading.top_over`` /
+    ``top_under`` / ``top_even``, with ``property`` as the in-sentence word
+    ``correlation.property_in_sentence.*``), the same row the table and the chart show first;
+    else that none is significant; that every touchpoint or channel
+    belongs to a later funnel step (``correlation.reading.only_funnel_steps``) when that left
+    nothing; or that there was nothing to compare.
+
+    The frame's order is the ranking: :func:`funnel_correlation` sorts by p-value, then the
+    larger effect, and q-values follow p-values, so its significant rows come first and the
+    row named is its top row (in a frame re-sorted by the caller: the first significant row)."""
     if frame.empty:
+        if frame.attrs.get("only_funnel_steps"):
+            return Message("correlation.reading.only_funnel_steps")
         return Message("correlation.reading.nothing")
-    found = frame[frame["significant"]]
+    found = frame[frame["significant"].astype(bool)]
     if found.empty:
         return Message("correlation.reading.none_significant", {"n": len(frame)})
     top = found.iloc[0]
     return Message(f"correlation.reading.top_{top['direction']}", {
-        "property": Message(f"correlation.property.{top['property']}"), "value": top["value"],
-        "ratio": float(top["odds_ratio"]), "n": len(found),
+        "property": Message(f"correlation.property_in_sentence.{top['property']}"),
+        "value": top["value"], "ratio": float(top["odds_ratio"]), "n": len(found),
     })
+
+
+def correlation_notes(frame: pd.DataFrame) -> list[Message]:
+    """What :func:`funnel_correlation` left out, as messages: one
+    ``correlation.note.only_funnel_steps`` (``property``: the in-sentence word) per property
+    whose every value in the span belongs to a later funnel step. Empty when nothing was left
+    out, and when the frame is empty (:func:`describe_correlation` says it then)."""
+    if frame.empty:
+        return []
+    return [Message("correlation.note.only_funnel_steps",
+                    {"property": Message(f"correlation.property_in_sentence.{p}")})
+            for p in frame.attrs.get("only_funnel_steps") or []]

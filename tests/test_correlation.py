@@ -32,7 +32,8 @@ def _ds(rows: list[dict]) -> jl.Dataset:
 
 
 def _planted(seed: int = 7, n: int = 300) -> jl.Dataset:
-    """Converters saw a demo far more often; segment and channel are coin flips."""
+    """Converters saw a demo (an entry-stage touchpoint) far more often; segment and channel
+    are coin flips per customer."""
     rng = np.random.default_rng(seed)
     rows = []
     start = pd.Timestamp("2026-03-02 09:00")
@@ -40,16 +41,17 @@ def _planted(seed: int = 7, n: int = 300) -> jl.Dataset:
         cid, t0 = f"c{k}", start + pd.Timedelta(hours=int(rng.integers(0, 2000)))
         converts = rng.random() < 0.4
         segment = "Business" if rng.random() < 0.5 else "Private"
+        channel = "email" if rng.random() < 0.5 else "search"
 
-        def row(hours, stage, touchpoint, cid=cid, t0=t0, segment=segment):
+        def row(hours, stage, touchpoint, cid=cid, t0=t0, segment=segment, channel=channel):
             rows.append({"customer_id": cid, "timestamp": str(t0 + pd.Timedelta(hours=hours)),
                          "stage": stage, "touchpoint": touchpoint, "segment": segment,
-                         "channel": "email" if rng.random() < 0.5 else "search"})
+                         "channel": channel})
 
         row(0, A, "Ad")
         row(5, C, "Pricing page")
         if rng.random() < (0.7 if converts else 0.1):
-            row(10, C, "Demo")
+            row(10, A, "Demo")
         if converts:
             row(30, P, "Checkout")
     return _ds(rows)
@@ -67,11 +69,11 @@ def test_a_planted_touchpoint_is_ranked_first() -> None:
         rows = out[out["property"] == prop]
         assert len(rows) == 2
         assert (rows["p_value"] > 0.05).all() and not rows["significant"].any()
-    # Every entering customer saw the ad and the pricing page: no difference to find.
+    # Every entering customer saw the ad: no difference to find.
     ad = out[out["value"] == "Ad"].iloc[0]
     assert ad["p_value"] == pytest.approx(1.0) and not ad["significant"]
-    # The converting touchpoint is never its own evidence.
-    assert "Checkout" not in set(out["value"])
+    # The converting touchpoint is never its own evidence; the pricing page is step 2.
+    assert "Checkout" not in set(out["value"]) and "Pricing page" not in set(out["value"])
     assert out["p_value"].is_monotonic_increasing
     assert (out["q_value"] >= out["p_value"] - 1e-12).all()
 
@@ -150,8 +152,8 @@ def test_minimum_count_and_top_values() -> None:
     top = funnel_correlation(ds, STEPS, top=1)
     assert top.groupby("property").size().max() == 1
     touch = top[top["property"] == "touchpoint"].iloc[0]
-    assert touch["values_in_property"] == 3  # Ad, Pricing page, Demo (Checkout never counts)
-    assert touch["value"] in ("Ad", "Pricing page")  # the most common
+    assert touch["values_in_property"] == 2  # Ad, Demo (Pricing page and Checkout are steps)
+    assert touch["value"] == "Ad"  # the most common
 
 
 def test_non_converters_count_within_the_window() -> None:
@@ -164,10 +166,10 @@ def test_non_converters_count_within_the_window() -> None:
         {"customer_id": "w", "timestamp": "2026-03-01 10:00", "stage": C, "touchpoint": "Before"},
         {"customer_id": "w", "timestamp": "2026-03-02 10:00", "stage": A, "touchpoint": "Ad"},
     ]
-    ds = _ds(rows)
-    always = funnel_correlation(ds, STEPS, min_customers=1, properties=["touchpoint"])
+    ds = _ds(rows)  # Consideration is not a step of this funnel, so its touchpoints count
+    always = funnel_correlation(ds, [A, P], min_customers=1, properties=["touchpoint"])
     assert set(always["value"]) == {"Ad", "Call", "Late"}  # nothing before entry, no "Buy"
-    weekly = funnel_correlation(ds, STEPS, window="7d", min_customers=1,
+    weekly = funnel_correlation(ds, [A, P], window="7d", min_customers=1,
                                 properties=["touchpoint"])
     assert set(weekly["value"]) == {"Ad", "Call"}
 
@@ -187,9 +189,9 @@ def test_reading_and_chart_in_three_languages() -> None:
     out = funnel_correlation(_planted(), STEPS)
     message = describe_correlation(out)
     assert message.code == "correlation.reading.top_over"
-    assert "Touchpoint “Demo”" in say(message, "en")
-    assert "Точка контакта «Demo»" in say(message, "ru")
-    assert "Punkt styku „Demo”" in say(message, "pl")
+    assert "touchpoint “Demo”" in say(message, "en")
+    assert "точка контакта «Demo»" in say(message, "ru")
+    assert "punkt styku „Demo”" in say(message, "pl")
     quiet = out[out["property"] == "segment"].assign(significant=False)
     assert "None of the 2 values" in say(describe_correlation(quiet), "en")
     for lang, title in (("en", "What goes with converting"), ("ru", "Что сопутствует конверсии"),

@@ -29,7 +29,9 @@ def test_tied_timestamps_on_spark_match_duckdb(spark_backend) -> None:
     spark = on_spark(spark_backend, duck)
 
     def held(ds):
-        out = funnel_correlation(ds, STEPS, min_customers=1, properties=["touchpoint"])[COLS]
+        # Consideration is not a step: a later step's touchpoints would never count.
+        out = funnel_correlation(ds, ["Awareness", "Purchase"], min_customers=1,
+                                 properties=["touchpoint"])[COLS]
         return out.sort_values("value").reset_index(drop=True).astype(
             {"converters_with": int, "non_converters_with": int})
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import altair as alt
 import pandas as pd
 
@@ -11,6 +13,9 @@ from journeylib.i18n import t
 # Rows drawn: the most significant; the table beside the chart has the rest.
 SHOWN = 20
 DIRECTION_COLOURS = {"over": PALETTE[2], "under": PALETTE[5], "even": "#999999"}
+# Height of one row (px) and the width its label may take before it is cut with an ellipsis.
+ROW_PX = 24
+LABEL_PX = 260
 
 
 def correlation_chart(frame: pd.DataFrame, shown: int = SHOWN):
@@ -19,18 +24,22 @@ def correlation_chart(frame: pd.DataFrame, shown: int = SHOWN):
     represented in orange, not significant (q ≥ 0.05) faded. Texts in the current language.
 
     ``frame`` is the output of :func:`journeylib.correlation.funnel_correlation`; its first
-    ``shown`` rows are drawn, in its order.
+    ``shown`` rows are drawn, in its order, one row of :data:`ROW_PX` px per property and value,
+    each labelled "Property: value" (the y field is the row's rank, unique even when two labels
+    read alike; the axis prints each rank's label, every label, none thinned out).
     """
     check_small(frame)
-    data = frame.head(shown).copy()
+    data = frame.head(shown).reset_index(drop=True)
+    data["rank"] = range(len(data))
     data["item"] = [
         f"{t(f'correlation.property.{p}')}: {v}"
         for p, v in zip(data["property"], data["value"], strict=True)
     ]
     data["direction_label"] = [t(f"correlation.direction.{d}") for d in data["direction"]]
-    order = data["item"].tolist()
     scale = alt.Scale(type="log")
-    y = alt.Y("item:N", sort=order, title=None, axis=alt.Axis(labelLimit=240))
+    y = alt.Y("rank:O", sort="ascending", title=None, axis=alt.Axis(
+        labelExpr=f"{json.dumps(data['item'].tolist())}[datum.value]", labelLimit=LABEL_PX,
+        labelOverlap=False, labelFontSize=11, ticks=False, domain=False))
     colour = alt.Color(
         "direction:N",
         scale=alt.Scale(domain=list(DIRECTION_COLOURS), range=list(DIRECTION_COLOURS.values())),
@@ -60,7 +69,7 @@ def correlation_chart(frame: pd.DataFrame, shown: int = SHOWN):
     one = alt.Chart(pd.DataFrame({"one": [1.0]})).mark_rule(strokeDash=[4, 4], color="#666666")
     return localized(
         alt.layer(rules, points, one.encode(x="one:Q")).properties(
-            height=max(120, 22 * len(data)),
+            height=alt.Step(ROW_PX),
             title=alt.Title(t("correlation.chart.title"), subtitle=t("correlation.chart.subtitle")),
         )
     )
