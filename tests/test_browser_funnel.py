@@ -42,8 +42,9 @@ def test_funnel_page_draws_the_funnel(app_url: str) -> None:
     with browser_page() as page:
         page.goto(f"{app_url}/funnel?window=90d")
         wait_idle(page)
-        # The funnel; time to convert and the trend sit in tabs but are drawn too.
-        _charts_drawn(page, 3)
+        # The funnel; time to convert, the trend and the correlation sit in tabs but are drawn
+        # too.
+        _charts_drawn(page, 4)
         body = _no_errors(page)
         assert "the largest drop is Consideration → Purchase" in body
         assert "window=90d" in page.url

@@ -334,7 +334,7 @@ def test_data_page_names_the_rule_and_every_page_uses_the_choice(export: pd.Data
     captions = " ".join(c.value for c in at.caption)
     assert "rows whose converted flag is 1" in captions
     box = next(s for s in at.selectbox if s.key == "data_conversion_rule")
-    assert box.options[0].startswith("Automatic (rows whose converted flag is 1")
+    assert box.options[0] == "Automatic: Converted flag is 1"  # the sentence is the caption
     box.set_value("revenue").run()
     assert at.session_state["conversion_rule"] == "revenue"
     assert "rows with revenue above 0" in " ".join(c.value for c in at.caption)
