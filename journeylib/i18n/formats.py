@@ -13,6 +13,7 @@ import math
 import re
 
 NBSP = "\u00a0"
+EMPTY = "\u2014"  # an em dash: how every table and sentence shows a missing value
 _SEPARATORS = {"en": (",", "."), "ru": (NBSP, ","), "pl": (NBSP, ",")}
 # CLDR minimumGroupingDigits: Polish writes 1234 but 12 345.
 _MIN_GROUPING = {"pl": 2}
@@ -32,6 +33,15 @@ def _lang(lang: str | None) -> str:
     return lang if lang in _SEPARATORS else "en"
 
 
+def _missing(x: object) -> bool:
+    if x is None:
+        return True
+    try:
+        return bool(math.isnan(x))  # type: ignore[arg-type]
+    except TypeError:
+        return x is getattr(__import__("pandas"), "NA", object())
+
+
 def _auto_decimals(x: float) -> int:
     size = abs(x)
     return 0 if size >= 100 or size == int(size) else 1 if size >= 10 else 2
@@ -39,9 +49,10 @@ def _auto_decimals(x: float) -> int:
 
 def number(x: float | None, decimals: int | None = None, lang: str | None = None) -> str:
     """``x`` with the language's digit grouping and decimal separator; ``decimals=None`` picks
-    0, 1 or 2 decimals by size (whole numbers get none). Missing values give an en dash."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "–"
+    0, 1 or 2 decimals by size (whole numbers get none). Missing values give an em dash
+    (:data:`EMPTY`)."""
+    if _missing(x):
+        return EMPTY
     lang = _lang(lang)
     if decimals is None:
         decimals = _auto_decimals(float(x))
@@ -57,10 +68,106 @@ def number(x: float | None, decimals: int | None = None, lang: str | None = None
 
 def percent(x: float | None, decimals: int = 0, lang: str | None = None) -> str:
     """The fraction ``x`` (0.42) as a percentage in the language (``42%``, ``42 %``)."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "–"
+    if _missing(x):
+        return EMPTY
     lang = _lang(lang)
     return _PERCENT[lang].format(number(x * 100, decimals, lang))
+
+
+def share(x: float | None, lang: str | None = None) -> str:
+    """A share (0..1) as a percentage by the one rule every table and chart label uses: one
+    decimal (``36.4%``, ``0.5%``), exact ``0%`` and ``100%`` without, ``<0.1%`` for a positive
+    share that would round to zero and ``>99.9%`` for one that would round to a hundred."""
+    if _missing(x):
+        return EMPTY
+    lang = _lang(lang)
+    value = float(x)  # type: ignore[arg-type]
+    if value == 0 or value == 1:
+        return percent(value, 0, lang)
+    if 0 < value < 0.0005:
+        return "<" + percent(0.001, 1, lang)
+    if 0.9995 <= value < 1:
+        return ">" + percent(0.999, 1, lang)
+    return percent(value, 1, lang)
+
+
+def signed(x: float | None, decimals: int = 2, lang: str | None = None) -> str:
+    """``x`` with its sign always written (``+0,36``, ``−0,12``; zero unsigned), in the
+    language's separators. The minus is the typographic one (U+2212)."""
+    if _missing(x):
+        return EMPTY
+    text = number(x, decimals, lang)
+    if text.startswith("-"):
+        return "\u2212" + text[1:]
+    return text if float(text.replace(NBSP, "").replace(",", "").replace(".", "") or 0) == 0 \
+        else "+" + text
+
+
+def points(x: float | None, decimals: int = 1, lang: str | None = None) -> str:
+    """A difference of two shares in percentage points: ``+3.2 pp``, ``−38 п. п.``, ``+3,2 pp``."""
+    if _missing(x):
+        return EMPTY
+    lang = _lang(lang)
+    return signed(float(x) * 100, decimals, lang) + NBSP + _POINTS[lang]  # type: ignore[arg-type]
+
+
+_POINTS = {"en": "pp", "ru": "п.\u202fп.", "pl": "pp"}
+# How an amount is written with its currency, by ISO code (the mark before or after the number).
+_CURRENCY_MARKS = {"RUB": ("", NBSP + "₽"), "PLN": ("", NBSP + "zł"), "USD": ("$", ""),
+                   "EUR": ("", NBSP + "€"), "GBP": ("£", "")}
+
+
+def money(x: float | None, currency: str | None = None, lang: str | None = None,
+          decimals: int | None = None) -> str:
+    """An amount with grouping (``26,979.82``, ``26 979,82``) and, when the currency is known
+    (an ISO code: RUB, PLN, USD, EUR, GBP), its mark (``26 979,82 ₽``, ``$26,979.82``).
+    ``decimals=None`` writes cents only when the amount has them."""
+    if _missing(x):
+        return EMPTY
+    value = float(x)  # type: ignore[arg-type]
+    if decimals is None:
+        decimals = 0 if value == round(value) else 2
+    text = number(value, decimals, lang)
+    before, after = _CURRENCY_MARKS.get((currency or "").upper(), ("", ""))
+    sign = "-" if text.startswith("-") else ""
+    return sign + before + text.lstrip("-") + after
+
+
+def interval(estimate: float | None, low: float | None, high: float | None, kind: str = "number",
+             lang: str | None = None, decimals: int | None = None) -> str:
+    """An estimate with its interval as analysts write it: ``120 (105–134)``,
+    ``36.4% (33.1%–39.8%)``.
+
+    ``kind`` is ``number``, ``share`` or ``signed``. A missing bound gives the estimate alone."""
+    def one(v: float | None) -> str:
+        if kind == "share":
+            return share(v, lang)
+        if kind == "signed":
+            return signed(v, 2 if decimals is None else decimals, lang)
+        return number(v, decimals, lang)
+
+    if _missing(estimate):
+        return EMPTY
+    if _missing(low) or _missing(high):
+        return one(estimate)
+    return f"{one(estimate)} ({one(low)}\u2013{one(high)})"
+
+
+def date_time(moment: object, lang: str | None = None, zone: str | None = None) -> str:
+    """A moment in the user's time zone (``zone``, an IANA name; UTC when None) as tables write
+    it: ``12 Mar 2026, 00:02`` in English, ``12.03.2026 00:02`` in Russian and Polish."""
+    import pandas as pd
+
+    if _missing(moment) or moment is pd.NaT:
+        return EMPTY
+    stamp = pd.Timestamp(moment)  # type: ignore[arg-type]
+    if stamp.tzinfo is None:
+        stamp = stamp.tz_localize("UTC")
+    stamp = stamp.tz_convert(zone or "UTC")
+    lang = _lang(lang)
+    if lang == "en":
+        return f"{stamp.day} {_SHORT_MONTHS['en'][stamp.month - 1]} {stamp.year}, {stamp:%H:%M}"
+    return f"{stamp:%d.%m.%Y %H:%M}"
 
 
 def date(day: dt.date, lang: str | None = None) -> str:
