@@ -3,33 +3,78 @@
 import streamlit as st
 
 import journeylib as jl
-from dashboard import language, links, session
+from dashboard import language, links, session, tables
 from dashboard.exports import chart_downloads
 from dashboard.sections import section
 from journeylib import emotion as em
 from journeylib import moments as mo
 from journeylib.charts.emotion import emotion_curve_chart, emotion_timeline_chart, moments_chart
-from journeylib.i18n import label, t
+from journeylib.i18n import formats, t
 from journeylib.report import column_header
 from journeylib.text import escape_markdown
 
 
 def _point_columns() -> dict:
-    number = st.column_config.NumberColumn
     return {
-        "touchpoint": st.column_config.TextColumn(t("emotions.by.touchpoint")),
-        "stage": st.column_config.TextColumn(t("emotions.by.stage")),
-        "customers": number(t("emotions.page.col_customers"), format="localized"),
-        "n": number(t("emotions.chart.ratings"), format="localized"),
-        "valence_mean": number(t("emotions.chart.valence"), format="%+.2f"),
-        "ci_low": number(t("emotions.chart.ci_from"), format="%+.2f"),
-        "ci_high": number(t("emotions.chart.ci_to"), format="%+.2f"),
-        "share_negative": number(t("emotions.chart.negative"), format="percent"),
-        "share_positive": number(t("emotions.chart.positive"), format="percent"),
-        "severity": number(t("emotions.page.col_severity"), format="%.2f"),
-        "score": number(t("emotions.page.col_score"), format="%.0f"),
-        "enough_data": st.column_config.CheckboxColumn(t("emotions.page.col_enough")),
+        "touchpoint": tables.text(t("emotions.by.touchpoint"), pinned=True),
+        "stage": tables.text(t("emotions.by.stage")),
+        "customers": tables.integer(t("emotions.page.col_customers")),
+        "n": tables.integer(t("emotions.chart.ratings")),
+        "valence_mean": tables.interval(t("emotions.page.col_valence_ci"), low="ci_low",
+                                        high="ci_high", kind="signed", width="medium"),
+        "share_negative": tables.share(t("emotions.chart.negative")),
+        "share_positive": tables.share(t("emotions.chart.positive")),
+        "severity": tables.number(t("emotions.page.col_severity"), 2),
+        "score": tables.number(t("emotions.page.col_score"), 0),
+        "enough_data": tables.coded(t("emotions.page.col_enough"), words=_yes_no()),
     }
+
+
+def _yes_no():
+    lang = language.current()
+    return lambda v: t("emotions.page.yes" if v else "emotions.page.no", lang)
+
+
+def _moment_columns(moments) -> dict:
+    known = {
+        "touchpoint": tables.text(column_header("touchpoint"), pinned=True),
+        "status": tables.coded(column_header("status")),
+        "effect": tables.interval(column_header("effect"), low="ci_low", high="ci_high",
+                                  kind="points", width="medium"),
+        "p_value": tables.p_value(column_header("p_value")),
+        "opportunity": tables.interval(column_header("opportunity"), low="opportunity_low",
+                                       high="opportunity_high", decimals=0, width="medium"),
+    }
+    out = {}
+    for name in moments.columns:
+        if name in ("ci_low", "ci_high", "opportunity_low", "opportunity_high"):
+            continue
+        if name in known:
+            out[name] = known[name]
+        elif moments[name].dtype.kind in "iu":
+            out[name] = tables.integer(column_header(name))
+        elif moments[name].dtype.kind == "f":
+            out[name] = (tables.share(column_header(name)) if "rate" in name or "share" in name
+                         else tables.number(column_header(name), 2))
+        else:
+            out[name] = tables.text(column_header(name))
+    return out
+
+
+def _quotes(notes, zone: str | None) -> None:
+    """Each note in full, wrapped, in the language's quotes, with its local date and where it
+    was said (a scrolling box, so 50 quotes don't push the page down)."""
+    lang = language.current()
+    with st.container(height=460, border=True):
+        for row in notes.itertuples(index=False):
+            st.markdown(escape_markdown(t("emotions.page.quote", lang, value=str(row.note))))
+            where = {"date": formats.date_time(row.timestamp, lang, zone),
+                     "touchpoint": row.touchpoint, "stage": row.stage or formats.EMPTY}
+            if row.valence is None or row.valence != row.valence:
+                st.caption(escape_markdown(t("emotions.page.quote_meta_unrated", lang, **where)))
+            else:
+                st.caption(escape_markdown(t("emotions.page.quote_meta", lang, **where,
+                                             valence=formats.signed(row.valence, 2, lang))))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -57,9 +102,12 @@ def _notes(key: str, touchpoint: str, _ds):
     return em.verbatims(_ds, touchpoint=touchpoint, limit=50)
 
 
-def _headers(frame, **config) -> dict:
-    """Column headers in the interface language, plus any column's own configuration."""
-    return {c: config.get(c, st.column_config.Column(column_header(c))) for c in frame.columns}
+def _outcome_label():
+    """Outcome names for the choice: the three outcomes by name, a stage as "Reaching «X»"
+    (so a stage called "Purchase" is not mistaken for the purchase outcome)."""
+    lang = language.current()
+    return lambda v: (t(f"emotions.outcome_name.{v}", lang) if v in mo.OUTCOMES
+                      else t("emotions.page.outcome_stage", lang, stage=v))
 
 
 def _labeller(prefix: str, codes=None):
@@ -116,11 +164,10 @@ with section("points"):
     left, right = st.columns(2)
     with left:
         st.markdown(f"**{escape_markdown(em.describe_points(pains, 'pain'))}**")
-        st.dataframe(pains, hide_index=True, column_config=_point_columns(), key="emo_pains")
+        tables.show(pains, _point_columns(), key="emo_pains")
     with right:
         st.markdown(f"**{escape_markdown(em.describe_points(delights, 'delight'))}**")
-        st.dataframe(delights, hide_index=True, column_config=_point_columns(),
-                     key="emo_delights")
+        tables.show(delights, _point_columns(), key="emo_delights")
     st.caption(t("emotions.page.severity_note", n=em.MIN_TOUCHPOINT_N))
 
 st.subheader(t("emotions.page.moments"))
@@ -129,7 +176,7 @@ links.bind_choice("emo_outcome", "outcome", outcomes, "purchase")
 with section("moments"):
     left, right = st.columns([2, 1])
     outcome = left.selectbox(t("emotions.page.outcome"), outcomes, key="emo_outcome",
-                             format_func=_labeller("emotions.outcome", mo.OUTCOMES),
+                             format_func=_outcome_label(),
                              help=t("emotions.page.outcome_help"))
     adjust = right.toggle(t("emotions.page.adjust"), key="emo_adjust",
                           help=t("emotions.page.adjust_help"))
@@ -149,11 +196,8 @@ with section("moments"):
         else:
             st.info(t("emotions.page.no_moments_chart", n=mo.MIN_GROUP))
         with st.expander(t("emotions.page.all_touchpoints")):
-            number = st.column_config.NumberColumn
-            st.dataframe(moments.assign(status=moments["status"].map(label)), hide_index=True,
-                         key="emo_moments", column_config=_headers(
-                             moments, effect=number(column_header("effect"), format="%+.3f"),
-                             p_value=number(column_header("p_value"), format="%.4f")))
+            tables.show(moments, _moment_columns(moments), key="emo_moments")
+        st.caption(t("emotions.page.association_note"))
 
 st.subheader(t("emotions.page.voice"))
 with section("voice"):
@@ -165,8 +209,6 @@ with section("voice"):
         notes = _notes(key, touchpoint, ds)
         st.caption(t("emotions.page.notes_caption", n=len(notes),
                      touchpoint=escape_markdown(touchpoint)))
-        st.dataframe(notes, hide_index=True, key="emo_notes", column_config=_headers(
-            notes,
-            valence=st.column_config.NumberColumn(column_header("valence"), format="%+.2f")))
+        _quotes(notes, ds.timezone)
     else:
         st.info(t("emotions.page.no_quotes"))

@@ -32,7 +32,7 @@ import pandas as pd
 from journeylib.i18n import formats, get_language, label
 
 # Kinds whose text is a number: right-aligned like numbers in any spreadsheet.
-_NUMERIC = {"integer", "number", "signed", "share", "points", "money", "interval"}
+_NUMERIC = {"integer", "number", "signed", "share", "points", "money", "interval", "p"}
 
 
 @dataclass(frozen=True)
@@ -96,6 +96,11 @@ def points(title: str, decimals: int = 1, *, help: str | None = None,
     return Column(title, kind="points", decimals=decimals, help=help, width=width)
 
 
+def p_value(title: str, *, help: str | None = None, width: str | None = None) -> Column:
+    """A p-value: ``0.012``, ``<0.001``."""
+    return Column(title, kind="p", help=help, width=width)
+
+
 def money(title: str, currency: str | None = None, *, help: str | None = None,
           width: str | None = None) -> Column:
     """An amount with grouping and, when known (ISO code), its currency mark."""
@@ -105,7 +110,7 @@ def money(title: str, currency: str | None = None, *, help: str | None = None,
 def interval(title: str, *, low: str, high: str, kind: str = "number", decimals: int | None = None,
              help: str | None = None, width: str | None = None) -> Column:
     """This column's estimate with the interval in columns ``low`` and ``high``:
-    ``120 (105–134)``; ``kind`` is ``number``, ``share`` or ``signed``."""
+    ``120 (105–134)``; ``kind`` is ``number``, ``share``, ``signed`` or ``points``."""
     return Column(title, kind="interval", low=low, high=high, interval_kind=kind, decimals=decimals,
                   help=help, width=width)
 
@@ -147,6 +152,8 @@ def cell(value: Any, column: Column, row: Mapping[str, Any] | None = None,
         out = formats.share(float(value), lang)
     elif kind == "points":
         out = formats.points(float(value), column.decimals or 0, lang)
+    elif kind == "p":
+        out = formats.p_value(float(value), lang)
     elif kind == "money":
         out = formats.money(float(value), column.currency, lang)
     elif kind == "moment":

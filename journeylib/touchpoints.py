@@ -16,6 +16,7 @@ from journeylib.engine import to_pandas
 from journeylib.errors import DataError
 from journeylib.i18n import label, percent, t
 from journeylib.moments import purchase_event
+from journeylib.numeric import parse_numbers
 from journeylib.text import neutralise_workbook, xlsx_frame
 
 # KPI -> (what it measures, True when higher is better). The interface shows the description
@@ -164,8 +165,10 @@ def clean_targets(targets: pd.DataFrame) -> pd.DataFrame:
     if unknown:
         raise DataError(t("touchpoints.error.unknown_kpi", kpis=", ".join(map(repr, unknown)),
                           choices=", ".join(KPIS)))
-    target = pd.to_numeric(out["target"], errors="coerce")
-    bad = out["target"].notna() & target.isna()
+    # Typed targets may use the language's decimal comma ("0,3") or a percent sign.
+    target = parse_numbers(out["target"].astype(object).where(out["target"].notna(), None))[0]
+    typed = out["target"].notna() & (out["target"].astype(str).str.strip() != "")
+    bad = typed & target.isna()
     if bad.any():
         examples = ", ".join(repr(v) for v in out.loc[bad, "target"].astype(str).head(3))
         raise DataError(t("touchpoints.error.not_numbers", examples=examples))

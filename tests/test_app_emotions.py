@@ -38,14 +38,18 @@ def test_emotions_page_shows_curve_timeline_points_and_moments(emotions: AppTest
     assert "Emotion dipped in the week of" in text
     assert "The biggest pain point is Checkout" in text
     assert "Customers with a bad Checkout experience buy 40 points less often" in text
-    # pains, delights, moments (in an expander), notes
-    pains, delights, _, notes = (d.value for d in at.dataframe)
+    # pains, delights, moments (in an expander); the notes are quotes, each with a caption
+    pains, delights, _ = (d.value for d in at.dataframe)
     assert pains["touchpoint"].iloc[0] == "Checkout"
     # quotes default to the top pain point
     assert at.selectbox(key="emo_quotes_tp").value == "Checkout"
     assert delights["touchpoint"].iloc[0] == "Product page"
-    assert (notes["touchpoint"] == "Checkout").all() and len(notes) > 10
-    assert notes["valence"].is_monotonic_increasing
+    quotes = [c.value for c in at.caption if " · Checkout · " in c.value]
+    assert len(quotes) > 10
+    assert all((" · " in q and "valence" in q) or "not rated" in q for q in quotes)
+    valences = [float(q.rsplit("valence ", 1)[1].replace("\u2212", "-")) for q in quotes
+                if "valence " in q]
+    assert valences == sorted(valences)
     assert any("without a negative moment" in c.value for c in at.caption)
 
 

@@ -82,8 +82,9 @@ def test_moment_of_truth_sentence_in_russian_and_polish(sample: jl.Dataset) -> N
     with i18n.language("ru"):
         assert mo.describe_moment(moments, "purchase").startswith(
             "Клиенты с плохим опытом в точке «Checkout» покупают на 40 процентных пунктов реже, "
-            f"чем клиенты с хорошим (95{NBSP}% ДИ 35–45); если исправить весь плохой опыт "
-            "(случаев: 681), клиентов, которые покупают, станет примерно на 272 больше.")
+            f"чем клиенты с хорошим (95{NBSP}% ДИ 35–45); если бы связь была причинной, "
+            "исправление всего плохого опыта (случаев: 681) дало бы примерно на 272 больше "
+            "клиентов, которые покупают.")
         assert mo.describe_moment(moments.iloc[:0], "retention").endswith(
             "до результата «удержание», поэтому момент истины назвать нельзя.")
     with i18n.language("pl"):
@@ -174,7 +175,7 @@ def test_pages_in_russian() -> None:
     assert "Хуже всего клиенты чувствуют себя на этапе «Retention»" in text
     assert "Главная болевая точка — «Checkout»" in text
     assert at.session_state["emo_outcome"] == "purchase"  # the code, shown translated
-    assert at.selectbox(key="emo_outcome").options[0] == "покупка"
+    assert at.selectbox(key="emo_outcome").options[0] == "Покупка"
     at.switch_page("app_pages/journey_map.py")
     at.run()
     assert not at.exception

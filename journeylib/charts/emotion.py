@@ -178,7 +178,9 @@ def moments_chart(moments: pd.DataFrame, outcome: str = "purchase", height: int 
     zero = alt.Chart(pd.DataFrame({"x": [0.0]})).mark_rule(color="#888").encode(x="x:Q")
     return localized(alt.layer(zero, bars, dots).properties(
         height=height or max(120, 28 * len(order)),
-        title=alt.Title(t("emotions.chart.moments_title", outcome=name),
+        title=alt.Title(t("emotions.chart.moments_title", outcome=(
+                            t(f"emotions.outcome_name.{outcome}") if outcome in OUTCOMES
+                            else outcome)),
                         subtitle=[t("emotions.chart.moments_subtitle"),
                                   *filter(None, [sample_note(moments.attrs)])]),
     ))

@@ -138,10 +138,13 @@ def interval(estimate: float | None, low: float | None, high: float | None, kind
     """An estimate with its interval as analysts write it: ``120 (105–134)``,
     ``36.4% (33.1%–39.8%)``.
 
-    ``kind`` is ``number``, ``share`` or ``signed``. A missing bound gives the estimate alone."""
+    ``kind`` is ``number``, ``share`` or ``signed`` (``−0.12 (−0.20…−0.04)``: a dash between
+    signed numbers would read as a minus). A missing bound gives the estimate alone."""
     def one(v: float | None) -> str:
         if kind == "share":
             return share(v, lang)
+        if kind == "points":
+            return points(v, 1 if decimals is None else decimals, lang)
         if kind == "signed":
             return signed(v, 2 if decimals is None else decimals, lang)
         return number(v, decimals, lang)
@@ -150,7 +153,18 @@ def interval(estimate: float | None, low: float | None, high: float | None, kind
         return EMPTY
     if _missing(low) or _missing(high):
         return one(estimate)
-    return f"{one(estimate)} ({one(low)}\u2013{one(high)})"
+    # A dash between two signed numbers reads as a minus: signed bounds are joined by "…".
+    joint = "\u2026" if kind in ("signed", "points") or float(low) < 0 else "\u2013"  # type: ignore[arg-type]
+    return f"{one(estimate)} ({one(low)}{joint}{one(high)})"
+
+
+def p_value(p: float | None, lang: str | None = None) -> str:
+    """A p-value as journals write it: three decimals, ``<0.001`` below that."""
+    if _missing(p):
+        return EMPTY
+    if float(p) < 0.001:  # type: ignore[arg-type]
+        return "<" + number(0.001, 3, lang)
+    return number(p, 3, lang)
 
 
 def date_time(moment: object, lang: str | None = None, zone: str | None = None) -> str:
