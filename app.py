@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import access, language, links, sidebar, views
+from dashboard import access, language, links, sidebar, uploader_text, views
 from journeylib.i18n import t
 
 language.init()
@@ -39,6 +39,7 @@ st.session_state.setdefault("source", "sample")
 links.start_run()
 with st.sidebar:
     language.switch()
+uploader_text.apply(language.current())
 sidebar.render()
 try:
     page.run()

@@ -3,11 +3,37 @@
 import streamlit as st
 
 import journeylib as jl
-from dashboard import data_panels, language, session, timezone_panel
+from dashboard import data_panels, language, session, tables, timezone_panel
 from journeylib import journeys
 from journeylib.i18n import t
+from journeylib.i18n.formats import EMPTY
 from journeylib.paths_table import looks_like_path_table
 from journeylib.text import escape_markdown
+
+
+def _preview_columns(preview) -> dict:
+    """The loaded rows as the language writes them: local times, signed valence, amounts."""
+    headers = data_panels.table_headers(list(preview.columns))
+    out = {}
+    for name in preview.columns:
+        header = headers.get(name)  # a title, or a column setting that carries one
+        title = (header.get("label") if isinstance(header, dict) else header) or str(name)
+        kind = preview[name].dtype.kind
+        if kind == "M":
+            out[name] = tables.moment(title)
+        elif name == "valence":
+            out[name] = tables.signed(title)
+        elif name == "revenue":
+            out[name] = tables.money(title, getattr(session.active_dataset(), "currency", None))
+        elif kind == "b":
+            out[name] = tables.flag(title)
+        elif kind in "iu" and name != "source_row":
+            out[name] = tables.integer(title)
+        elif kind == "f":
+            out[name] = tables.number(title)
+        else:
+            out[name] = tables.text(title)
+    return out
 
 FILE_TYPES = ["csv", "tsv", "txt", "xlsx", "xlsm", "xls", "ods", "parquet", "gz", "zip"]
 TABS = ("preview", "mapping", "reading", "rejected", "quality", "save")
@@ -117,15 +143,12 @@ if raw is not None:
 if dataset is None:
     with tabs["preview"]:
         st.caption(t("data.preview.raw"))
-        st.dataframe(raw.frame.head(100))
+        st.dataframe(raw.frame.head(100), placeholder=EMPTY)
     st.stop()
 with tabs["preview"]:
     st.caption(t("data.preview.loaded"))
     preview = data_panels.preview_rows(dataset)
-    st.dataframe(
-        preview, hide_index=True, key="preview",
-        column_config=data_panels.table_headers(list(preview.columns)),
-    )
+    tables.show(preview, _preview_columns(preview), key="preview", keep_others=True)
 with tabs["rejected"]:
     data_panels.rejected_panel(dataset)
 with tabs["quality"]:

@@ -26,13 +26,8 @@ def _point_columns() -> dict:
         "share_positive": tables.share(t("emotions.chart.positive")),
         "severity": tables.number(t("emotions.page.col_severity"), 2),
         "score": tables.number(t("emotions.page.col_score"), 0),
-        "enough_data": tables.coded(t("emotions.page.col_enough"), words=_yes_no()),
+        "enough_data": tables.flag(t("emotions.page.col_enough")),
     }
-
-
-def _yes_no():
-    lang = language.current()
-    return lambda v: t("emotions.page.yes" if v else "emotions.page.no", lang)
 
 
 def _moment_columns(moments) -> dict:

@@ -29,7 +29,7 @@ from typing import Any
 
 import pandas as pd
 
-from journeylib.i18n import formats, get_language, label
+from journeylib.i18n import formats, get_language, label, t
 
 # Kinds whose text is a number: right-aligned like numbers in any spreadsheet.
 _NUMERIC = {"integer", "number", "signed", "share", "points", "money", "interval", "p"}
@@ -66,6 +66,11 @@ def coded(title: str, *, words: Callable[[Any], str] = label, pinned: bool = Fal
     """A column of library codes (``"pain"``, ``"Other"``, ``"not enough data"``) worded by
     ``words`` (default: :func:`journeylib.i18n.label`)."""
     return Column(title, kind="coded", words=words, pinned=pinned, width=width, help=help)
+
+
+def flag(title: str, *, help: str | None = None, width: str | None = None) -> Column:
+    """A yes/no value, in words."""
+    return Column(title, kind="flag", help=help, width=width)
 
 
 def integer(title: str, *, help: str | None = None, width: str | None = None) -> Column:
@@ -142,6 +147,8 @@ def cell(value: Any, column: Column, row: Mapping[str, Any] | None = None,
     elif kind == "coded":
         words = column.words
         return label(value, lang) if words is None or words is label else words(value)
+    elif kind == "flag":
+        out = t("tables.yes" if bool(value) else "tables.no", lang)
     elif kind == "integer":
         out = formats.number(float(value), 0, lang)
     elif kind == "number":

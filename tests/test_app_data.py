@@ -82,8 +82,9 @@ def test_upload_polish_xlsx(app: AppTest) -> None:
     assert _selectbox(app, "Customer id").value == "Klient"
     assert _selectbox(app, "Revenue").value == "Przychód"
     preview = app.dataframe[0].value
-    assert preview["revenue"].iloc[1] == pytest.approx(199.99)
-    assert list(preview["valence"]) == [0.5, 1.0, -0.5]
+    # shown as the (English) interface writes it; the loaded numbers are exact
+    assert preview["revenue"].iloc[1] == "199.99"
+    assert list(preview["valence"]) == ["+0.50", "+1.00", "\u22120.50"]
 
 
 def test_changing_a_mapping_reloads(app: AppTest) -> None:
@@ -133,9 +134,10 @@ def test_emotion_scale_override_changes_valence(app: AppTest) -> None:
     assert not app.exception
     preview = app.dataframe[0].value
     scored = preview.dropna(subset=["emotion"])
-    # On 0-10 a CSAT 5 is the midpoint: valence 0; a 3 is -0.4.
-    expected = (scored["emotion"] - 5) / 5
-    assert list(scored["valence"].round(6)) == list(expected.round(6))
+    # On 0-10 a CSAT 5 is the midpoint: valence 0; a 3 is -0.4 (shown as English writes it).
+    shown = [float(v.replace("\u2212", "-")) for v in scored["valence"]]
+    expected = [round((float(e) - 5) / 5, 2) for e in scored["emotion"]]
+    assert shown == expected
     assert any("0-10 scale (as chosen)" in c.value for c in app.caption)
 
 

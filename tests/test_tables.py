@@ -88,3 +88,13 @@ def test_a_share_never_reads_as_zero_or_a_hundred_unless_it_is(x):
 def test_russian_and_polish_numbers_never_use_a_decimal_point(x, lang):
     assert "." not in formats.number(x, 2, lang)
     assert "," not in formats.number(x, 0, lang)
+
+
+def test_uploader_words_are_css_escaped_and_english_left_alone():
+    from dashboard.uploader_text import _css_text, style
+
+    assert style("en", 200) == ""
+    css = style("pl", 1000)
+    assert "Prze\\00015blij" in css and "na\\000020plik" in css
+    hostile = _css_text('x"}</style><script>')
+    assert all(c not in hostile[1:-1] for c in '"<>}{')
