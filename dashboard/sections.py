@@ -17,6 +17,7 @@ import streamlit as st
 
 import journeylib as jl
 from journeylib.i18n import t
+from journeylib.text import escape_markdown
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +29,10 @@ def section(name_code: str) -> Iterator[None]:
     try:
         yield
     except jl.DataError as exc:
-        st.error(t("app.section_failed", section=t(f"app.section.{name_code}"), reason=str(exc)))
+        # words(): the reason in the language shown now, even for an error raised (and cached)
+        # while another language was current; escaped, since it may quote the user's names.
+        st.error(t("app.section_failed", section=t(f"app.section.{name_code}"),
+                   reason=escape_markdown(exc.words())))
     except Exception:
         log.log(logging.ERROR, "page section %r failed", name_code, exc_info=True)
         st.error(t("app.section_failed", section=t(f"app.section.{name_code}"),
