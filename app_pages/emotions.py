@@ -27,6 +27,7 @@ def _point_columns() -> dict:
         "severity": tables.number(t("emotions.page.col_severity"), 2),
         "score": tables.number(t("emotions.page.col_score"), 0),
         "enough_data": tables.flag(t("emotions.page.col_enough")),
+        "significant": tables.flag(t("emotions.page.col_significant")),
     }
 
 

@@ -92,7 +92,9 @@ def test_the_map_marks_the_pain_and_delight_points_the_emotions_page_lists(flags
     page = open_page("journey_map", flags=str(flags), no_errors=True)
     at = open_page("journey_map", flags=str(flags), present="1", no_errors=True)
     for kind, table in tables.items():
-        listed = table[table["enough_data"] & table["significant"]]["touchpoint"]
+        # the page's own words: "yes" in both flag columns
+        marked = (table["enough_data"] == "yes") & (table["significant"] == "yes")
+        listed = table[marked]["touchpoint"]
         expected = listed.head(flags).tolist()
         assert expected, kind
         assert sorted(_chart_marks(page, kind)) == sorted(expected)
