@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 import journeylib as jl
-from dashboard import connections, links, session
+from dashboard import connections, links, session, tables
 from dashboard.exports import chart_downloads
 from dashboard.sections import section
 from journeylib import valence, workspace
@@ -316,15 +316,11 @@ def _lexicon_editor(report: jl.LoadReport, digest: str) -> None:
     with st.expander(t("data.emotion.builtin")):
         st.caption(t("data.emotion.builtin_caption"))
         words = lexicon_order([w for w in valence.LEXICON if w.isalpha()], get_language())
-        st.dataframe(
+        tables.show(
             pd.DataFrame({"label": words, "valence": [valence.LEXICON[w] for w in words]}),
-            hide_index=True,
-            column_config={
-                "label": t("data.emotion.label_column"),
-                "valence": st.column_config.NumberColumn(
-                    t("data.emotion.valence_column"), format="%+.1f"
-                ),
-            },
+            {"label": tables.text(t("data.emotion.label_column")),
+             "valence": tables.signed(t("data.emotion.valence_column"), 1)},
+            key="data_lexicon",
         )
 
 
@@ -410,16 +406,14 @@ def rejected_panel(ds: jl.Dataset) -> None:
         return
     rejected = ds.rejected.assign(reason=ds.rejected["reason"].map(reason_text))
     st.warning(t("data.rejected.summary", rejected=ds.n_rejected, total=ds.report.n_source_rows))
-    reason_headers = {"reason": t("data.rejected.reason"), "rows": t("data.rejected.rows")}
     reasons = jl.rejection_reasons(ds)
     reasons["reason"] = reasons["reason"].map(reason_text)
-    st.dataframe(reasons, hide_index=True, column_config=reason_headers)
-    st.dataframe(
-        rejected,
-        hide_index=True,
-        height=300,
-        column_config={"row": t("data.rejected.row"), "reason": t("data.rejected.reason")},
-    )
+    tables.show(reasons, {"reason": tables.text(t("data.rejected.reason")),
+                          "rows": tables.integer(t("data.rejected.rows"))}, key="data_reasons")
+    # The rows as they were in the file (every source column as text), with the row number.
+    tables.show(rejected, {"row": tables.integer(t("data.rejected.row"), width="small"),
+                           "reason": tables.text(t("data.rejected.reason"))},
+                keep_others=True, height=300, key="data_rejected")
     st.download_button(
         t("data.rejected.download"),
         csv_bytes(rejected),
@@ -446,26 +440,14 @@ def quality_panel(ds: jl.Dataset) -> None:
     # The library names fields in English (API values): show them in the interface language.
     codes = {text: code for code, text in FIELD_LABELS.items()}
     quality["field"] = [field_name(codes[f]) if f in codes else f for f in quality["field"]]
-    st.dataframe(
-        quality,
-        hide_index=True,
-        column_config={
-            "field": t("data.quality.field"),
-            "source_column": t("data.quality.source_column"),
-            "filled": st.column_config.NumberColumn(
-                t("data.quality.filled_rows"), format="localized"
-            ),
-            "missing": st.column_config.NumberColumn(
-                t("data.quality.missing_rows"), format="localized"
-            ),
-            "share_filled": st.column_config.ProgressColumn(
-                t("data.quality.share_filled"), min_value=0, max_value=1, format="percent"
-            ),
-            "distinct": st.column_config.NumberColumn(
-                t("data.quality.distinct"), format="localized"
-            ),
-        },
-    )
+    tables.show(quality, {
+        "field": tables.text(t("data.quality.field"), pinned=True),
+        "source_column": tables.text(t("data.quality.source_column")),
+        "filled": tables.integer(t("data.quality.filled_rows")),
+        "missing": tables.integer(t("data.quality.missing_rows")),
+        "share_filled": tables.share(t("data.quality.share_filled")),
+        "distinct": tables.integer(t("data.quality.distinct")),
+    }, key="data_quality")
     with section("over_time"):  # any failure (an engine's) is a sentence in its place
         zoned = session.with_timezone(ds)
         over_time = session.per_dataset(zoned, "over_time", touchpoints_over_time)

@@ -68,3 +68,15 @@ def test_english_outcome_names_and_quotes_in_typographic_marks():
     dates = [c.value for c in at.caption if " · Checkout · " in c.value]
     assert dates and all(re.match(r"\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d · ", d)
                          for d in dates)
+
+
+@pytest.mark.parametrize("lang", ["ru", "pl"])
+def test_data_quality_table_counts_and_shares_in_the_language(lang):
+    at = open_page("data", lang=lang, no_errors=True)
+    quality = next(d.value for d in at.dataframe if "share_filled" in d.value.columns)
+    percent = f"{NB}%" if lang == "ru" else "%"
+    assert all(c.endswith(percent) for c in quality["share_filled"])
+    counts = _cells(quality[["filled", "missing", "distinct"]])
+    # grouped by a (no-break) space in both languages, never an English comma or point
+    assert not any(re.search(r"\d[,.]\d{3}\b", c) for c in counts)
+    assert any(re.fullmatch(rf"\d{{1,3}}([{NB}\u202f ]\d{{3}})+", c) for c in counts)
