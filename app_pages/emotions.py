@@ -157,13 +157,11 @@ pains = None
 with section("points"):
     with st.spinner(t("emotions.page.spinner_points")):
         pains, delights = _points(key, ds)
-    left, right = st.columns(2)
-    with left:
-        st.markdown(f"**{escape_markdown(em.describe_points(pains, 'pain'))}**")
-        tables.show(pains, _point_columns(), key="emo_pains")
-    with right:
-        st.markdown(f"**{escape_markdown(em.describe_points(delights, 'delight'))}**")
-        tables.show(delights, _point_columns(), key="emo_delights")
+    # One above the other at full width: side by side, the interval column was cut off.
+    st.markdown(f"**{escape_markdown(em.describe_points(pains, 'pain'))}**")
+    tables.show(pains, _point_columns(), key="emo_pains")
+    st.markdown(f"**{escape_markdown(em.describe_points(delights, 'delight'))}**")
+    tables.show(delights, _point_columns(), key="emo_delights")
     st.caption(t("emotions.page.severity_note", n=em.MIN_TOUCHPOINT_N))
 
 st.subheader(t("emotions.page.moments"))

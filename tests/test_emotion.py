@@ -162,7 +162,7 @@ def test_june_dip_is_found(sample: jl.Dataset) -> None:
     assert others["valence_mean"].mean() - june["valence_mean"] == pytest.approx(0.39, abs=0.05)
     assert not monthly["low_count"].any()
     sentence = em.describe_timeline(monthly, "month")
-    assert sentence.startswith("Emotion dipped in Jun 2026: mean valence -0.01")
+    assert sentence.startswith("Emotion dipped in Jun 2026: mean valence \u22120.01")
     weekly = em.emotion_timeline(sample, "week")
     flagged = weekly.loc[weekly["below_usual"], "period_start"]
     assert len(flagged) >= 4
@@ -238,4 +238,4 @@ def test_describe_curve(sample: jl.Dataset) -> None:
     text = em.describe_curve(em.emotion_curve(sample, "touchpoint"), "touchpoint")
     # The support call's planted bad experiences and the June dip put it just below Checkout.
     assert text.startswith(
-        "Customers feel worst at Support call (mean valence -0.01, 39% negative)")
+        "Customers feel worst at Support call (mean valence \u22120.01, 39% negative)")

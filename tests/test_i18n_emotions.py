@@ -62,9 +62,9 @@ def test_emotion_sentences_on_the_sample_in_russian_and_polish(sample: jl.Datase
     with i18n.language("ru"):
         assert em.describe_curve(curve, "touchpoint").startswith(
             "Хуже всего клиенты чувствуют себя в точке контакта «Support call» (средняя оценка "
-            f"-0,01, негативных 39{NBSP}%)")
+            f"\u22120,01, негативных 39{NBSP}%)")
         assert em.describe_timeline(monthly, "month").startswith(
-            "Провал эмоций — июн 2026: средняя оценка -0,01")
+            "Провал эмоций — июн 2026: средняя оценка \u22120,01")
         # four flagged weeks: "4 недели" (few)
         assert em.describe_timeline(weekly, "week").endswith("Всего ниже обычного 4 недели.")
         assert em.describe_journey_score(em.journey_score(sample)).startswith(
@@ -72,7 +72,7 @@ def test_emotion_sentences_on_the_sample_in_russian_and_polish(sample: jl.Datase
             f"4{NBSP}794 клиентов с оценками")
     with i18n.language("pl"):
         assert em.describe_timeline(monthly, "month").startswith(
-            "Spadek emocji — cze 2026: średnia ocena -0,01")
+            "Spadek emocji — cze 2026: średnia ocena \u22120,01")
         assert em.describe_timeline(weekly, "week").endswith(
             "W sumie 4 tygodnie są poniżej typowego.")
 

@@ -12,6 +12,7 @@ from journeylib.charts.base import (
     period_dates,
     period_tooltip,
     period_x,
+    wrap_words,
     wrapped_labels,
 )
 from journeylib.i18n import t
@@ -19,12 +20,14 @@ from journeylib.moments import OUTCOMES, sample_note
 from journeylib.timezones import axis_title
 
 NEGATIVE, POSITIVE, NEUTRAL = "#D55E00", "#009E73", "#0072B2"
+# Axis labels with a sign on both sides of zero and none on zero itself ("+0,1", "0,0", "−0,1").
+UNSIGNED_ZERO = "datum.value > 0 ? '+' + format(datum.value, '{0}') : format(datum.value, '{0}')"
 
 
 def _valence_axis() -> alt.Axis:
     # Two lines, so the title fits beside the plot in every language.
     # Ticks at least 0.1 apart: with one decimal, closer ticks print the same label twice.
-    return alt.Axis(format="+.1f", tickMinStep=0.1,
+    return alt.Axis(format="+.1f", tickMinStep=0.1, labelExpr=UNSIGNED_ZERO.format(".1f"),
                     title=[t("emotions.chart.valence_axis"), t("emotions.chart.valence_scale")])
 
 
@@ -154,10 +157,14 @@ def moments_chart(moments: pd.DataFrame, outcome: str = "purchase", height: int 
     name = t(f"emotions.outcome.{outcome}") if outcome in OUTCOMES else outcome
     x_title = t("emotions.chart.effect_axis", outcome=name)
     base = alt.Chart(data)
+    # The legend under the plot, so its long labels are never cut and the plot keeps its width.
     color = alt.Color("direction:N", title=None,
-                      scale=alt.Scale(domain=[helps, hurts], range=[NEUTRAL, NEGATIVE]))
+                      scale=alt.Scale(domain=[helps, hurts], range=[NEUTRAL, NEGATIVE]),
+                      legend=alt.Legend(orient="bottom", labelLimit=0))
     bars = base.mark_rule(strokeWidth=3).encode(
-        y=y, x=alt.X("ci_low:Q", title=x_title, axis=alt.Axis(format="+.0%")), x2="ci_high:Q",
+        y=y, x=alt.X("ci_low:Q", title=x_title,
+                     axis=alt.Axis(format="+.0%", labelExpr=UNSIGNED_ZERO.format(".0%"))),
+        x2="ci_high:Q",
         color=color,
     )
     dots = base.mark_circle(size=120, opacity=1).encode(
@@ -181,6 +188,6 @@ def moments_chart(moments: pd.DataFrame, outcome: str = "purchase", height: int 
         title=alt.Title(t("emotions.chart.moments_title", outcome=(
                             t(f"emotions.outcome_name.{outcome}") if outcome in OUTCOMES
                             else outcome)),
-                        subtitle=[t("emotions.chart.moments_subtitle"),
+                        subtitle=[*wrap_words(t("emotions.chart.moments_subtitle"), 110),
                                   *filter(None, [sample_note(moments.attrs)])]),
     ))

@@ -142,7 +142,14 @@ class _LocaleFormatter(string.Formatter):
         spec = format_spec.lstrip(",+")
         if spec.startswith(".") and spec[-1:] in "f%":
             decimals = int(spec[1:-1])
-        sign = "+" if format_spec.startswith("+") and value > 0 else ""
+        sign = ""
+        if format_spec.startswith("+"):
+            # A signed value: "+" above zero, a true minus (U+2212) below, none on what rounds
+            # to zero (never "+0,00" or "-0,00").
+            scale = 100 if spec.endswith("%") else 1
+            shown = value * scale if decimals is None else round(value * scale, decimals)
+            sign = "+" if shown > 0 else "\u2212" if shown < 0 else ""
+            value = abs(value) if shown else 0.0
         if spec.endswith("%"):
             return sign + percent(value, decimals or 0, self.lang)
         if spec == "g":  # as format(x, "g") writes it: no trailing zeros
