@@ -6,12 +6,13 @@ from functools import partial
 import pandas as pd
 import streamlit as st
 
-from dashboard import funnel_controls, funnel_sections, language, session
+from dashboard import funnel_controls, funnel_sections, language, session, tables
 from dashboard.exports import chart_downloads, failure_notice, reported
 from journeylib import i18n, limits, segments
 from journeylib.charts.funnel import funnel_chart
 from journeylib.funnel import (
     breakdown_label,
+    breakdown_table,
     describe_funnel,
     describe_journey_parts,
     drop_offs,
@@ -20,7 +21,7 @@ from journeylib.funnel import (
     largest_drop,
     reached,
 )
-from journeylib.i18n import label, percent, t
+from journeylib.i18n import formats, label, t
 from journeylib.report import excel_report
 from journeylib.text import csv_bytes, escape_markdown
 
@@ -44,44 +45,44 @@ def _run(analysis: str, key: str, args: tuple, options: tuple, ds):
         return _cached(analysis, key, args, options, ds)
 
 
-def _percent(text: str):
-    return st.column_config.NumberColumn(text, format="percent")
-
-
-def _hours(text: str):
-    return st.column_config.NumberColumn(text, format="%.1f")
-
-
 def _workbook(lost: pd.DataFrame, sheet: str, title: str, filters: str, lang: str) -> bytes:
     # Built when the button is clicked, outside the page's run: set the language again.
     with i18n.language(lang):
         return excel_report({sheet: lost}, title=title, filters=filters)
 
 
-def _people_table(people: pd.DataFrame, stage_title: str, at_title: str) -> None:
-    """The first customers of a drop-off or reached list, with localized column titles."""
-    st.dataframe(
-        people.head(SHOWN_LOST),
-        hide_index=True,
-        column_config={
-            "customer_id": t("funnel.page.col_customer_id"),
-            "reached_stage": stage_title,
-            "reached_at": at_title,
-            "last_seen": t("funnel.page.col_last_seen"),
-            "last_stage": t("funnel.page.col_last_stage"),
-            "last_touchpoint": t("funnel.page.col_last_touchpoint"),
-            "last_channel": t("funnel.page.col_last_channel"),
-            "touchpoints": st.column_config.NumberColumn(
-                t("funnel.page.col_touchpoints"), format="localized"
-            ),
-            "last_rated_touchpoint": t("funnel.page.col_last_rated_touchpoint"),
-            "last_emotion": t("funnel.page.col_last_emotion"),
-            "last_valence": st.column_config.NumberColumn(
-                t("funnel.page.col_last_valence"), format="%.2f"
-            ),
-            "segment": t("funnel.page.col_segment"),
-        },
-    )
+def _people_table(people: pd.DataFrame, stage_title: str, at_key: str) -> None:
+    """The first customers of a drop-off or reached list, in the interface language; ``at_key``
+    the locale key of the "reached at (zone)" header."""
+    zone = tables.current_zone() or "UTC"
+    tables.show(people.head(SHOWN_LOST), {
+        "customer_id": tables.text(t("funnel.page.col_customer_id"), pinned=True),
+        "reached_stage": tables.text(stage_title),
+        "reached_at": tables.moment(t(at_key, zone=zone)),
+        "last_seen": tables.moment(t("funnel.page.col_last_seen", zone=zone)),
+        "last_stage": tables.text(t("funnel.page.col_last_stage")),
+        "last_touchpoint": tables.text(t("funnel.page.col_last_touchpoint")),
+        "last_channel": tables.text(t("funnel.page.col_last_channel")),
+        "touchpoints": tables.integer(t("funnel.page.col_touchpoints")),
+        "last_rated_touchpoint": tables.text(t("funnel.page.col_last_rated_touchpoint")),
+        "last_emotion": tables.text(t("funnel.page.col_last_emotion")),
+        "last_valence": tables.signed(t("funnel.page.col_last_valence"), 2),
+        "segment": tables.text(t("funnel.page.col_segment")),
+    }, keep_others=True)
+
+
+def _breakdown_table(frame: pd.DataFrame, title: str) -> None:
+    """The groups of a broken-down funnel side by side: customers and share of step 1 at each
+    step, then the group's conversion."""
+    wide = breakdown_table(frame)
+    names = dict(zip(frame["step"].astype(int), frame["stage"], strict=False))
+    columns = {"breakdown": tables.coded(title, words=breakdown_label, pinned=True)}
+    for k, stage in names.items():
+        columns[f"customers_{k}"] = tables.count_share(f"{k}. {stage}", share=f"share_{k}")
+    columns["conversion"] = tables.share(t("funnel.page.col_group_conversion"))
+    st.markdown(f"**{t('funnel.page.breakdown_table')}**",
+                help=t("funnel.page.breakdown_table_help"))
+    tables.show(wide, columns, key="funnel_breakdown_table")
 
 
 def _downloads(people: pd.DataFrame, name: str, prefix: str, what: str, sheet: str,
@@ -147,34 +148,26 @@ if by is None:
                 first=escape_markdown(part.from_stage),
                 last=escape_markdown(part.to_stage),
             ),
-            percent(part.conversion, 1),
+            formats.share(part.conversion),
             help=t("funnel.page.part_help", reached=part.reached, entered=part.entered),
         )
-    st.caption(escape_markdown(describe_journey_parts(parts)))
+    if not parts.empty:
+        st.caption(escape_markdown(describe_journey_parts(parts)))
+else:
+    _breakdown_table(frame, breakdowns[by_key])
 with st.expander(t("funnel.page.numbers")):
-    shown = frame.assign(journey=[label(j) for j in frame["journey"]])
-    if "breakdown" in shown.columns:
-        shown["breakdown"] = [breakdown_label(v) for v in shown["breakdown"]]
-    st.dataframe(
-        shown,
-        hide_index=True,
-        column_config={
-            "breakdown": breakdowns[by_key],
-            "step": t("funnel.page.col_step"),
-            "stage": t("funnel.page.col_stage"),
-            "journey": t("funnel.page.col_journey"),
-            "customers": st.column_config.NumberColumn(
-                t("funnel.page.col_customers"), format="localized"
-            ),
-            "conversion_from_previous": _percent(t("funnel.page.col_from_previous")),
-            "conversion_from_start": _percent(t("funnel.page.col_from_start")),
-            "drop_off": st.column_config.NumberColumn(
-                t("funnel.page.col_drop_off"), format="localized"
-            ),
-            "median_hours_from_previous": _hours(t("funnel.page.col_median_hours")),
-            "p90_hours_from_previous": _hours(t("funnel.page.col_p90_hours")),
-        },
-    )
+    tables.show(frame, {
+        "breakdown": tables.coded(breakdowns[by_key], words=breakdown_label, pinned=True),
+        "step": tables.integer(t("funnel.page.col_step")),
+        "stage": tables.text(t("funnel.page.col_stage"), pinned=by is None),
+        "journey": tables.coded(t("funnel.page.col_journey")),
+        "customers": tables.integer(t("funnel.page.col_customers")),
+        "conversion_from_previous": tables.share(t("funnel.page.col_from_previous")),
+        "conversion_from_start": tables.share(t("funnel.page.col_from_start")),
+        "drop_off": tables.integer(t("funnel.page.col_drop_off")),
+        "median_hours_from_previous": tables.number(t("funnel.page.col_median_hours"), 1),
+        "p90_hours_from_previous": tables.number(t("funnel.page.col_p90_hours"), 1),
+    }, key="funnel_numbers")
 
 if len(stages) < 2:
     st.stop()
@@ -203,27 +196,16 @@ with tabs[2]:
     )
     table = _run("segments", key, (steps,), (*mine, ("by", group)), ds)
     st.caption(escape_markdown(segments.describe_segments(table)))
-    st.dataframe(
-        table.assign(
-            breakdown=[breakdown_label(v) for v in table["breakdown"]],
-            verdict=[label(v) for v in table["verdict"]],
-        ),
-        hide_index=True,
-        column_config={
-            "breakdown": breakdowns[group],
-            "entered": st.column_config.NumberColumn(
-                t("funnel.page.col_entered"), format="localized"
-            ),
-            "converted": st.column_config.NumberColumn(
-                t("funnel.page.col_converted"), format="localized"
-            ),
-            "conversion": _percent(t("funnel.page.col_conversion")),
-            "overall_conversion": _percent(t("funnel.page.col_overall")),
-            "difference": _percent(t("funnel.page.col_difference")),
-            "p_value": st.column_config.NumberColumn(t("funnel.page.col_p_value"), format="%.4f"),
-            "verdict": t("funnel.page.col_verdict"),
-        },
-    )
+    tables.show(table, {
+        "breakdown": tables.coded(breakdowns[group], words=breakdown_label, pinned=True),
+        "entered": tables.integer(t("funnel.page.col_entered")),
+        "converted": tables.integer(t("funnel.page.col_converted")),
+        "conversion": tables.share(t("funnel.page.col_conversion")),
+        "overall_conversion": tables.share(t("funnel.page.col_overall")),
+        "difference": tables.points(t("funnel.page.col_difference")),
+        "p_value": tables.p_value(t("funnel.page.col_p_value")),
+        "verdict": tables.coded(t("funnel.page.col_verdict")),
+    }, key="funnel_segments")
 with tabs[3]:
     options = list(range(2, len(stages) + 1))
     if st.session_state.get("dropoff_step") not in options:
@@ -241,7 +223,7 @@ with tabs[3]:
     if len(lost) > SHOWN_LOST:
         caption.append(t("funnel.page.lost_shown", n=SHOWN_LOST))
     st.caption(" ".join([*caption, t("funnel.page.lost_downloads")]))
-    _people_table(lost, t("funnel.page.col_reached_stage"), t("funnel.page.col_reached_at"))
+    _people_table(lost, t("funnel.page.col_reached_stage"), "funnel.page.col_reached_at")
     _downloads(lost, f"lost_at_{stages[step - 1]}", "dropoff", t("exports.what.lost"),
                t("funnel.page.lost_sheet"), t("funnel.page.lost_title", stage=stages[step - 1]))
 with tabs[4]:
@@ -258,7 +240,7 @@ with tabs[4]:
     if len(people) > SHOWN_LOST:
         caption.append(t("funnel.page.lost_shown", n=SHOWN_LOST))
     st.caption(" ".join([*caption, t("funnel.page.lost_downloads")]))
-    _people_table(people, t("funnel.page.col_step_reached"), t("funnel.page.col_step_reached_at"))
+    _people_table(people, t("funnel.page.col_step_reached"), "funnel.page.col_step_reached_at")
     _downloads(people, f"reached_{stages[step - 1]}", "reached", t("funnel.page.reached_what"),
                t("funnel.page.reached_sheet"),
                t("funnel.page.reached_title", stage=stages[step - 1]))

@@ -86,6 +86,7 @@ def time_to_convert(ds: jl.Dataset, spec: FunnelSpec) -> None:
     st.caption(escape_markdown(i18n.say(conversion.describe_time_to_convert(timing, first, last))))
     chart = time_to_convert_chart(timing, first, last)
     st.altair_chart(chart, width="stretch")
+    chart_downloads(chart, "time-to-convert", ds)
     if rule == "auto":
         st.caption(t("funnel_sections.bins.auto_rule", n=len(timing)))
 
@@ -114,6 +115,7 @@ def conversion_trend(ds: jl.Dataset, spec: FunnelSpec) -> None:
     st.caption(escape_markdown(i18n.say(conversion.describe_trend(trend, first, last))))
     chart = conversion_trend_chart(trend, first, last, freq, zone=ds.timezone)
     st.altair_chart(chart)
+    chart_downloads(chart, "conversion-trend", ds)
     st.caption(t("funnel_sections.trend.zone", zone=ds.timezone))
 
 

@@ -32,7 +32,8 @@ import pandas as pd
 from journeylib.i18n import formats, get_language, label, t
 
 # Kinds whose text is a number: right-aligned like numbers in any spreadsheet.
-_NUMERIC = {"integer", "number", "signed", "share", "points", "money", "interval", "p"}
+_NUMERIC = {"integer", "number", "signed", "share", "points", "money", "interval", "p",
+            "count_share"}
 
 
 @dataclass(frozen=True)
@@ -120,6 +121,13 @@ def interval(title: str, *, low: str, high: str, kind: str = "number", decimals:
                   help=help, width=width)
 
 
+def count_share(title: str, *, share: str, help: str | None = None,
+                width: str | None = None) -> Column:
+    """A count with its share (0..1) from column ``share`` in brackets: ``3,950 (79.0%)``, as
+    an analytics suite's breakdown table shows each step."""
+    return Column(title, kind="count_share", low=share, help=help, width=width)
+
+
 def moment(title: str, *, help: str | None = None, width: str | None = None) -> Column:
     """A timestamp in the dataset's time zone: ``12 Mar 2026, 00:02`` / ``12.03.2026 00:02``."""
     return Column(title, kind="moment", help=help, width=width)
@@ -142,6 +150,12 @@ def cell(value: Any, column: Column, row: Mapping[str, Any] | None = None,
                                column.interval_kind, lang, column.decimals)
     elif _empty(value):
         return None
+    elif kind == "count_share":
+        row = row or {}
+        out = formats.number(float(value), 0, lang)
+        part = row.get(column.low)
+        if not _empty(part):
+            out += f" ({formats.share(float(part), lang)})"
     elif kind == "text":
         return str(value)
     elif kind == "coded":

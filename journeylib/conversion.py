@@ -276,8 +276,13 @@ def conversion_trend(
     return out.drop(columns=["p90_seconds", "data_end"])
 
 
+MIN_COHORT = 30
+"""Cohorts with fewer entering customers are too small to read: drawn faded and left out of the
+trend's headline range."""
+
+
 def describe_trend(
-    frame: pd.DataFrame, first: str, last: str, min_entered: int = 30
+    frame: pd.DataFrame, first: str, last: str, min_entered: int = MIN_COHORT
 ) -> list[Message]:
     """The reading of :func:`conversion_trend` as messages (worded by
     :func:`journeylib.i18n.say`): the range of conversion across complete cohorts with at least
@@ -291,6 +296,9 @@ def describe_trend(
         "low": float(low["conversion"]), "low_cohort": low["period_start"].date(),
         "high": float(high["conversion"]), "high_cohort": high["period_start"].date(),
     })]
+    small = int((frame["entered"] < min_entered).sum())
+    if small:
+        reading.append(Message("funnel.describe.small_cohorts", {"n": small, "min": min_entered}))
     young = int((~frame["complete"]).sum())
     if young == 1:
         reading.append(Message("funnel.describe.young_cohort"))

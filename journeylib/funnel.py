@@ -55,7 +55,7 @@ from journeylib.funnel_spec import (
     as_steps,
     check_rules,
 )
-from journeylib.i18n import label, percent, t
+from journeylib.i18n import formats, label, t
 from journeylib.journeys import BUYER_JOURNEY, CUSTOMER_JOURNEY, event_key, journey_part
 
 __all__ = ["ENTRIES", "MODES", "Exclusion", "FunnelSpec", "Step"]
@@ -921,8 +921,9 @@ def _quantile(values: object, i: int) -> float:
 
 
 def _pct(x: float) -> str:
-    """A share for a sentence, in the current language; shares below 1% read "<1%"."""
-    return percent(x) if x >= 0.01 or x == 0 else "<" + percent(0.01)
+    """A share for a sentence, in the current language, by the one share rule
+    (:func:`journeylib.i18n.formats.share`: one decimal, "<0.1%" for a sliver)."""
+    return formats.share(x)
 
 
 def breakdown_label(value: object) -> str:
@@ -978,6 +979,36 @@ def describe_funnel(frame: pd.DataFrame) -> str:
     )
 
 
+def breakdown_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """A :func:`funnel` result with a breakdown as one row per group, the steps side by side
+    (as the breakdown table of an analytics suite).
+
+    Returns ``breakdown`` (the group, a value or a library code for :func:`breakdown_label`),
+    then for each step ``k`` (1-based) ``customers_k`` (customers at step k) and ``share_k``
+    (of the group's customers at step 1 who reached step k, 0..1; NaN when nobody entered),
+    and ``conversion`` (the last step's ``share``). Groups keep the funnel's order (largest
+    first, "Other" and "(none)" last). Without a ``breakdown`` column, one row for all
+    customers (``breakdown`` = :data:`ALL`).
+    """
+    if "breakdown" not in frame.columns:
+        frame = frame.assign(breakdown=ALL)
+    steps = sorted(int(s) for s in frame["step"].unique())
+    rows = []
+    for group, part in frame.groupby("breakdown", sort=False):
+        by_step = dict(zip(part["step"].astype(int), part["customers"].astype(int), strict=True))
+        start = by_step.get(steps[0], 0) if steps else 0
+        row: dict[str, object] = {"breakdown": group}
+        for k in steps:
+            count = by_step.get(k, 0)
+            row[f"customers_{k}"] = count
+            row[f"share_{k}"] = count / start if start else float("nan")
+        row["conversion"] = row[f"share_{steps[-1]}"] if steps else float("nan")
+        rows.append(row)
+    columns = ["breakdown", *(f"{kind}_{k}" for k in steps for kind in ("customers", "share")),
+               "conversion"]
+    return pd.DataFrame.from_records(rows, columns=columns)
+
+
 def largest_drop(frame: pd.DataFrame) -> int | None:
     """The step (2..N) of a :func:`funnel` result without breakdown that keeps the smallest
     share of the step before it; None when no later step had anyone to lose."""
@@ -1004,6 +1035,9 @@ def journey_parts(frame: pd.DataFrame) -> pd.DataFrame:
     """The buyer journey (steps up to the purchase) and the customer journey (after it) of a
     :func:`funnel` result without breakdown, as two parts of one funnel.
 
+    A part of a single step (a funnel that starts at the purchase has no buyer journey to
+    speak of: "Purchase → Purchase 100%" would be trivially true) is left out.
+
     Returns one row per part present: ``journey``, ``from_stage``, ``to_stage``, ``entered``
     (customers at the part's first step; for the customer journey, the buyers at the last
     buyer-journey step), ``reached`` (customers at the part's last step), ``conversion``
@@ -1028,6 +1062,7 @@ def journey_parts(frame: pd.DataFrame) -> pd.DataFrame:
                 "conversion": b["customers"] / a["customers"] if a["customers"] else 0.0,
             }
             for part, a, b in rows
+            if a["step"] != b["step"]
         ],
         columns=["journey", "from_stage", "to_stage", "entered", "reached", "conversion"],
     )

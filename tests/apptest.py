@@ -75,3 +75,18 @@ def open_with_file(page: str, name: str, data: bytes, *, lang: str | None = None
     at.switch_page(page if page.endswith(".py") else f"app_pages/{page}.py")
     at.run()
     return at
+
+
+def table(at: AppTest, *columns: str):
+    """The shown (display) DataFrame of the first table with all these ``columns``."""
+    return next(d.value for d in at.dataframe if set(columns) <= set(d.value.columns))
+
+
+def counts(values) -> list[int]:
+    """Counts as a table shows them ("5,000", "5 000", "—") read back as integers (None for
+    an empty cell)."""
+    out = []
+    for v in values:
+        digits = "".join(ch for ch in str(v) if ch.isdigit()) if v is not None else ""
+        out.append(int(digits) if digits else None)
+    return out

@@ -9,7 +9,7 @@ import openpyxl
 import journeylib as jl
 from journeylib.funnel import drop_offs
 from journeylib.report import excel_report
-from tests.apptest import chart_titles, open_page, widget
+from tests.apptest import chart_titles, counts, open_page, table, widget
 
 FUNNEL = "app_pages/funnel.py"
 JOURNEYS = "app_pages/journeys.py"
@@ -19,15 +19,16 @@ def test_funnel_page_on_the_sample() -> None:
     at = open_page(FUNNEL)
     assert at.title[0].value == "Funnel"
     reading = at.markdown[0].value
-    assert "7% of the 5,000 customers who reached Awareness went on to Advocacy" in reading
+    assert "6\\.8% of the 5,000 customers who reached Awareness went on to Advocacy" in reading
     assert "the largest drop is Consideration → Purchase" in reading
     assert [m.label for m in at.metric if "journey" in m.label] == [
         "Buyer journey: Awareness → Purchase",
         "Customer journey: Purchase → Advocacy",
     ]
     assert [m.value for m in at.metric if "journey" in m.label] == ["21.4%", "31.7%"]
-    steps = at.dataframe[0].value
-    assert steps["customers"].tolist() == [5000, 3949, 1071, 874, 340]
+    steps = table(at, "customers")
+    assert counts(steps["customers"]) == [5000, 3949, 1071, 874, 340]
+    assert steps["customers"].tolist()[0] == "5,000"
     assert chart_titles(at) == [
         "Customers reaching each step",
         "Time from Consideration to Purchase",
@@ -37,14 +38,15 @@ def test_funnel_page_on_the_sample() -> None:
     ]
     captions = " ".join(c.value for c in at.caption)
     assert "Half of the 1,071 customers who went from Consideration to Purchase" in captions
-    assert "Buyer journey: 21% of the 5,000 customers" in captions
+    assert "Buyer journey: 21.4% of the 5,000 customers" in captions
     # Drop-offs default to the largest drop: customers lost at Purchase.
     assert widget(at.selectbox, "dropoff_step").value == 3
     assert "2,878 customers reached Consideration but not Purchase" in captions
     # The page's own downloads (the sidebar adds the Excel report of every analysis).
+    # Every chart has its PNG / SVG / PDF: funnel, time to convert, trend, correlation.
     assert [b.label for b in at.main.get("download_button")] == [
-        "PNG", "SVG", "PDF", "Download CSV", "Download Excel", "Download CSV", "Download Excel",
-        "PNG", "SVG", "PDF"]
+        *["PNG", "SVG", "PDF"] * 3, "Download CSV", "Download Excel", "Download CSV",
+        "Download Excel", "PNG", "SVG", "PDF"]
     assert at.query_params["mode"] == "ordered"
 
 
@@ -54,9 +56,9 @@ def test_funnel_controls_change_the_funnel_and_the_link() -> None:
     widget(at.selectbox, "funnel_window").set_value("7d").run()
     widget(at.selectbox, "funnel_mode").set_value("strict").run()
     assert not at.exception
-    counts = at.dataframe[0].value["customers"].tolist()
-    assert counts[0] == 5000 and counts[1] < 1071  # strict: Consideration is in between
-    assert counts[1] == 0
+    shown = counts(table(at, "customers")["customers"])
+    assert shown[0] == 5000 and shown[1] < 1071  # strict: Consideration is in between
+    assert shown[1] == 0
     assert at.query_params["steps"] == ["Awareness", "Purchase"]
     assert at.query_params["window"] == "7d"
     assert at.query_params["mode"] == "strict"
@@ -66,7 +68,7 @@ def test_funnel_link_sets_the_controls_and_breakdown() -> None:
     at = open_page(FUNNEL, steps=["Consideration", "Purchase", "nonsense"], by="channel")
     assert widget(at.multiselect, "funnel_stages").value == ["Consideration", "Purchase"]
     assert widget(at.selectbox, "funnel_by").value == "channel"
-    frame = at.dataframe[0].value
+    frame = table(at, "customers")
     assert frame["breakdown"].iloc[0] == "display"
     assert "Highest in" in at.markdown[0].value
     assert not [m for m in at.metric if "journey" in m.label]
@@ -75,8 +77,8 @@ def test_funnel_link_sets_the_controls_and_breakdown() -> None:
 def test_segment_table_and_excel_download() -> None:
     at = open_page(FUNNEL, steps=["Awareness", "Purchase"])
     widget(at.selectbox, "segments_by").set_value("channel").run()
-    table = next(d.value for d in at.dataframe if "verdict" in d.value.columns)
-    verdicts = dict(zip(table["breakdown"], table["verdict"], strict=True))
+    segments = table(at, "verdict")
+    verdicts = dict(zip(segments["breakdown"], segments["verdict"], strict=True))
     # Planted: email and referral raise the purchase odds; display does not.
     assert verdicts["email"] == "higher" and verdicts["referral"] == "higher"
     assert verdicts["display"] == "lower"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from tests.apptest import chart_titles, open_page, widget
+from tests.apptest import chart_titles, open_page, table, widget
 
 NB = "\u00a0"
 
@@ -15,7 +15,7 @@ def test_funnel_page_in_russian() -> None:
     at = open_page("funnel", lang="ru")
     assert at.title[0].value == "Воронка"
     reading = at.markdown[0].value
-    assert f"7{NB}% из 5{NB}000 клиентов, дошедших до этапа «Awareness»" in reading
+    assert f"6,8{NB}% из 5{NB}000 клиентов, дошедших до этапа «Awareness»" in reading
     assert "на переходе «Consideration» → «Purchase»" in reading
     parts = [m for m in at.metric if m.label.startswith("Путь")]
     assert [m.label for m in parts] == [
@@ -41,8 +41,11 @@ def test_funnel_page_in_russian() -> None:
     captions = " ".join(c.value for c in at.caption)
     assert f"Половина из 1{NB}071 клиента, перешедшего с этапа «Consideration»" in captions
     assert f"2{NB}878 клиентов дошли до этапа «Consideration», но не до «Purchase»" in captions
-    steps = at.dataframe[0].value
+    steps = table(at, "customers")
     assert steps["journey"].tolist() == ["Путь покупателя"] * 3 + ["Путь клиента после покупки"] * 2
+    # Counts and shares the Russian way: a non-breaking space groups, a comma marks decimals.
+    assert steps["customers"].tolist()[0] == f"5{NB}000"
+    assert steps["conversion_from_previous"].tolist()[1] == f"79,0{NB}%"
     buttons = at.get("download_button")
     assert widget(buttons, "dropoff_csv").proto.label == "Скачать CSV"
     assert widget(buttons, "dropoff_xlsx").proto.label == "Скачать Excel"

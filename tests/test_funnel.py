@@ -155,8 +155,8 @@ def test_stage_order_is_the_callers(tiny) -> None:
 def test_describe_funnel(tiny) -> None:
     text = describe_funnel(funnel(tiny))
     assert text == (
-        "57% of the 7 customers who reached Awareness went on to Purchase; the largest drop "
-        "is Awareness → Consideration (29% of customers lost)."
+        "57.1% of the 7 customers who reached Awareness went on to Purchase; the largest drop "
+        "is Awareness → Consideration (28.6% of customers lost)."
     )
 
 
@@ -196,7 +196,7 @@ def test_breakdown_keeps_top_eight_and_groups_the_rest() -> None:
     assert values == [f"s{i}" for i in range(8)] + ["Other"]
     other = f[f["breakdown"] == "Other"]
     assert _counts(other) == [3 + 2, 2 + 1]
-    assert describe_funnel(f).startswith("54% of the 65 customers who reached Awareness")
+    assert describe_funnel(f).startswith("53.8% of the 65 customers who reached Awareness")
 
 
 def test_window_parsing() -> None:
@@ -297,8 +297,8 @@ def test_compare_segments() -> None:
     assert out.loc["tiny", "verdict"] == "not enough data"
     assert math.isnan(out.loc["tiny", "p_value"])
     assert describe_segments(out.reset_index()) == (
-        "Against the overall 36%, these groups differ beyond chance (p < 0.05): "
-        "big (50%, higher), other (20%, lower)."
+        "Against the overall 35.7%, these groups differ beyond chance (p < 0.05): "
+        "big (50.0%, higher), other (20.0%, lower)."
     )
 
 
@@ -489,11 +489,16 @@ def test_buyer_and_customer_journey_parts(sample) -> None:
         ["Customer journey", "Purchase", "Advocacy", 1071, 340],
     ]
     assert describe_journey_parts(parts) == (
-        "Buyer journey: 21% of the 5,000 customers at Awareness reached Purchase. "
-        "Customer journey: 32% of the 1,071 customers at Purchase reached Advocacy."
+        "Buyer journey: 21.4% of the 5,000 customers at Awareness reached Purchase. "
+        "Customer journey: 31.7% of the 1,071 customers at Purchase reached Advocacy."
     )
     only_buyer = journey_parts(funnel(sample, ["Awareness", "Consideration"]))
     assert only_buyer["journey"].tolist() == ["Buyer journey"]
+    # Bug: a funnel that starts at the purchase read "Buyer journey: Purchase → Purchase 100%".
+    after = journey_parts(funnel(sample, ["Purchase", "Retention", "Advocacy"]))
+    assert after[["journey", "from_stage", "to_stage"]].values.tolist() == [
+        ["Customer journey", "Purchase", "Advocacy"]]
+    assert journey_parts(funnel(sample, ["Purchase"])).empty
 
 
 def test_a_one_step_funnel_in_every_mode() -> None:

@@ -63,16 +63,16 @@ def test_funnel_sentence_in_russian_and_polish() -> None:
     frame = _funnel([1500, 1200, 21], [A, C, P])
     with i18n.language("ru"):
         assert describe_funnel(frame) == (
-            f"1{NB}% из 1{NB}500 клиентов, дошедших до этапа «Awareness», добрались до "
+            f"1,4{NB}% из 1{NB}500 клиентов, дошедших до этапа «Awareness», добрались до "
             f"«Purchase»; больше всего клиентов теряется на переходе «Consideration» → "
-            f"«Purchase» (уходит 98{NB}%)."
+            f"«Purchase» (уходит 98,2{NB}%)."
         )
     with i18n.language("pl"):
         # Polish groups digits only from five digits on: 1500, not 1 500.
         assert describe_funnel(frame) == (
-            "1% z 1500 klientów, którzy dotarli do etapu „Awareness”, przeszło dalej do "
+            "1,4% z 1500 klientów, którzy dotarli do etapu „Awareness”, przeszło dalej do "
             "„Purchase”; największy odpływ jest na przejściu „Consideration” → „Purchase” "
-            "(odpada 98% klientów)."
+            "(odpada 98,2% klientów)."
         )
 
 
@@ -82,9 +82,11 @@ def test_funnel_sentence_plural_forms_and_tiny_shares() -> None:
         assert describe_funnel(_funnel([21], [A])) == "До этапа «Awareness» дошёл 21 клиент."
         assert describe_funnel(_funnel([3], [A])) == "До этапа «Awareness» дошли 3 клиента."
         assert describe_funnel(_funnel([11], [A])) == "До этапа «Awareness» дошли 11 клиентов."
-        # 1 of 250 is 0.4%: written as "<1 %", not "0 %".
+        # 1 of 250 is 0.4%, 1 of 5,000 0.02%: written "0,4 %" and "<0,1 %", never "0 %".
         tiny = describe_funnel(_funnel([250, 1], [A, P]))
-        assert tiny.startswith(f"<1{NB}% из 250 клиентов, дошедших до этапа «Awareness»")
+        assert tiny.startswith(f"0,4{NB}% из 250 клиентов, дошедших до этапа «Awareness»")
+        tinier = describe_funnel(_funnel([5000, 1], [A, P]))
+        assert tinier.startswith(f"<0,1{NB}% из 5{NB}000 клиентов")
     with i18n.language("pl"):
         assert describe_funnel(_funnel([1], [A])) == "Do etapu „Awareness” dotarł 1 klient."
         assert describe_funnel(_funnel([22], [A])) == "Do etapu „Awareness” dotarło 22 klientów."
@@ -99,7 +101,7 @@ def test_funnel_breakdown_names_library_values_in_the_language() -> None:
     )
     with i18n.language("ru"):
         assert describe_funnel(frame).endswith(
-            f"Лучше всего — email (40{NB}%), хуже всего — Прочее (10{NB}%)."
+            f"Лучше всего — email (40,0{NB}%), хуже всего — Прочее (10,0{NB}%)."
         )
     # A user's own value that happens to read "other" is data, not the library's label.
     assert breakdown_label("other") == "other"
@@ -119,14 +121,14 @@ def test_journey_parts_sentence() -> None:
     )
     with i18n.language("ru"):
         assert describe_journey_parts(parts) == (
-            f"Путь покупателя: 21{NB}% из 5{NB}000 клиентов на этапе «Awareness» дошли до "
-            f"«Purchase». Путь клиента после покупки: 32{NB}% из 1{NB}071 клиента на этапе "
+            f"Путь покупателя: 21,4{NB}% из 5{NB}000 клиентов на этапе «Awareness» дошли до "
+            f"«Purchase». Путь клиента после покупки: 31,7{NB}% из 1{NB}071 клиента на этапе "
             f"«Purchase» дошли до «Retention»."
         )
     with i18n.language("pl"):
         assert describe_journey_parts(parts) == (
-            "Ścieżka zakupowa: 21% z 5000 klientów na etapie „Awareness” dotarło do "
-            "„Purchase”. Ścieżka klienta po zakupie: 32% z 1071 klientów na etapie "
+            "Ścieżka zakupowa: 21,4% z 5000 klientów na etapie „Awareness” dotarło do "
+            "„Purchase”. Ścieżka klienta po zakupie: 31,7% z 1071 klientów na etapie "
             "„Purchase” dotarło do „Retention”."
         )
 
@@ -190,13 +192,13 @@ def _trend() -> pd.DataFrame:
 
 def test_trend_sentence_writes_dates_the_languages_way() -> None:
     assert say(describe_trend(_trend(), A, P)) == (
-        "Conversion from Awareness to Purchase ranged from 25% (cohort of 2 Mar 2026) to 40% "
+        "Conversion from Awareness to Purchase ranged from 25.0% (cohort of 2 Mar 2026) to 40.0% "
         "(cohort of 9 Mar 2026). The latest 2 cohorts are left out: they are still converting."
     )
     with i18n.language("ru"):
         assert say(describe_trend(_trend(), A, P)) == (
-            f"Конверсия из «Awareness» в «Purchase» колебалась от 25{NB}% (когорта от "
-            f"02.03.2026) до 40{NB}% (когорта от 09.03.2026). Самые свежие когорты (2) не "
+            f"Конверсия из «Awareness» в «Purchase» колебалась от 25,0{NB}% (когорта от "
+            f"02.03.2026) до 40,0{NB}% (когорта от 09.03.2026). Самые свежие когорты (2) не "
             "учтены: конверсия в них ещё идёт."
         )
         # The two complete cohorts have 40 and 50 customers: none has 51 ("51 клиент": one).
@@ -224,14 +226,14 @@ def _segments() -> pd.DataFrame:
 def test_segment_sentence_and_verdicts() -> None:
     with i18n.language("pl"):
         assert describe_segments(_segments()) == (
-            "Na tle ogólnej konwersji 36% te grupy różnią się istotnie (p < 0,05): "
-            "big (50%, wyżej), other (20%, niżej)."
+            "Na tle ogólnej konwersji 36,0% te grupy różnią się istotnie (p < 0,05): "
+            "big (50,0%, wyżej), other (20,0%, niżej)."
         )
         assert i18n.label("not enough data") == "za mało danych"
     with i18n.language("ru"):
         alike = _segments().assign(verdict="no clear difference")
         assert describe_segments(alike) == (
-            f"Ни одна группа не конвертируется заметно иначе, чем клиенты в целом (36{NB}%)."
+            f"Ни одна группа не конвертируется заметно иначе, чем клиенты в целом (36,0{NB}%)."
         )
         assert i18n.label("no clear difference") == "нет явной разницы"
 
@@ -404,10 +406,11 @@ def test_funnel_charts_in_russian() -> None:
     frame = _funnel([1500, 1200, 21], [A, C, P])
     with i18n.language("ru"):
         spec = _spec(funnel_chart(frame))
-        timing = pd.DataFrame(TIME_BINS, columns=["bin", "start", "end"]).assign(
-            customers=1, share=1 / 9
-        )
+        timing = pd.DataFrame(
+            TIME_BINS, columns=["bin", "bin_start_hours", "bin_end_hours"]
+        ).assign(customers=1, share=1 / 9, median_hours=30.0, p90_hours=3000.0)
         time_spec = _spec(time_to_convert_chart(timing, C, P))
+        median, p90 = format_hours(30.0), format_hours(3000.0)
         trend_spec = _spec(conversion_trend_chart(_trend(), A, P, "month"))
     assert spec["config"]["locale"]["number"]["decimal"] == ","
     assert _titles(spec) == ["Клиенты, дошедшие до каждого шага"]
@@ -415,13 +418,19 @@ def test_funnel_charts_in_russian() -> None:
     # The share over the words: "80 %" above "от предыдущего".
     assert [(row["share_label"], row["words_label"]) for row in data] == [
         ("", ""),
-        (f"80{NB}%", "от предыдущего"),
-        (f"2{NB}%", "от предыдущего"),
+        (f"80,0{NB}%", "от предыдущего"),
+        (f"1,8{NB}%", "от предыдущего"),
     ]
     assert {row["part"] for row in data} == {"Путь покупателя"}
     assert _titles(time_spec) == ["Время от «Consideration» до «Purchase»"]
-    bins = [row["bin_label"] for row in next(iter(time_spec["datasets"].values()))]
+    bins = [row["bin_label"] for data in time_spec["datasets"].values() for row in data
+            if "bin_label" in row]
     assert bins[0] == "меньше 1 часа" and bins[-1] == "от 13 недель"
+    # The median (30 h, in the 1–3 days bin) and the 90th percentile (in the open last bin)
+    # are marked where they fall, in Russian.
+    marks = [row for data in time_spec["datasets"].values() for row in data if "text" in row]
+    where = {row["text"]: row["x"] for row in marks}
+    assert where == {f"медиана {median}": pytest.approx(3 + 6 / 48), f"9 из 10 — за {p90}": 8.5}
     assert _titles(trend_spec) == [
         "Конверсия из «Awareness» в «Purchase» по месяцу входа",
         "Клиенты, вошедшие на этапе «Awareness»",

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from journeylib.i18n import formats
-from journeylib.i18n.formats import date, month, number, percent
+from journeylib.i18n.formats import date, month, number, percent, share
 from journeylib.messages import Message
 
 __all__ = [
@@ -150,6 +150,8 @@ class _LocaleFormatter(string.Formatter):
             shown = value * scale if decimals is None else round(value * scale, decimals)
             sign = "+" if shown > 0 else "\u2212" if shown < 0 else ""
             value = abs(value) if shown else 0.0
+        if spec == "%":  # a bare "%": the one share rule of every table and chart label
+            return sign + share(value, self.lang)
         if spec.endswith("%"):
             return sign + percent(value, decimals or 0, self.lang)
         if spec == "g":  # as format(x, "g") writes it: no trailing zeros
