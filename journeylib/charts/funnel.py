@@ -192,11 +192,13 @@ def time_to_convert_chart(frame: pd.DataFrame, from_stage: str, to_stage: str):
     )
     scale = alt.Scale(domain=[0, max(len(data), 1)], nice=False, zero=False)
     y_top = float(data["customers"].max()) if len(data) else 0.0
-    bars = alt.Chart(data).mark_bar(color=PALETTE[0]).encode(
+    bars = alt.Chart(data).mark_rect(color=PALETTE[0]).encode(
         x=alt.X("x0:Q", title=t("funnel.chart.time_axis"), axis=axis, scale=scale),
         x2="x1:Q",
         y=alt.Y("customers:Q", title=t("funnel.chart.customers_count"),
-                scale=alt.Scale(domainMax=y_top * 1.25 if y_top else alt.Undefined)),
+                scale=alt.Scale(domainMin=0,
+                                domainMax=y_top * 1.25 if y_top else alt.Undefined)),
+        y2=alt.datum(0),
         tooltip=[
             alt.Tooltip("bin_label:N", title=t("funnel.chart.time_taken")),
             alt.Tooltip("customers:Q", title=t("funnel.chart.customers"), format=","),
