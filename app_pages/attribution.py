@@ -5,17 +5,17 @@ import hashlib
 import streamlit as st
 
 import journeylib as jl
-from dashboard import links, session
+from dashboard import links, session, tables
 from dashboard.exports import chart_downloads
 from dashboard.sections import section
 from journeylib import limits
 from journeylib.attribution import (
     ALL,
     attribution,
+    by_channel,
     describe_disagreement,
     describe_removal_effects,
     describe_transitions,
-    display_table,
     model_note,
     removal_effects,
     transition_matrix,
@@ -99,10 +99,11 @@ links.bind_choices("attr_models", "models", available, DEFAULT_MODELS)
 links.bind_choice("attr_lookback", "lookback", list(lookbacks), "30d")
 links.bind_choice("attr_order", "order", [1, 2, 3, 4], 1, from_text=int)
 links.bind_choice("attr_measure", "measure", list(measures), "conversions")
-left, middle, right = st.columns([4, 1, 1])
 names = {m: label(m) for m in available}
-models = left.multiselect(t("attribution.page.models"), available, format_func=names.get,
-                          key="attr_models")
+# The models on a row of their own, so every chosen model's chip shows in every language.
+models = st.multiselect(t("attribution.page.models"), available, format_func=names.get,
+                        key="attr_models")
+middle, right, _ = st.columns([1, 1, 2])
 lookback = middle.selectbox(
     t("attribution.page.lookback"), list(lookbacks), format_func=lookbacks.get,
     key="attr_lookback", disabled=isinstance(data, PathTable),
@@ -144,7 +145,14 @@ with section("attribution"):
     st.altair_chart(chart, width="content")
     chart_downloads(chart, f"attribution-{measure}", data)
 
-    st.dataframe(display_table(result), hide_index=True, key="attr_table")
+    wide = by_channel(result, measure)
+    digits = 1 if measure == "conversions" else 0
+    columns = {"channel": tables.text(t("attribution.table.channel"), pinned=True)}
+    for model in dict.fromkeys(result["model"]):
+        columns[model] = tables.interval(label(model), low=f"{model}_low", high=f"{model}_high",
+                                         decimals=digits)
+    tables.show(wide, columns, key="attr_table")
+    st.caption(t("attribution.table.caption"))
     st.download_button(t("attribution.page.download"), csv_bytes(result),
                        file_name="attribution.csv", mime="text/csv")
 
@@ -163,22 +171,9 @@ with section("attribution_inside"), st.expander(t("attribution.page.inside"), ex
     st.altair_chart(removal_effects_chart(effects), width="stretch")
     st.caption(escape_markdown(describe_transitions(matrix)))
     st.altair_chart(transition_matrix_chart(matrix), width="content")
-    st.dataframe(
-        matrix.assign(
-            from_state=[state_label(x) for x in matrix["from_state"]],
-            to_state=[state_label(x) for x in matrix["to_state"]],
-        ),
-        hide_index=True,
-        height=240,
-        key="attr_matrix",
-        column_config={
-            "from_state": t("attribution.page.col_from"),
-            "to_state": t("attribution.page.col_to"),
-            "transitions": st.column_config.NumberColumn(
-                t("attribution.page.col_transitions"), format="localized"
-            ),
-            "probability": st.column_config.NumberColumn(
-                t("attribution.page.col_probability"), format="percent"
-            ),
-        },
-    )
+    tables.show(matrix, {
+        "from_state": tables.coded(t("attribution.page.col_from"), words=state_label, pinned=True),
+        "to_state": tables.coded(t("attribution.page.col_to"), words=state_label),
+        "transitions": tables.number(t("attribution.page.col_transitions")),
+        "probability": tables.share(t("attribution.page.col_probability")),
+    }, key="attr_matrix", height=240)

@@ -18,7 +18,7 @@ from journeylib import markov, shapley
 from journeylib.dataset import Dataset
 from journeylib.durations import duration_seconds
 from journeylib.engine import to_pandas
-from journeylib.i18n import label, number, percent, t
+from journeylib.i18n import label, t
 from journeylib.paths_table import DEFAULT_LOOKBACK, PathTable, journey_touches, path_table
 
 HEURISTIC_MODELS = (
@@ -468,30 +468,29 @@ def channel_reach(
     )
 
 
-def display_table(result: pd.DataFrame) -> pd.DataFrame:
-    """The output of :func:`attribution` as people read it, in the current language (headers
-    as in English): ``Model`` (name), ``Channel``, ``Conversions`` (1 decimal),
-    ``Conversions 95% interval`` (text, "" without one), ``Revenue`` (2 decimals),
-    ``Revenue 95% interval`` and ``Share of conversions`` (text, 1 decimal)."""
+def by_channel(result: pd.DataFrame, measure: str = "conversions") -> pd.DataFrame:
+    """The output of :func:`attribution` as one row per channel and the models side by side
+    (the table analysts compare models in).
 
-    def interval(low: pd.Series, high: pd.Series, digits: int) -> list[str]:
-        return [
-            "" if pd.isna(lo) else f"{number(lo, digits)} – {number(hi, digits)}"
-            for lo, hi in zip(low, high, strict=True)
-        ]
-
-    return pd.DataFrame(
-        {
-            t("attribution.table.model"): [label(m) for m in result["model"]],
-            t("attribution.table.channel"): result["channel"],
-            t("attribution.table.conversions"): result["conversions"].round(1),
-            t("attribution.table.conversions_interval"): interval(
-                result["ci_low"], result["ci_high"], 1
-            ),
-            t("attribution.table.revenue"): result["revenue"].round(2),
-            t("attribution.table.revenue_interval"): interval(
-                result["revenue_ci_low"], result["revenue_ci_high"], 2
-            ),
-            t("attribution.table.share"): [percent(x, 1) for x in result["share"]],
-        }
-    )
+    ``measure``: ``"conversions"`` or ``"revenue"``. Returns ``channel``, then for each model
+    of ``result`` (in its order) ``<model>`` (the channel's credit: conversions, or revenue in
+    the data's unit), ``<model>_low`` and ``<model>_high`` (its 95% bootstrap interval; NaN
+    for the heuristic models, which have none). Channels are ordered by the first
+    data-driven model's credit (else the first model's), largest first.
+    """
+    if measure not in ("conversions", "revenue"):
+        raise ValueError(f"measure must be 'conversions' or 'revenue', not {measure!r}")
+    low, high = ("ci_low", "ci_high") if measure == "conversions" else (
+        "revenue_ci_low", "revenue_ci_high")
+    models = list(dict.fromkeys(result["model"]))
+    channels = list(dict.fromkeys(result["channel"]))
+    out = pd.DataFrame({"channel": channels})
+    for model in models:
+        part = result[result["model"] == model].set_index("channel")
+        for column, source in ((model, measure), (f"{model}_low", low), (f"{model}_high", high)):
+            values = part[source] if source in part.columns else pd.Series(dtype=float)
+            out[column] = [float(values.get(c, np.nan)) for c in channels]
+    driven = [m for m in models if m in ("markov", "shapley")] or models[:1]
+    if driven:
+        out = out.sort_values(driven[0], ascending=False, kind="stable", ignore_index=True)
+    return out

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest import open_page, widget
+from tests.apptest import open_page, table, widget
 
 PAGE = "app_pages/attribution.py"
 PATHS_CSV = (
@@ -21,7 +21,8 @@ def _widget(elements, label: str):
 
 
 def _table(at: AppTest):
-    return next(d.value for d in at.dataframe if "Conversions 95% interval" in d.value.columns)
+    """The channels × models table (display strings)."""
+    return table(at, "channel")
 
 
 def test_sample_shows_every_part() -> None:
@@ -35,13 +36,17 @@ def test_sample_shows_every_part() -> None:
     assert "direct" in reading and "Markov chain" in reading
     # The model comparison, removal effects and the transition heat map.
     assert len(at.get("vega_lite_chart")) == 3
-    table = _table(at)
-    assert len(table) == 6 * 8
-    markov = table[table["Model"] == "Markov chain"]
-    assert markov["Conversions 95% interval"].str.contains(" – ").all()
-    assert (table.loc[table["Model"] == "Linear", "Conversions 95% interval"] == "").all()
-    linear = table[table["Model"] == "Linear"]
-    assert linear["Conversions"].sum() == pytest.approx(1476, abs=0.5)
+    # Channels down, models across: one row per channel, "120.3 (105.1–134.0)" for the
+    # data-driven models, the bare credit for the heuristics.
+    shown = _table(at)
+    assert len(shown) == 8
+    assert list(shown.columns) == ["channel", *models]
+    assert shown["markov"].str.fullmatch(r"[\d,.]+ \([\d,.]+–[\d,.]+\)").all()
+    assert not shown["linear"].str.contains("(", regex=False).any()
+    linear = [float(v.replace(",", "")) for v in shown["linear"]]
+    assert sum(linear) == pytest.approx(1476, abs=0.5)
+    markov = [float(v.split(" ")[0].replace(",", "")) for v in shown["markov"]]
+    assert markov == sorted(markov, reverse=True)  # ordered by the Markov credit
     labels = [b.label for b in at.main.get("download_button")]  # the sidebar adds the report
     assert labels == ["PNG", "SVG", "PDF", "Download the table (CSV)"]
     notes = " ".join(m.value for m in at.markdown)
@@ -57,7 +62,7 @@ def test_controls_recompute_and_are_shared_in_the_url() -> None:
     _widget(at.radio, "Credit").set_value("revenue").run()
     _widget(at.selectbox, "Lookback window").set_value("7d").run()
     assert not at.exception
-    assert len(_table(at)) == 2 * 8
+    assert list(_table(at).columns) == ["channel", "last_touch", "markov"]
     assert at.query_params["models"] == ["last_touch", "markov"]
     assert at.query_params["measure"] == "revenue"
     assert at.query_params["lookback"] == "7d"
@@ -89,10 +94,11 @@ def test_uploaded_path_table_is_attributed() -> None:
     assert any("Using the path table **paths.csv**" in i.value for i in at.info)
     assert "Time decay" not in _widget(at.multiselect, "Models").options
     assert _widget(at.selectbox, "Lookback window").disabled
-    table = _table(at).set_index(["Model", "Channel"])
-    assert table.loc[("Markov chain", "google ads"), "Conversions"] == pytest.approx(2.4)
-    assert table.loc[("Markov chain", "mailing"), "Revenue"] == pytest.approx(16.0)
-    assert table.loc[("First touch", "google ads"), "Conversions"] == 3
+    shown = _table(at).set_index("channel")
+    assert shown.loc["google ads", "markov"].startswith("2.4 (")
+    assert shown.loc["google ads", "first_touch"] == "3.0"
+    _widget(at.radio, "Credit").set_value("revenue").run()
+    assert _table(at).set_index("channel").loc["mailing", "markov"].startswith("16 (")
 
 
 def test_unusable_path_table_says_why() -> None:

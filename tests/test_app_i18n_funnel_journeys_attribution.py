@@ -99,9 +99,10 @@ def test_attribution_page_in_russian() -> None:
     assert "Угасание во времени" in models.options
     reading = next(m.value for m in at.markdown if "расходятся" in m.value)
     assert "«Цепь Маркова»" in reading and "direct" in reading
-    table = next(d.value for d in at.dataframe if f"Конверсии: 95{NB}% интервал" in d.value.columns)
-    assert set(table["Модель"]) >= {"Цепь Маркова", "Линейная", "Шепли"}
-    assert table["Доля конверсий"].str.endswith(f"{NB}%").all()
+    shown = table(at, "channel", "markov", "shapley")
+    # Russian numbers in every cell: a decimal comma, intervals in brackets with a dash.
+    assert shown["markov"].str.fullmatch(r"[\d\xa0]+,\d \([\d\xa0]+,\d–[\d\xa0]+,\d\)").all()
+    assert not shown["linear"].str.contains(".", regex=False).any()
     notes = " ".join(m.value for m in at.markdown)
     assert "**Шепли.**" in notes and "**Цепь Маркова.**" in notes
     captions = " ".join(c.value for c in at.caption)

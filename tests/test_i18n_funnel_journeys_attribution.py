@@ -14,9 +14,9 @@ import pytest
 from journeylib import i18n
 from journeylib.attribution import (
     ALL,
+    by_channel,
     describe_disagreement,
     describe_removal_effects,
-    display_table,
     model_note,
 )
 from journeylib.attribution import describe_transitions as describe_steps
@@ -347,33 +347,18 @@ def test_attribution_sentences() -> None:
         )
 
 
-def test_attribution_table_in_russian() -> None:
-    with i18n.language("ru"):
-        table = display_table(_result())
-    assert list(table.columns) == [
-        "Модель",
-        "Канал",
-        "Конверсии",
-        f"Конверсии: 95{NB}% интервал",
-        "Выручка",
-        f"Выручка: 95{NB}% интервал",
-        "Доля конверсий",
-    ]
-    assert table["Модель"].tolist() == ["Последнее касание"] * 2 + ["Цепь Маркова"] * 2
-    assert table[f"Конверсии: 95{NB}% интервал"].tolist() == [
-        "",
-        "",
-        f"1{NB}234,5 – 1{NB}300,0",
-        "65,2 – 74,0",
-    ]
-    assert table["Доля конверсий"].tolist() == [
-        f"60,0{NB}%",
-        f"40,0{NB}%",
-        f"30,0{NB}%",
-        f"70,0{NB}%",
-    ]
-    english = display_table(_result())
-    assert english["Conversions 95% interval"].iloc[2] == "1,234.5 – 1,300.0"
+def test_attribution_by_channel_puts_models_side_by_side() -> None:
+    wide = by_channel(_result())
+    assert list(wide.columns) == ["channel", "last_touch", "last_touch_low", "last_touch_high",
+                                  "markov", "markov_low", "markov_high"]
+    # Ordered by the data-driven model's credit; heuristics have no interval.
+    assert wide["markov"].tolist() == sorted(wide["markov"], reverse=True)
+    assert wide["last_touch_low"].isna().all() and wide["markov_low"].notna().all()
+    revenue = by_channel(_result(), "revenue")
+    assert revenue["markov"].tolist() == sorted(
+        _result().query("model == 'markov'")["revenue"], reverse=True)
+    with pytest.raises(ValueError, match="measure"):
+        by_channel(_result(), "nonsense")
 
 
 def test_every_model_has_a_name_and_a_note_in_every_language() -> None:
