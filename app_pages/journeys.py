@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import links, session
+from dashboard import links, session, tables
 from dashboard.exports import chart_downloads
 from dashboard.sections import section
 from journeylib import paths
@@ -61,24 +61,14 @@ with section("paths"):
         top = _paths(ds.key, level, n, ds)
     st.caption(escape_markdown(paths.describe_paths(top)))
     if not top.empty:
-        st.dataframe(
-            top,
-            hide_index=True,
-            column_config={
-                "path": st.column_config.TextColumn(t("journeys.page.col_path"), width="large"),
-                "steps": st.column_config.NumberColumn(t("journeys.page.col_steps")),
-                "customers": st.column_config.NumberColumn(
-                    t("journeys.page.col_customers"), format="localized"
-                ),
-                "share": st.column_config.ProgressColumn(
-                    t("journeys.page.col_share"), min_value=0, max_value=1, format="percent"
-                ),
-                "converted": st.column_config.NumberColumn(
-                    t("journeys.page.col_converted"), format="localized"
-                ),
-                "conversion_rate": st.column_config.NumberColumn(
-                    t("journeys.page.col_conversion"), format="percent"
-                ),
-            },
-        )
+        tables.show(top, {
+            "path": tables.text(t("journeys.page.col_path"), pinned=True),
+            "steps": tables.integer(t("journeys.page.col_steps")),
+            "customers": tables.integer(t("journeys.page.col_customers")),
+            "share": tables.share(t("journeys.page.col_share")),
+            "converted": tables.integer(t("journeys.page.col_converted")),
+            "conversion_rate": tables.share(t("journeys.page.col_conversion")),
+            "includes_conversion": tables.flag(t("journeys.page.col_includes"),
+                                               help=t("journeys.page.col_includes_help")),
+        }, key="paths_table")
 st.caption(t("journeys.page.footnote", n=paths.MAX_STEPS))

@@ -99,53 +99,79 @@ def top_paths(
     """The most common journeys, as sequences of stages, touchpoints or channels.
 
     ``level``: ``"stage"``, ``"touchpoint"`` or ``"channel"``. Consecutive repeats are
-    collapsed (Awareness, Awareness, Consideration is "Awareness → Consideration"); paths
-    longer than ``max_steps`` are cut and end in "…". A customer converted when any of their
-    touchpoints is a conversion under the data's rule (:mod:`journeylib.journeys`). Returns
-    the ``n`` paths with the most customers: ``path``, ``steps`` (steps shown, at most
-    ``max_steps``), ``customers``,
-    ``share`` (of all customers with a path, 0..1), ``converted`` (customers),
-    ``conversion_rate`` (0..1).
+    collapsed (Awareness, Awareness, Consideration is "Awareness → Consideration"). A path
+    longer than ``max_steps`` keeps its first and last steps with "…" between them (the start
+    and the end of a journey are what tell it apart). A customer converted when any of their
+    touchpoints is a conversion under the data's rule (:mod:`journeylib.journeys`).
+
+    Returns the ``n`` paths with the most customers: ``path``, ``steps`` (steps in the
+    journey, before shortening), ``customers``, ``share`` (of all customers with a path,
+    0..1), ``converted`` (customers), ``conversion_rate`` (0..1) and ``includes_conversion``
+    (True when the path holds a step that is a conversion every time it happens, such as the
+    purchase stage: such a path converts by definition, not by merit).
     """
     if level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}, not {level!r}")
+    if max_steps < 2:
+        raise ValueError("max_steps must be at least 2")
     t = ds.table
     won = conversion_event(ds)
     outcome = t.group_by("customer_id").agg(won=won.any())
+    # Values that are a conversion every time they occur (the purchase stage under the stage
+    # rule, a touchpoint that carries the converted flag on every row).
+    valued = t.filter(t[level].notnull()).mutate(won=won)
+    given = valued.group_by(value=valued[level]).agg(always=valued.won.all())
+    given = given.filter(given.always).select("value")
     e = _ordered_changes(t, level)
+    e = e.left_join(given, e[level] == given.value).mutate(
+        given=lambda x: x.value.notnull()).drop("value")
+    order = ["timestamp", "source_row"]
     e = e.mutate(
-        step=ibis.row_number().over(group_by="customer_id", order_by=["timestamp", "source_row"])
+        step=ibis.row_number().over(group_by="customer_id", order_by=order),
+        back=ibis.row_number().over(
+            group_by="customer_id", order_by=[ibis.desc("timestamp"), ibis.desc("source_row")]),
     )
+    head, tail = max_steps - max_steps // 2, max_steps // 2 - (1 if max_steps > 2 else 0)
+    tail = max(tail, 1)
     # One column per position instead of an ordered string aggregate, which Spark lacks.
     per = e.group_by("customer_id").agg(
         steps=e.count(),
+        given=e.given.any(),
         **{f"s{i}": e[level].max(where=e.step == i) for i in range(max_steps)},
+        **{f"b{i}": e[level].max(where=e.back == i) for i in range(tail)},
     )
     per = per.join(outcome, "customer_id")
-    text = per.s0
+    full = per.s0
     for i in range(1, max_steps):
-        text = text + ibis.ifelse(per[f"s{i}"].notnull(), ARROW + per[f"s{i}"], "")
-    text = text + ibis.ifelse(per.steps > max_steps, ARROW + MORE, "")
-    per = per.mutate(text=text)
+        full = full + ibis.ifelse(per[f"s{i}"].notnull(), ARROW + per[f"s{i}"], "")
+    short = per.s0
+    for i in range(1, head):
+        short = short + ARROW + per[f"s{i}"]
+    short = short + ARROW + MORE
+    for i in reversed(range(tail)):
+        short = short + ARROW + per[f"b{i}"]
+    per = per.mutate(text=ibis.ifelse(per.steps > max_steps, short, full))
     paths = per.group_by(path=per.text).agg(
         steps=per.steps.max(),
         customers=per.count(),
         converted=per.won.cast("int64").sum(),
+        includes_conversion=per.given.any(),
     )
     paths = paths.mutate(total=paths.customers.sum().over())
     paths = paths.order_by([ibis.desc(paths.customers), paths.path]).limit(n)
     out = to_pandas(paths)
     for col in ("steps", "customers", "converted", "total"):
         out[col] = out[col].astype("int64")
-    out["steps"] = out["steps"].clip(upper=max_steps)
+    out["includes_conversion"] = out["includes_conversion"].fillna(False).astype(bool)
     out["share"] = out["customers"] / out["total"]
     out["conversion_rate"] = out["converted"] / out["customers"]
-    return out[["path", "steps", "customers", "share", "converted", "conversion_rate"]]
+    return out[["path", "steps", "customers", "share", "converted", "conversion_rate",
+                "includes_conversion"]]
 
 
 def describe_paths(frame: pd.DataFrame) -> str:
     """One sentence about :func:`top_paths`: the most common path and the best-converting
-    path among those taken by at least 30 customers."""
+    path among those taken by at least 30 customers that do not hold the conversion itself."""
     if frame.empty:
         return t("journeys.describe.no_paths")
     top = frame.iloc[0]
@@ -155,6 +181,9 @@ def describe_paths(frame: pd.DataFrame) -> str:
         "rate": float(top["conversion_rate"]),
     }
     big = frame[frame["customers"] >= BIG_PATH]
+    if "includes_conversion" in big.columns:
+        # A path that holds the conversion itself converts by definition: not a finding.
+        big = big[~big["includes_conversion"].astype(bool)]
     if len(big) > 1:
         best = big.loc[big["conversion_rate"].idxmax()]
         if best["path"] != top["path"]:

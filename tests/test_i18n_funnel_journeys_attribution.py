@@ -283,14 +283,18 @@ def test_paths_sentence() -> None:
     )
     with i18n.language("ru"):
         assert describe_paths(top) == (
-            f"Самый частый путь — Awareness → Consideration (38{NB}% клиентов, конверсия "
-            f"13{NB}%); среди путей, по которым прошли хотя бы 30 клиентов, лучше всего "
-            f"конвертирует Awareness → Purchase (50{NB}%)."
+            f"Самый частый путь — Awareness → Consideration (37,5{NB}% клиентов, конверсия "
+            f"13,0{NB}%); среди путей, по которым прошли хотя бы 30 клиентов и которые не "
+            f"проходят через саму конверсию, лучше всего конвертирует Awareness → Purchase "
+            f"(50,0{NB}%)."
         )
     with i18n.language("pl"):
         assert describe_paths(top.iloc[:1]) == (
-            "Najczęstsza ścieżka to Awareness → Consideration (38% klientów, konwersja 13%)."
+            "Najczęstsza ścieżka to Awareness → Consideration (37,5% klientów, konwersja 13,0%)."
         )
+    # A path through the purchase converts by definition: never "converts best".
+    given = top.assign(includes_conversion=[False, True, False])
+    assert "converts best" not in describe_paths(given)
 
 
 # --- Attribution ----------------------------------------------------------------------------

@@ -51,16 +51,31 @@ def test_top_stage_paths_collapse_repeats(tiny) -> None:
     assert out["share"].iloc[0] == pytest.approx(3 / 8)
     assert out["conversion_rate"].tolist() == [1.0, 0.0, 1.0, 1.0, 1.0, 1.0]
     assert describe_paths(out) == (
-        "The most common journey is Awareness → Consideration → Purchase (38% of customers, "
+        "The most common journey is Awareness → Consideration → Purchase (37.5% of customers, "
         "100% converted)."
     )
 
 
-def test_long_paths_are_cut(tiny) -> None:
+def test_long_paths_keep_their_start_and_end(tiny) -> None:
+    # Bug: long paths were cut at the end ("Awareness → Consideration → …"), hiding where
+    # the journey ended. Now the first and last steps stay, the middle is "…".
     out = top_paths(tiny, max_steps=2, n=2)
-    assert out["path"].tolist() == ["Awareness → Consideration → …", "Awareness"]
-    assert out["customers"].tolist() == [4, 1]  # c1, c4, c5, c6
-    assert out["steps"].tolist() == [2, 1]
+    assert out["path"].tolist() == ["Awareness → … → Purchase", "Awareness"]
+    assert out["customers"].tolist() == [4, 1]  # A→C→P (c1, c4, c6) and A→C→A→P (c5)
+    assert out["steps"].tolist() == [4, 1]  # the longest journey behind the shortened path
+    three = top_paths(tiny, max_steps=3)
+    assert "Consideration → Awareness → … → Consideration" in three["path"].tolist()
+
+
+def test_paths_that_hold_the_conversion_are_not_called_best(tiny) -> None:
+    out = top_paths(tiny)
+    # Under the purchase-stage rule, every path through Purchase converts by definition.
+    assert out["includes_conversion"].tolist() == [
+        "Purchase" in path for path in out["path"]]
+    assert (out.loc[out["includes_conversion"], "conversion_rate"] == 1.0).all()
+    big = out.assign(customers=100)  # every path "big" enough to be compared
+    reading = describe_paths(big)
+    assert "converts best" not in reading  # the only non-converting candidate is "Awareness"
 
 
 def test_touchpoint_and_channel_paths(tiny) -> None:
