@@ -8,6 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 import journeylib as jl
+from dashboard import tables
 from dashboard.exports import chart_downloads
 from journeylib import conversion, correlation, i18n
 from journeylib.charts.correlation import correlation_chart
@@ -135,40 +136,28 @@ def funnel_correlation(ds: jl.Dataset, spec: FunnelSpec) -> None:
     chart = correlation_chart(table)
     st.altair_chart(chart, width="stretch", theme=None)
     chart_downloads(chart, "funnel-correlation", ds)
-    shown = table.assign(
-        property=[t(f"correlation.property.{p}") for p in table["property"]],
-        direction=[t(f"correlation.direction.{d}") for d in table["direction"]],
-        test=[t(f"correlation.test.{name}") for name in table["test"]],
-    )
-    st.dataframe(
-        shown.drop(columns=["converters", "non_converters", "values_in_property"]),
-        hide_index=True,
-        column_config=_columns(),
-    )
+    tables.show(table, _columns(), key="funnel_correlation")
     st.caption(t("funnel_sections.correlation.method", min=correlation.MIN_CUSTOMERS,
                  top=correlation.MAX_VALUES_PER_PROPERTY))
 
 
-def _columns() -> dict:
-    count = "localized"
-    col = st.column_config
+def _columns() -> dict[str, tables.Column]:
+    """The correlation table's columns, every value in the interface language."""
     return {
-        "property": t("funnel_sections.col.property"),
-        "value": t("funnel_sections.col.value"),
-        "converters_with": col.NumberColumn(t("funnel_sections.col.converters_with"),
-                                            format=count),
-        "non_converters_with": col.NumberColumn(t("funnel_sections.col.non_converters_with"),
-                                                format=count),
-        "share_of_converters": col.NumberColumn(t("funnel_sections.col.share_converters"),
-                                                format="percent"),
-        "share_of_non_converters": col.NumberColumn(
-            t("funnel_sections.col.share_non_converters"), format="percent"),
-        "odds_ratio": col.NumberColumn(t("funnel_sections.col.odds_ratio"), format="%.2f"),
-        "ci_low": col.NumberColumn(t("funnel_sections.col.ci_low"), format="%.2f"),
-        "ci_high": col.NumberColumn(t("funnel_sections.col.ci_high"), format="%.2f"),
-        "p_value": col.NumberColumn(t("funnel_sections.col.p_value"), format="%.4f"),
-        "test": t("funnel_sections.col.test"),
-        "q_value": col.NumberColumn(t("funnel_sections.col.q_value"), format="%.4f"),
-        "direction": t("funnel_sections.col.direction"),
-        "significant": t("funnel_sections.col.significant"),
+        "property": tables.coded(t("funnel_sections.col.property"),
+                                 words=lambda p: t(f"correlation.property.{p}"), pinned=True),
+        "value": tables.text(t("funnel_sections.col.value"), pinned=True),
+        "converters_with": tables.integer(t("funnel_sections.col.converters_with")),
+        "non_converters_with": tables.integer(t("funnel_sections.col.non_converters_with")),
+        "share_of_converters": tables.share(t("funnel_sections.col.share_converters")),
+        "share_of_non_converters": tables.share(t("funnel_sections.col.share_non_converters")),
+        "odds_ratio": tables.interval(t("funnel_sections.col.odds_ratio"), low="ci_low",
+                                      high="ci_high", decimals=2),
+        "p_value": tables.p_value(t("funnel_sections.col.p_value")),
+        "test": tables.coded(t("funnel_sections.col.test"),
+                             words=lambda name: t(f"correlation.test.{name}")),
+        "q_value": tables.p_value(t("funnel_sections.col.q_value")),
+        "direction": tables.coded(t("funnel_sections.col.direction"),
+                                  words=lambda d: t(f"correlation.direction.{d}")),
+        "significant": tables.flag(t("funnel_sections.col.significant")),
     }
