@@ -190,3 +190,57 @@ if __name__ == "__main__":
     findings = scan(targets)
     print("\n".join(findings) or "No hard-coded interface text.")
     print(f"{len(findings)} finding(s).", file=sys.stderr)
+
+
+# --- Display formats ---------------------------------------------------------------------------
+# Numbers, shares and dates reach the screen through journeylib.i18n.formats (tables through
+# dashboard.tables), so they follow the interface language. Streamlit's own formats follow the
+# browser ("localized") or a printf pattern with a decimal point ("%.2f"), and a format spec in
+# an f-string writes English digits: both are findings in the app's code.
+_NUMBER_SPEC = re.compile(r"[,_]|\.\d|[%fdeEgGn]$")
+FORMAT_FILES = ("app.py", "app_pages", "dashboard")
+
+
+def scan_formats_source(source: str, path: str) -> list[tuple[int, str]]:
+    """``(line, what)`` for every display format written in code: ``st.dataframe`` /
+    ``st.table`` outside :mod:`dashboard.tables`, a literal ``format=`` of a
+    ``st.column_config`` column, and a numeric format spec in an f-string."""
+    found = []
+    tables_module = path.replace("\\", "/").endswith("dashboard/tables.py")
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call):
+            func = node.func
+            receiver = func.value if isinstance(func, ast.Attribute) else None
+            if (_name(func) in ("dataframe", "table") and isinstance(receiver, ast.Name)
+                    and receiver.id == "st" and not tables_module):
+                found.append((node.lineno, f"st.{_name(func)} outside dashboard.tables"))
+            if _name(func).endswith("Column"):
+                for kw in node.keywords:
+                    if kw.arg == "format" and isinstance(kw.value, ast.Constant):
+                        found.append((node.lineno, f"Streamlit format {kw.value.value!r}"))
+        elif isinstance(node, ast.FormattedValue) and node.format_spec is not None:
+            spec = "".join(v.value for v in node.format_spec.values  # type: ignore[attr-defined]
+                           if isinstance(v, ast.Constant))
+            if _NUMBER_SPEC.search(spec) and not spec.endswith("x"):
+                found.append((node.lineno, f"f-string number format {spec!r}"))
+    return sorted(set(found))
+
+
+def format_files(root: Path) -> list[Path]:
+    """The app's own modules: where numbers are put on the screen."""
+    files = [root / "app.py", *sorted((root / "app_pages").glob("*.py"))]
+    return files + sorted((root / "dashboard").glob("*.py"))
+
+
+def scan_formats(paths: list[Path], allowed: dict[str, str] | None = None) -> list[str]:
+    """Findings as ``path:line: what``, leaving out those whose ``path:what`` is in
+    ``allowed`` (each with the reason it is allowed)."""
+    allowed = allowed or {}
+    out = []
+    for path in paths:
+        rel = path.name if path.parent.name not in ("app_pages", "dashboard") else (
+            f"{path.parent.name}/{path.name}")
+        for line, what in scan_formats_source(path.read_text(encoding="utf-8"), str(path)):
+            if f"{rel}: {what}" not in allowed:
+                out.append(f"{rel}:{line}: {what}")
+    return out
