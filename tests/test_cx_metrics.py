@@ -232,3 +232,15 @@ def test_metrics_stay_in_range_and_inside_their_intervals(data, scale) -> None:
         if metric == "nps":
             total = frame[["promoters_share", "passives_share", "detractors_share"]].sum(axis=1)
             assert np.allclose(total, 1)
+
+
+def test_the_same_numbers_on_spark(spark_backend) -> None:
+    from tests.spark_engine import on_spark
+
+    duck = _dataset([*WORKED, 4, 9], segment=["A", "B"] * 6)
+    spark = on_spark(spark_backend, duck)
+    for by in (None, "segment", "touchpoint"):
+        pd.testing.assert_frame_equal(cx.cx_metric(spark, "nps", by), cx.cx_metric(duck, "nps", by),
+                                      check_dtype=False)
+    pd.testing.assert_frame_equal(cx.cx_metric_over_time(spark, "nps", "week"),
+                                  cx.cx_metric_over_time(duck, "nps", "week"), check_dtype=False)
