@@ -91,6 +91,7 @@ def cx_section(ds: jl.Dataset, lang: str) -> None:
         with st.spinner(t("cx.page.spinner", lang)):
             frame, overall = _metric(ds.key, metric, by, ds)
         if overall.empty:
+            st.info(t("cx.page.no_answers", lang))
             return
         row = overall.iloc[0]
         values = {k: _value_text(metric, row[k], lang) for k in ("value", "ci_low", "ci_high")}

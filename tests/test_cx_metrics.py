@@ -244,3 +244,12 @@ def test_the_same_numbers_on_spark(spark_backend) -> None:
                                       check_dtype=False)
     pd.testing.assert_frame_equal(cx.cx_metric_over_time(spark, "nps", "week"),
                                   cx.cx_metric_over_time(duck, "nps", "week"), check_dtype=False)
+
+
+def test_filters_that_leave_no_answers_give_empty_frames() -> None:
+    ds = _dataset(WORKED, segment=["A"] * 10)
+    none = jl.apply_filters(ds, jl.Filters(segments=("B",)))
+    assert cx.supported_metrics(none) == ["nps"]  # the scale is the file's, not the filter's
+    assert cx.cx_metric(none, "nps").empty
+    assert cx.cx_metric(none, "nps", "stage").empty
+    assert cx.cx_metric_over_time(none, "nps", "month").empty
