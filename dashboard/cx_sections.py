@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 import journeylib as jl
-from dashboard import tables
+from dashboard import links, tables
 from dashboard.exports import chart_downloads
 from dashboard.sections import section
 from journeylib import cx_metrics as cx
@@ -77,10 +77,10 @@ def cx_section(ds: jl.Dataset, lang: str) -> None:
             st.info(t("cx.page.none", lang) + " " + _refusals(ds, lang))
             return
         st.caption(t("cx.page.intro", lang))
-        if st.session_state.get("cx_metric") not in metrics:
-            st.session_state["cx_metric"] = metrics[0]
-        if st.session_state.get("cx_by") not in BY:
-            st.session_state["cx_by"] = "stage"
+        # In the page's link (?cx=nps&cx_by=segment); a value the data does not support
+        # falls back to the first metric / the stage, and the page says so.
+        links.bind_choice("cx_metric", "cx", metrics, metrics[0])
+        links.bind_choice("cx_by", "cx_by", list(BY), "stage")
         left, right = st.columns([1, 2])
         metric = left.segmented_control(
             t("cx.page.metric", lang), metrics, key="cx_metric",

@@ -125,3 +125,20 @@ def test_data_page_names_nps_for_a_0_to_10_file() -> None:
     assert not at.exception
     assert "Score scale 0–10: the Emotions page reports NPS from it." in [
         c.value for c in at.caption]
+
+
+def test_the_choice_is_in_the_link_and_a_bad_link_value_is_said() -> None:
+    first = open_page("emotions", no_errors=True)
+    first.segmented_control(key="cx_metric").set_value("ces").run()
+    first.segmented_control(key="cx_by").set_value("segment").run()
+    assert (first.query_params["cx"], first.query_params["cx_by"]) in (
+        ("ces", "segment"), (["ces"], ["segment"]))
+    second = open_page("emotions", {"cx": "ces", "cx_by": "segment"}, no_errors=True)
+    assert second.session_state["cx_metric"] == "ces"
+    assert second.session_state["cx_by"] == "segment"
+    # NPS is not offered on the sample's 1–5 scores: the page opens on CSAT and says so
+    hostile = open_page("emotions", {"cx": "nps", "cx_by": "<b>x</b>"})
+    assert hostile.session_state["cx_metric"] == "csat"
+    assert hostile.session_state["cx_by"] == "stage"
+    said = " ".join(w.value for w in hostile.warning)
+    assert "`nps`" in said and "`<b>x</b>`" in said
