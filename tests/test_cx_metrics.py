@@ -253,3 +253,30 @@ def test_filters_that_leave_no_answers_give_empty_frames() -> None:
     assert cx.cx_metric(none, "nps").empty
     assert cx.cx_metric(none, "nps", "stage").empty
     assert cx.cx_metric_over_time(none, "nps", "month").empty
+
+
+def test_chart_has_an_explicit_width_intervals_and_a_domain_inside_the_range(
+        sample_dataset: jl.Dataset) -> None:
+    from journeylib.charts.cx import cx_metric_chart, value_domain
+
+    frame = cx.cx_metric(sample_dataset, "csat", "segment")
+    low, high = value_domain(frame, "csat")
+    assert 0 <= low < frame["ci_low"].min() and frame["ci_high"].max() < high <= 1
+    spec = cx_metric_chart(frame, "csat", "segment", width=500).to_dict()
+    assert spec["width"] == 500 and spec["title"]["text"] == "CSAT by segment"
+    marks = [layer["mark"]["type"] for layer in spec["layer"]]
+    assert marks == ["rule", "point"]
+    assert spec["layer"][0]["encoding"]["x2"]["field"] == "ci_high"
+    with i18n.language("ru"):
+        nps = cx.cx_metric(_dataset(WORKED), "nps")
+        spec = cx_metric_chart(nps, "nps", "stage").to_dict()
+        assert spec["title"]["text"] == "NPS по этапам"
+        assert [layer["mark"]["type"] for layer in spec["layer"]] == ["rule", "rule", "point"]
+    # the interval ±46.47 with a tenth of its span on each side
+    assert value_domain(nps, "nps") == [pytest.approx(-55.76, abs=0.01),
+                                        pytest.approx(55.76, abs=0.01)]
+    monthly = cx.cx_metric_over_time(sample_dataset, "ces", "month")
+    spec = cx_metric_chart(monthly, "ces", "month", scale=(1, 5)).to_dict()
+    assert spec["layer"][0]["encoding"]["y2"]["field"] == "ci_high"
+    with pytest.raises(ValueError):
+        cx_metric_chart(monthly, "ces", "week")

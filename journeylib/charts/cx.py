@@ -21,18 +21,38 @@ def group_names(groups: pd.Series) -> pd.Series:
                       else str(g))
 
 
-def _value_axis(metric: str, scale: tuple[float, float] | None) -> tuple[alt.Scale, alt.Axis, str]:
+BOUNDS = {"nps": (-100.0, 100.0), "csat": (0.0, 1.0)}
+# The least margin around the data on the value axis, in the metric's units.
+_MARGIN = {"nps": 5.0, "csat": 0.02, "ces": 0.1}
+
+
+def value_domain(frame: pd.DataFrame, metric: str, scale: tuple[float, float] | None = None
+                 ) -> list[float]:
+    """The value axis of ``frame``: every value and interval shown with a margin, inside the
+    metric's range (NPS −100..100, CSAT 0..1, CES the scale), so close groups stay apart."""
+    low, high = BOUNDS.get(metric) or tuple(map(float, scale or (1, 7)))
+    shown = pd.concat([frame[c] for c in ("value", "ci_low", "ci_high")]).dropna()
+    if shown.empty:
+        return [low, high]
+    lo, hi = float(shown.min()), float(shown.max())
+    margin = max((hi - lo) * 0.1, _MARGIN[metric])
+    return [max(low, lo - margin), min(high, hi + margin)]
+
+
+def _value_axis(metric: str, scale: tuple[float, float] | None, domain: list[float]
+                ) -> tuple[alt.Scale, alt.Axis, str]:
     if metric == "nps":
-        return (alt.Scale(domain=[-100, 100]),
-                alt.Axis(title=t("cx.chart.axis_nps"), labelExpr=_SIGNED, values=list(
-                    range(-100, 101, 25))), "+.0f")
+        return (alt.Scale(domain=domain, nice=True),
+                alt.Axis(title=t("cx.chart.axis_nps"), labelExpr=_SIGNED, tickCount=8,
+                         tickMinStep=1), "+.0f")
     if metric == "csat":
-        return (alt.Scale(domain=[0, 1]), alt.Axis(title=t("cx.chart.axis_csat"), format=".0%"),
-                ".1%")
+        return (alt.Scale(domain=domain, nice=True),
+                alt.Axis(title=t("cx.chart.axis_csat"), format=".0%", tickCount=8,
+                         tickMinStep=0.01), ".1%")
     low, high = scale or (1, 7)
-    return (alt.Scale(domain=[low, high]),
+    return (alt.Scale(domain=domain, nice=True),
             alt.Axis(title=t("cx.chart.axis_ces", low=float(low), high=float(high)),
-                     format=".1f", tickMinStep=0.5), ".2f")
+                     format=".1f", tickMinStep=0.1, tickCount=8), ".2f")
 
 
 def cx_metric_chart(frame: pd.DataFrame, metric: str, by: str = "stage", *,
@@ -45,12 +65,12 @@ def cx_metric_chart(frame: pd.DataFrame, metric: str, by: str = "stage", *,
 
     ``scale``: the score scale ``(low, high)``, the CES axis; ``width``: pixels (an explicit
     width, so exports and the page draw the same chart); ``height``: pixels (default by the
-    number of groups). The value axis is fixed (NPS −100..100, CSAT 0..100%, CES the scale) so
-    charts of different groupings compare.
+    number of groups). The value axis spans the values and intervals shown
+    (:func:`value_domain`), inside the metric's range.
     """
     check_small(frame)
     metric_name = t(f"cx.metric.{metric}")
-    scale_x, axis, fmt = _value_axis(metric, scale)
+    scale_x, axis, fmt = _value_axis(metric, scale, value_domain(frame, metric, scale))
     over_time = "period_start" in frame.columns
     data = frame.assign(few=~frame["enough_data"].astype(bool))
     tooltip = [
