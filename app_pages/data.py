@@ -4,6 +4,7 @@ import streamlit as st
 
 import journeylib as jl
 from dashboard import data_panels, language, session, tables, timezone_panel
+from dashboard.cx_sections import support_note
 from journeylib import journeys
 from journeylib.i18n import t
 from journeylib.i18n.formats import EMPTY
@@ -123,6 +124,7 @@ else:
         )
     )
     _conversion_rule(dataset)
+    support_note(dataset, language.current())
     timezone_panel.timezone_picker(dataset)
 
 names = list(TABS)

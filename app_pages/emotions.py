@@ -4,6 +4,7 @@ import streamlit as st
 
 import journeylib as jl
 from dashboard import language, links, session, tables
+from dashboard.cx_sections import cx_section
 from dashboard.exports import chart_downloads
 from dashboard.sections import section
 from journeylib import emotion as em
@@ -131,6 +132,8 @@ with section("curve"):
         st.altair_chart(chart, width="stretch", theme=None)
         chart_downloads(chart, f"emotion-curve-by-{by}", ds)
     st.caption(em.describe_journey_score(score))
+
+cx_section(ds, language.current())
 
 st.subheader(t("emotions.page.over_time"))
 links.bind_choice("emo_freq", "freq", list(em.FREQS), "week")

@@ -32,14 +32,15 @@ def emotions() -> AppTest:
 def test_emotions_page_shows_curve_timeline_points_and_moments(emotions: AppTest) -> None:
     at = emotions
     assert at.title[0].value == "Emotions"
-    assert len(at.get("vega_lite_chart")) == 3  # curve, timeline, moments of truth
+    assert len(at.get("vega_lite_chart")) == 4  # curve, CX metric, timeline, moments
     text = _text(at)
     assert "Customers feel worst at Retention" in text
     assert "Emotion dipped in the week of" in text
     assert "The biggest pain point is Checkout" in text
     assert "Customers with a bad Checkout experience buy 40 points less often" in text
-    # pains, delights, moments (in an expander); the notes are quotes, each with a caption
-    pains, delights, _ = (d.value for d in at.dataframe)
+    # CX metrics, pains, delights, moments (in an expander); the notes are quotes, each with
+    # a caption
+    _cx, pains, delights, _ = (d.value for d in at.dataframe)
     assert pains["touchpoint"].iloc[0] == "Checkout"
     # quotes default to the top pain point
     assert at.selectbox(key="emo_quotes_tp").value == "Checkout"
@@ -65,7 +66,7 @@ def test_emotions_controls_change_the_view(emotions: AppTest) -> None:
     assert "bad Support call experience buy again" in _text(at)
     at.toggle(key="emo_adjust").set_value(True).run()
     assert not at.exception
-    table = at.dataframe[2].value
+    table = at.dataframe[3].value  # after CX metrics, pains, delights
     assert "adjusted_log_odds" in table.columns
     assert at.query_params["outcome"] in ("retention", ["retention"])
 
