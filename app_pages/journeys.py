@@ -62,13 +62,14 @@ with section("paths"):
     st.caption(escape_markdown(paths.describe_paths(top)))
     if not top.empty:
         tables.show(top, {
-            "path": tables.text(t("journeys.page.col_path"), pinned=True),
-            "steps": tables.integer(t("journeys.page.col_steps")),
-            "customers": tables.integer(t("journeys.page.col_customers")),
-            "share": tables.share(t("journeys.page.col_share")),
-            "converted": tables.integer(t("journeys.page.col_converted")),
-            "conversion_rate": tables.share(t("journeys.page.col_conversion")),
-            "includes_conversion": tables.flag(t("journeys.page.col_includes"),
+            # The path takes what the numbers leave; every column stays on screen.
+            "path": tables.text(t("journeys.page.col_path"), pinned=True, width=520),
+            "steps": tables.integer(t("journeys.page.col_steps"), width="small"),
+            "customers": tables.integer(t("journeys.page.col_customers"), width="small"),
+            "share": tables.share(t("journeys.page.col_share"), width=100),
+            "converted": tables.integer(t("journeys.page.col_converted"), width=100),
+            "conversion_rate": tables.share(t("journeys.page.col_conversion"), width=90),
+            "includes_conversion": tables.flag(t("journeys.page.col_includes"), width=140,
                                                help=t("journeys.page.col_includes_help")),
         }, key="paths_table")
 st.caption(t("journeys.page.footnote", n=paths.MAX_STEPS))

@@ -50,71 +50,71 @@ class Column:
     high: str | None = None
     interval_kind: str = "number"
     pinned: bool = False
-    width: str | None = None
+    width: str | int | None = None
     help: str | None = None
     words: Callable[[Any], str] | None = None
     options: Mapping[str, Any] = field(default_factory=dict)
 
 
-def text(title: str, *, pinned: bool = False, width: str | None = None,
+def text(title: str, *, pinned: bool = False, width: str | int | None = None,
          help: str | None = None) -> Column:
     """The user's own text (names, notes, paths) as it is; long text wraps in a wide column."""
     return Column(title, kind="text", pinned=pinned, width=width, help=help)
 
 
 def coded(title: str, *, words: Callable[[Any], str] = label, pinned: bool = False,
-          width: str | None = None, help: str | None = None) -> Column:
+          width: str | int | None = None, help: str | None = None) -> Column:
     """A column of library codes (``"pain"``, ``"Other"``, ``"not enough data"``) worded by
     ``words`` (default: :func:`journeylib.i18n.label`)."""
     return Column(title, kind="coded", words=words, pinned=pinned, width=width, help=help)
 
 
-def flag(title: str, *, help: str | None = None, width: str | None = None) -> Column:
+def flag(title: str, *, help: str | None = None, width: str | int | None = None) -> Column:
     """A yes/no value, in words."""
     return Column(title, kind="flag", help=help, width=width)
 
 
-def integer(title: str, *, help: str | None = None, width: str | None = None) -> Column:
+def integer(title: str, *, help: str | None = None, width: str | int | None = None) -> Column:
     """A count: ``2,019`` / ``2 019`` / ``2019`` (Polish groups from five digits)."""
     return Column(title, kind="integer", decimals=0, help=help, width=width)
 
 
 def number(title: str, decimals: int | None = None, *, help: str | None = None,
-           width: str | None = None) -> Column:
+           width: str | int | None = None) -> Column:
     """A measure with ``decimals`` places (None: 0–2 by size) and the language's decimal mark."""
     return Column(title, kind="number", decimals=decimals, help=help, width=width)
 
 
 def signed(title: str, decimals: int = 2, *, help: str | None = None,
-           width: str | None = None) -> Column:
+           width: str | int | None = None) -> Column:
     """A value on a signed scale (valence, effect): ``+0,36``, ``−0,12``."""
     return Column(title, kind="signed", decimals=decimals, help=help, width=width)
 
 
-def share(title: str, *, help: str | None = None, width: str | None = None) -> Column:
+def share(title: str, *, help: str | None = None, width: str | int | None = None) -> Column:
     """A share 0..1 as a percentage by the one rule of :func:`journeylib.i18n.formats.share`."""
     return Column(title, kind="share", help=help, width=width)
 
 
 def points(title: str, decimals: int = 1, *, help: str | None = None,
-           width: str | None = None) -> Column:
+           width: str | int | None = None) -> Column:
     """A difference of shares (0..1 units) in percentage points: ``−38 pp``."""
     return Column(title, kind="points", decimals=decimals, help=help, width=width)
 
 
-def p_value(title: str, *, help: str | None = None, width: str | None = None) -> Column:
+def p_value(title: str, *, help: str | None = None, width: str | int | None = None) -> Column:
     """A p-value: ``0.012``, ``<0.001``."""
     return Column(title, kind="p", help=help, width=width)
 
 
 def money(title: str, currency: str | None = None, *, help: str | None = None,
-          width: str | None = None) -> Column:
+          width: str | int | None = None) -> Column:
     """An amount with grouping and, when known (ISO code), its currency mark."""
     return Column(title, kind="money", currency=currency, help=help, width=width)
 
 
 def interval(title: str, *, low: str, high: str, kind: str = "number", decimals: int | None = None,
-             help: str | None = None, width: str | None = None) -> Column:
+             help: str | None = None, width: str | int | None = None) -> Column:
     """This column's estimate with the interval in columns ``low`` and ``high``:
     ``120 (105–134)``; ``kind`` is ``number``, ``share``, ``signed`` or ``points``."""
     return Column(title, kind="interval", low=low, high=high, interval_kind=kind, decimals=decimals,
@@ -122,18 +122,18 @@ def interval(title: str, *, low: str, high: str, kind: str = "number", decimals:
 
 
 def count_share(title: str, *, share: str, help: str | None = None,
-                width: str | None = None) -> Column:
+                width: str | int | None = None) -> Column:
     """A count with its share (0..1) from column ``share`` in brackets: ``3,950 (79.0%)``, as
     an analytics suite's breakdown table shows each step."""
     return Column(title, kind="count_share", low=share, help=help, width=width)
 
 
-def moment(title: str, *, help: str | None = None, width: str | None = None) -> Column:
+def moment(title: str, *, help: str | None = None, width: str | int | None = None) -> Column:
     """A timestamp in the dataset's time zone: ``12 Mar 2026, 00:02`` / ``12.03.2026 00:02``."""
     return Column(title, kind="moment", help=help, width=width)
 
 
-def day(title: str, *, help: str | None = None, width: str | None = None) -> Column:
+def day(title: str, *, help: str | None = None, width: str | int | None = None) -> Column:
     """A calendar date: ``12 Mar 2026`` / ``12.03.2026``."""
     return Column(title, kind="day", help=help, width=width)
 

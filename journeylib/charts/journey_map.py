@@ -9,7 +9,7 @@ import altair as alt
 import pandas as pd
 
 from journeylib.charts.base import check_small, localized
-from journeylib.i18n import label, number, t
+from journeylib.i18n import formats, label, number, t
 from journeylib.journey_map import outcome_names
 from journeylib.journeys import BUYER_JOURNEY, CUSTOMER_JOURNEY
 
@@ -32,8 +32,8 @@ def _row_axis(title: str, scale: float) -> alt.Axis:
 
 
 def _signed(value: float) -> str:
-    """A valence such as ``+0.28`` with the language's decimal separator."""
-    return ("+" if round(value, 2) > 0 else "") + number(value, 2)
+    """A valence such as ``+0.28`` / ``−0,01`` (a true minus) in the current language."""
+    return formats.signed(value, 2)
 
 
 def _kpi_text(row: pd.Series) -> str:
