@@ -40,10 +40,12 @@ from journeylib.i18n import t
 from journeylib.messages import Message
 
 # ---------------------------------------------------------------------------- limits
-# What one file may hold; the defaults fit a 2 GB host. Each is checked before the work it bounds.
+# What one file may hold; the defaults fit a 4 GB host. Each is checked before the work it bounds.
 # Bytes of a file's content, uncompressed (a .gz or a .zip member is measured unpacked, while it
-# is unpacked). ``read_table(max_bytes=...)`` overrides it per call.
-MAX_BYTES = 500 * 2**20
+# is unpacked); the app's upload limit (server.maxUploadSize) is the same. Text and Parquet
+# files are read by DuckDB from disk, so the rows and cells below bound memory more than this.
+# ``read_table(max_bytes=...)`` overrides it per call.
+MAX_BYTES = 1024 * 2**20
 DEFAULT_MAX_BYTES = MAX_BYTES
 # Data rows (a text file's lines; Parquet's and a worksheet's row count from their metadata).
 MAX_ROWS = 3_000_000
