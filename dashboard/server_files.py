@@ -23,14 +23,26 @@ def server_file_picker() -> None:
         entries = files.folder_entries()
         if not entries:
             st.info(t("load.server.empty"))
-        chosen = st.selectbox(t("load.server.choose"), entries, index=None,
-                              key="server_file_choice") if entries else None
-        typed = st.text_input(t("load.server.path"), key="server_file_path")
-        if st.button(t("load.server.open"), key="server_file_open"):
-            target = typed.strip() or chosen
-            if not target:
-                return
-            try:
-                session.set_server_path(target)
-            except jl.DataError as exc:
-                st.error(escape_markdown(exc.words()))
+        if entries:
+            st.selectbox(t("load.server.choose"), entries, index=None, key="server_file_choice")
+        st.text_input(t("load.server.path"), key="server_file_path")
+        st.button(t("load.server.open"), key="server_file_open", on_click=_open)
+        refused = st.session_state.pop(REFUSED, None)
+        if refused is not None:
+            st.error(escape_markdown(refused.words()))
+
+
+REFUSED = "server_file_refused"
+
+
+def _open() -> None:
+    """Open the typed path, else the chosen entry (a callback: it runs before the page's
+    widgets, so it may change the session's source); a refusal is kept to be shown."""
+    target = st.session_state.get("server_file_path", "").strip() or st.session_state.get(
+        "server_file_choice")
+    if not target:
+        return
+    try:
+        session.set_server_path(target)
+    except jl.DataError as exc:
+        st.session_state[REFUSED] = exc

@@ -636,6 +636,8 @@ def _read_text_python(name: str, text: str, encoding: str) -> RawTable:
         except csv.Error as exc:
             raise DataError(t("errors.cannot_split", name=name, detail=str(exc))) from exc
         raw = _records_to_table(records, header_idx, start_row=1)
+    # Text cells as DuckDB's reader gives them: pandas text columns.
+    raw.frame = raw.frame.astype(pd.StringDtype(na_value=np.nan))
     raw.name, raw.format, raw.encoding, raw.delimiter = name, "csv", encoding, delimiter
     if raw.frame.empty and not raw.bad_rows:
         raise DataError(t("errors.header_only", name=name))
