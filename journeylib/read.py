@@ -403,23 +403,55 @@ def _read_text_path(name: str, path: Path) -> RawTable:
     """A text table in a file on disk, read without holding the file in Python's memory.
 
     UTF-8 files (with or without a BOM) are read by DuckDB's CSV reader with the dialect found
-    in the first rows (delimiter, header row); files in another encoding are decoded by Python
-    and read by DuckDB from a UTF-8 copy. Files DuckDB cannot read cleanly, and files whose rows
+    in the first rows (delimiter, header row); files in another encoding (UTF-16 with a BOM,
+    cp1251 or cp1250 as the first megabyte tells) are decoded a chunk at a time into a UTF-8
+    copy that DuckDB reads. Files DuckDB cannot read cleanly, and files whose rows
     need explaining (rows wider than the header, blank lines whose row numbers must be kept,
     bytes that are not UTF-8 after the first megabyte), are split by Python's ``csv`` module so
     every row that cannot be used is reported with its row number."""
     with path.open("rb") as stream:
         head = stream.read(_HEAD_BYTES)
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or not _utf8_head(head):
-        return _read_text(name, path.read_bytes())
-    _reject_binary(head, name)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "UTF-16"
+    elif _utf8_head(head):
+        encoding = "UTF-8-BOM" if head.startswith(codecs.BOM_UTF8) else "UTF-8"
+    else:
+        _reject_binary(head, name)
+        encoding = "cp1251" if _looks_cyrillic(np.frombuffer(head, dtype=np.uint8)) else "cp1250"
+    if encoding.startswith("UTF-8"):
+        _reject_binary(head, name)
+        return _read_utf8_path(name, path, encoding, head)
+    with tempfile.TemporaryDirectory(prefix="journey-read-") as folder:
+        utf8 = Path(folder) / "table.csv"
+        _transcode(path, encoding, utf8)
+        with utf8.open("rb") as stream:
+            head = stream.read(_HEAD_BYTES)
+        return _read_utf8_path(name, utf8, encoding, head, original=path)
+
+
+def _read_utf8_path(
+    name: str, path: Path, encoding: str, head: bytes, original: Path | None = None
+) -> RawTable:
+    """A UTF-8 text table at ``path`` (``original``: the file it was decoded from) read by
+    DuckDB, or by Python when it has blank lines or DuckDB cannot read it cleanly."""
+    source = original or path
     lines, blank = _scan_lines(path)
     if blank:
-        return _read_text(name, path.read_bytes())
-    encoding = "UTF-8-BOM" if head.startswith(codecs.BOM_UTF8) else "UTF-8"
+        return _read_text(name, source.read_bytes())
     head_text = head.decode("utf-8", errors="ignore").removeprefix("\ufeff")
     return _read_text_duckdb(name, path, head_text, encoding, lines,
-                             lambda: decode(path.read_bytes(), name))
+                             lambda: decode(source.read_bytes(), name))
+
+
+def _transcode(path: Path, encoding: str, out: Path) -> None:
+    """Write the text of ``path`` (in ``encoding``) to ``out`` as UTF-8, eight megabytes at a
+    time; bytes the encoding does not know become U+FFFD, as :func:`decode` reads them."""
+    decoder = codecs.getincrementaldecoder("utf-16" if encoding == "UTF-16" else encoding)(
+        errors="replace")
+    with path.open("rb") as source, out.open("w", encoding="utf-8", newline="") as target:
+        while chunk := source.read(8 * _UNPACK_CHUNK):
+            target.write(decoder.decode(chunk))
+        target.write(decoder.decode(b"", final=True))
 
 
 _HEAD_BYTES = 2**20
