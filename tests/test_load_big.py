@@ -367,3 +367,14 @@ def test_without_the_variables_duckdb_keeps_its_defaults(monkeypatch):
     default = duckdb.connect().execute("SELECT current_setting('threads')").fetchone()[0]
     with read.duckdb_reader() as reader:
         assert reader.execute("SELECT current_setting('threads')").fetchone()[0] == default
+
+
+def test_spaces_outside_quotes_are_where_duckdb_and_python_differ(tmp_path):
+    """DuckDB takes a quoted cell with spaces outside its quotes as quoted (the spaces
+    dropped); Python's csv module took the quotes as text. A known, documented difference:
+    DuckDB's reading loads the row that Python's rejected as wider than the header."""
+    path = tmp_path / "spaced.csv"
+    path.write_bytes(b'customer,date,stage\na,2026-03-01, "x,y"\nb,2026-03-02,"Buy" \n')
+    raw = jl.read_table(path)
+    assert raw.frame["stage"].tolist() == ["x,y", "Buy"]
+    assert raw.bad_rows == []
