@@ -10,6 +10,8 @@ import dataclasses
 import hashlib
 import io
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,33 +73,56 @@ def read_file(
     digest: str, name: str, sheet: str | None, _data: bytes | str | Path,
     member: str | None = None,
 ) -> jl.RawTable:
-    """The file's table, cached by content digest (the file itself is not hashed). ``_data``
+    """The file's table, kept by content digest (the file itself is not hashed). ``_data``
     is the file's path (an upload saved to disk, a file of the server's data folder) or its
-    bytes. The table holds no interface text, so it serves every language. A file read for
-    the first time shows a progress bar that ends with the rows read."""
-    key = (digest, sheet, member)
-    read_before = st.session_state.setdefault("_tables_read", set())
-    bar = None if key in read_before else st.progress(0.1, text=t("data.loading.reading"))
+    bytes. The table holds no interface text, so it serves every language. A file not read yet
+    shows a progress bar with the rows read so far."""
+    if _kept_table(digest, name, sheet, member) is not None:
+        return _read_file(digest, name, sheet, member, _data)
+    bar = st.progress(0.0, text=t("data.loading.reading"))
+
+    def progress(done: int, total: int) -> None:
+        bar.progress(min(done / total, 1.0) if total else 0.0,
+                     text=t("load.progress.rows_read", n=done))
+
     try:
-        raw = _read_file(digest, name, sheet, member, _data)
+        return _read_file(digest, name, sheet, member, _data, progress)
     finally:
-        if bar is not None:
-            bar.empty()
-    if len(read_before) > 32:
-        read_before.clear()
-    read_before.add(key)
-    return raw
+        bar.empty()
 
 
-# Tables and parsed touchpoints are kept as objects (not copied per use as st.cache_data would
-# copy them): a few files of millions of rows fit in memory, eight copies of each do not.
-@st.cache_resource(show_spinner=False, max_entries=3)
+# Tables read, by (digest, name, sheet, member), the newest last: kept as objects for every
+# session (not copied per use as st.cache_data would copy them; a few files of millions of rows
+# fit in memory, eight copies of each do not). Not st.cache_resource: the progress bar drawn
+# while a file is read lives outside the cached call, which Streamlit's replay forbids.
+_TABLES: OrderedDict[tuple, jl.RawTable] = OrderedDict()
+_TABLES_LOCK = threading.Lock()
+MAX_TABLES = 3
+
+
+def _kept_table(digest: str, name: str, sheet: str | None, member: str | None):
+    with _TABLES_LOCK:
+        return _TABLES.get((digest, name, sheet, member))
+
+
 def _read_file(
-    digest: str, name: str, sheet: str | None, member: str | None, _data: bytes | str | Path
+    digest: str, name: str, sheet: str | None, member: str | None, _data: bytes | str | Path,
+    progress: Callable[[int, int], None] | None = None,
 ) -> jl.RawTable:
+    key = (digest, name, sheet, member)
+    with _TABLES_LOCK:
+        if key in _TABLES:
+            _TABLES.move_to_end(key)
+            return _TABLES[key]
     if isinstance(_data, str | Path):
-        return jl.read_table(Path(_data), sheet=sheet, member=member)
-    return jl.read_table(_named_bytes(_data, name), sheet=sheet, member=member)
+        raw = jl.read_table(Path(_data), sheet=sheet, member=member, progress=progress)
+    else:
+        raw = jl.read_table(_named_bytes(_data, name), sheet=sheet, member=member)
+    with _TABLES_LOCK:
+        _TABLES[key] = raw
+        while len(_TABLES) > MAX_TABLES:
+            _TABLES.popitem(last=False)
+    return raw
 
 
 def parse_file(digest: str, name: str, key: tuple, _data: bytes | str | Path,

@@ -20,9 +20,10 @@ import html
 import io
 import re
 import tempfile
+import threading
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -108,6 +109,7 @@ def read_table(
     sheet: str | int | None = None,
     member: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    progress: Callable[[int, int], None] | None = None,
 ) -> RawTable:
     """Read ``source`` into a :class:`RawTable`.
 
@@ -117,19 +119,23 @@ def read_table(
     that holds data); ``member`` picks a table of a zip archive by its name in
     :func:`list_members` (default: the first). ``max_bytes`` bounds the file and its unpacked
     content. Raises :class:`DataError` for files that cannot be used: empty, binary junk, over a
-    limit of this module, no columns, no data rows.
+    limit of this module, no columns, no data rows. ``progress(rows read, rows in the file)``
+    is called a few times a second while DuckDB reads a text file (both counts estimated from
+    the file's lines and DuckDB's progress).
     """
     if isinstance(source, pd.DataFrame):
         return _from_frame(source)
     if isinstance(source, str | Path):
-        read = _read_path(Path(source), max_bytes)
+        read = _read_path(Path(source), max_bytes, progress)
         if read is not None:
             return read
     name, data = _read_bytes(source, max_bytes)
     return _read_content(name, data, sheet, member, max_bytes)
 
 
-def _read_path(path: Path, max_bytes: int) -> RawTable | None:
+def _read_path(
+    path: Path, max_bytes: int, progress: Callable[[int, int], None] | None = None
+) -> RawTable | None:
     """A text or Parquet file (or a folder of Parquet files) on disk, read by DuckDB from the
     file itself; None for other formats, which are read from their bytes."""
     if path.is_dir():
@@ -145,7 +151,7 @@ def _read_path(path: Path, max_bytes: int) -> RawTable | None:
     if kind == "parquet":
         return _read_parquet_files(path.name, [path], max_bytes)
     if kind == "text":
-        return _read_text_path(path.name, path)
+        return _read_text_path(path.name, path, progress)
     return None
 
 
@@ -399,7 +405,9 @@ def _read_text(name: str, data: bytes) -> RawTable:
                                  lambda: (text, encoding))
 
 
-def _read_text_path(name: str, path: Path) -> RawTable:
+def _read_text_path(
+    name: str, path: Path, progress: Callable[[int, int], None] | None = None
+) -> RawTable:
     """A text table in a file on disk, read without holding the file in Python's memory.
 
     UTF-8 files (with or without a BOM) are read by DuckDB's CSV reader with the dialect found
@@ -420,17 +428,18 @@ def _read_text_path(name: str, path: Path) -> RawTable:
         encoding = "cp1251" if _looks_cyrillic(np.frombuffer(head, dtype=np.uint8)) else "cp1250"
     if encoding.startswith("UTF-8"):
         _reject_binary(head, name)
-        return _read_utf8_path(name, path, encoding, head)
+        return _read_utf8_path(name, path, encoding, head, progress=progress)
     with tempfile.TemporaryDirectory(prefix="journey-read-") as folder:
         utf8 = Path(folder) / "table.csv"
         _transcode(path, encoding, utf8)
         with utf8.open("rb") as stream:
             head = stream.read(_HEAD_BYTES)
-        return _read_utf8_path(name, utf8, encoding, head, original=path)
+        return _read_utf8_path(name, utf8, encoding, head, original=path, progress=progress)
 
 
 def _read_utf8_path(
-    name: str, path: Path, encoding: str, head: bytes, original: Path | None = None
+    name: str, path: Path, encoding: str, head: bytes, original: Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> RawTable:
     """A UTF-8 text table at ``path`` (``original``: the file it was decoded from) read by
     DuckDB, or by Python when it has blank lines or DuckDB cannot read it cleanly."""
@@ -440,7 +449,7 @@ def _read_utf8_path(
         return _read_text(name, source.read_bytes())
     head_text = head.decode("utf-8", errors="ignore").removeprefix("\ufeff")
     return _read_text_duckdb(name, path, head_text, encoding, lines,
-                             lambda: decode(source.read_bytes(), name))
+                             lambda: decode(source.read_bytes(), name), progress)
 
 
 def _transcode(path: Path, encoding: str, out: Path) -> None:
@@ -511,7 +520,7 @@ def _text_layout(name: str, text: str) -> tuple[str, list[list[str]], list[int],
 
 def _read_text_duckdb(
     name: str, path: Path, head_text: str, encoding: str, lines: int,
-    whole_text: Any,
+    whole_text: Any, progress: Callable[[int, int], None] | None = None,
 ) -> RawTable:
     """Read a UTF-8 text table at ``path`` with DuckDB; ``whole_text()`` gives ``(text,
     encoding)`` for Python's reader when DuckDB cannot read the file cleanly."""
@@ -520,7 +529,9 @@ def _read_text_duckdb(
         width = len(head[header_idx]) if header_idx >= 0 else max(len(r) for r in head)
         skip = line_numbers[header_idx] if header_idx >= 0 else 0
         _check_rows_and_cells(name, lines - skip, width)
-        table = _duckdb_csv(path, delimiter, skip, width)
+        rows = max(lines - skip, 0)
+        table = _duckdb_csv(path, delimiter, skip, width,
+                            (lambda share: progress(int(share * rows), rows)) if progress else None)
         if table is None:
             text, encoding = whole_text()
             return _read_text_python(name, text, encoding)
@@ -534,11 +545,14 @@ def _read_text_duckdb(
     return raw
 
 
-def _duckdb_csv(path: Path, delimiter: str, skip: int, width: int) -> pa.Table | None:
+def _duckdb_csv(
+    path: Path, delimiter: str, skip: int, width: int,
+    progress: Callable[[float], None] | None = None,
+) -> pa.Table | None:
     """The cells of a UTF-8 text table as text (NULL for the missing cells of a short row),
     read by DuckDB's CSV reader; None when DuckDB finds a row it cannot split as the header
     says (a wider row, an unclosed quote, bytes that are not UTF-8), which Python's reader then
-    explains row by row."""
+    explains row by row. ``progress(share read)`` is called while it reads."""
     names = [f"c{i}" for i in range(width)]
     query = (
         "SELECT * FROM read_csv($path, delim = $delim, quote = '\"', escape = '\"', "
@@ -551,12 +565,41 @@ def _duckdb_csv(path: Path, delimiter: str, skip: int, width: int) -> pa.Table |
     with duckdb_reader() as con:
         for parallel in (True, False):
             try:
-                return con.execute(query, {**params, "parallel": parallel}).to_arrow_table()
+                return _run_watched(con, query, {**params, "parallel": parallel}, progress)
             except duckdb.Error as exc:
                 # The parallel reader cannot pad short rows when cells hold line breaks.
                 if not (parallel and "parallel" in str(exc)):
                     return None
     return None
+
+
+def _run_watched(
+    con: duckdb.DuckDBPyConnection, query: str, params: dict[str, Any],
+    progress: Callable[[float], None] | None,
+) -> pa.Table:
+    """``query``'s result as Arrow; with ``progress``, the query runs in a worker thread while
+    this one reports DuckDB's progress (a share from 0 to 1) about four times a second."""
+    if progress is None:
+        return con.execute(query, params).to_arrow_table()
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["table"] = con.execute(query, params).to_arrow_table()
+        except BaseException as exc:  # re-raised in the calling thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=run, name="journey-read", daemon=True)
+    worker.start()
+    while worker.is_alive():
+        worker.join(0.25)
+        share = con.query_progress()
+        if share >= 0 and worker.is_alive():
+            progress(min(share / 100, 1.0))
+    if "error" in outcome:
+        raise outcome["error"]
+    progress(1.0)
+    return outcome["table"]
 
 
 @contextlib.contextmanager
@@ -566,7 +609,9 @@ def duckdb_reader() -> Iterator[duckdb.DuckDBPyConnection]:
     con = duckdb.connect(config=duckdb_config())
     try:
         con.execute("SET TimeZone = 'UTC'")
-        con.execute("SET enable_progress_bar = false")
+        # Progress is measured (for query_progress) but never printed.
+        con.execute("SET enable_progress_bar = true")
+        con.execute("SET enable_progress_bar_print = false")
         yield con
     finally:
         con.close()

@@ -378,3 +378,13 @@ def test_spaces_outside_quotes_are_where_duckdb_and_python_differ(tmp_path):
     raw = jl.read_table(path)
     assert raw.frame["stage"].tolist() == ["x,y", "Buy"]
     assert raw.bad_rows == []
+
+
+def test_reading_reports_rows_read_as_it_goes(tmp_path):
+    path = tmp_path / "many.csv"
+    path.write_bytes(b"customer,date,stage\n" + b"a,2026-03-01,Awareness\n" * 200_000)
+    seen: list[tuple[int, int]] = []
+    raw = jl.read_table(path, progress=lambda done, total: seen.append((done, total)))
+    assert len(raw.frame) == 200_000
+    assert seen[-1] == (200_000, 200_000)
+    assert [done for done, _ in seen] == sorted(done for done, _ in seen)
