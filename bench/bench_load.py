@@ -5,7 +5,8 @@ asserts a time. Usage: ``python bench/bench_load.py [--runs 3] [--customers 5000
 
 Each measurement runs in a child process of its own (libraries imported before the clock
 starts), so its peak memory (``resource.getrusage(RUSAGE_SELF).ru_maxrss`` in the child,
-imports included: about 250 MB) is that reader's alone.
+imports included: about 250 MB) is that reader's alone; the files are written by another child,
+so this process stays small (Linux carries a parent's size into a child's ``ru_maxrss``).
 ``--before REF`` also times the loader of another git revision (e.g. ``main``) on the same files,
 from a copy of that revision's files (``git archive``): the "before" column.
 """
@@ -23,8 +24,6 @@ from pathlib import Path
 
 import pandas as pd
 from timing import machine
-
-from journeylib import sample
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -59,6 +58,29 @@ def russian_export(frame: pd.DataFrame, path: Path) -> None:
     out.columns = ["ID клиента", "Дата", "Этап", "Канал", "Точка контакта", "Оценка",
                    "Покупка", "Выручка", "Сегмент", "Комментарий"]
     out.to_csv(path, sep=";", index=False, encoding="cp1251", errors="replace")
+
+
+def write_files(n: int, plain: Path, russian: Path, parquet: Path) -> int:
+    """The sample of ``n`` customers as a CSV, a Russian export and Parquet, written by a child
+    process (so this process stays small: a child's peak RSS starts at its parent's size when
+    it was started, as Linux keeps ``ru_maxrss`` across fork and exec); returns the rows."""
+    code = (
+        "import sys, pandas as pd\n"
+        "sys.path.insert(0, sys.argv[5])\n"
+        "from bench_load import russian_export\n"
+        "from journeylib import sample\n"
+        "frame = sample.generate(n_customers=int(sys.argv[1]), seed=7)\n"
+        "frame.to_csv(sys.argv[2], index=False)\n"
+        "russian_export(frame, __import__('pathlib').Path(sys.argv[3]))\n"
+        "frame.to_parquet(sys.argv[4])\n"
+        "print(len(frame))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(n), str(plain), str(russian), str(parquet),
+         str(Path(__file__).resolve().parent)],
+        env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True, check=True,
+    )
+    return int(done.stdout.strip().splitlines()[-1])
 
 
 def measure(kind: str, path: Path, runs: int, *, cwd: Path = ROOT,
@@ -101,13 +123,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         old = before_tree(args.before, Path(tmp) / "before") if args.before else None
         for n in args.customers:
-            frame = sample.generate(n_customers=n, seed=7)
             plain = Path(tmp) / f"journeys_{n}.csv"
-            frame.to_csv(plain, index=False)
             russian = Path(tmp) / f"journeys_{n}_ru.csv"
-            russian_export(frame, russian)
             parquet = Path(tmp) / f"journeys_{n}.parquet"
-            frame.to_parquet(parquet)
+            rows = write_files(n, plain, russian, parquet)
             for label, path, read_kw in (
                 ("UTF-8 ISO CSV", plain, {}),
                 ("cp1251 ; dd.mm.yyyy CSV", russian,
@@ -127,7 +146,7 @@ def main() -> None:
                 else:
                     duck_s, duck_rss = measure("duckdb", path, args.runs)
                 mb = path.stat().st_size / 2**20
-                print(f"| {label} | {len(frame):,} | {mb:,.1f} | {read_then:.2f} | "
+                print(f"| {label} | {rows:,} | {mb:,.1f} | {read_then:.2f} | "
                       f"{read_now:.2f} | {then:.2f} | {now:.2f} | "
                       f"{pandas_s:.2f} | {duck_s:.2f} | {then_rss:,.0f} | {now_rss:,.0f} | "
                       f"{pandas_rss:,.0f} | {duck_rss:,.0f} |", flush=True)
