@@ -3,10 +3,10 @@
 import streamlit as st
 
 import journeylib as jl
-from dashboard import data_panels, language, session, tables, timezone_panel
+from dashboard import data_panels, language, server_files, session, tables, timezone_panel
 from dashboard.cx_sections import support_note
 from journeylib import journeys
-from journeylib.i18n import t
+from journeylib.i18n import formats, t
 from journeylib.i18n.formats import EMPTY
 from journeylib.paths_table import looks_like_path_table
 from journeylib.text import escape_markdown
@@ -78,10 +78,15 @@ def _conversion_rule(dataset: jl.Dataset) -> None:
 def _take_upload() -> None:
     uploaded = st.session_state.get("uploader")
     if uploaded is not None:
-        session.set_upload(uploaded.name, uploaded.getvalue())
+        uploaded.seek(0)
+        session.set_upload(uploaded.name, uploaded)
 
 
-st.file_uploader(t("data.upload"), type=FILE_TYPES, key="uploader", on_change=_take_upload)
+st.file_uploader(
+    t("data.upload"), type=FILE_TYPES, key="uploader", on_change=_take_upload,
+    help=t("uploader.help", size=formats.number(int(st.get_option("server.maxUploadSize")), 0)),
+)
+server_files.server_file_picker()
 
 data_panels.connection_panel()
 file, raw = session.active_file(), None

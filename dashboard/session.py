@@ -5,9 +5,13 @@ Everything here is plumbing between widgets and journeylib; calculations live in
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
+import io
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,9 +21,9 @@ import streamlit as st
 
 import journeylib as jl
 from dashboard import connections
-from journeylib import journeys, timezones, touchpoints, workspace
+from journeylib import files, journeys, timezones, touchpoints, workspace
 from journeylib.filters import Filters
-from journeylib.i18n import t
+from journeylib.i18n import formats, t
 from journeylib.text import escape_markdown
 
 SAMPLE_PATH = Path(__file__).resolve().parent.parent / "sample_data" / "journeys.csv"
@@ -66,31 +70,78 @@ def connection():
 
 
 def read_file(
-    digest: str, name: str, sheet: str | None, _data: bytes, member: str | None = None
+    digest: str, name: str, sheet: str | None, _data: bytes | str | Path,
+    member: str | None = None,
 ) -> jl.RawTable:
-    """The file's table, cached by content digest (the bytes themselves are not hashed). The
-    table holds no interface text, so it serves every language."""
-    with st.spinner(t("data.loading.reading")):
+    """The file's table, kept by content digest (the file itself is not hashed). ``_data``
+    is the file's path (an upload saved to disk, a file of the server's data folder) or its
+    bytes. The table holds no interface text, so it serves every language. A file not read yet
+    shows a progress bar with the rows read so far."""
+    if _kept_table(digest, name, sheet, member) is not None:
         return _read_file(digest, name, sheet, member, _data)
+    bar = st.progress(0.0, text=t("data.loading.reading"))
+
+    def progress(done: int, total: int) -> None:
+        bar.progress(min(done / total, 1.0) if total else 0.0,
+                     text=t("load.progress.rows_read", n=done))
+
+    try:
+        return _read_file(digest, name, sheet, member, _data, progress)
+    finally:
+        bar.empty()
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+# Tables read, by (digest, name, sheet, member), the newest last: kept as objects for every
+# session (not copied per use as st.cache_data would copy them; a few files of millions of rows
+# fit in memory, eight copies of each do not). Not st.cache_resource: the progress bar drawn
+# while a file is read lives outside the cached call, which Streamlit's replay forbids.
+_TABLES: OrderedDict[tuple, jl.RawTable] = OrderedDict()
+_TABLES_LOCK = threading.Lock()
+MAX_TABLES = 3
+
+
+def _kept_table(digest: str, name: str, sheet: str | None, member: str | None):
+    with _TABLES_LOCK:
+        return _TABLES.get((digest, name, sheet, member))
+
+
 def _read_file(
-    digest: str, name: str, sheet: str | None, member: str | None, _data: bytes
+    digest: str, name: str, sheet: str | None, member: str | None, _data: bytes | str | Path,
+    progress: Callable[[int, int], None] | None = None,
 ) -> jl.RawTable:
-    return jl.read_table(_named_bytes(_data, name), sheet=sheet, member=member)
+    key = (digest, name, sheet, member)
+    with _TABLES_LOCK:
+        if key in _TABLES:
+            _TABLES.move_to_end(key)
+            return _TABLES[key]
+    if isinstance(_data, str | Path):
+        raw = jl.read_table(Path(_data), sheet=sheet, member=member, progress=progress)
+    else:
+        raw = jl.read_table(_named_bytes(_data, name), sheet=sheet, member=member)
+    with _TABLES_LOCK:
+        _TABLES[key] = raw
+        while len(_TABLES) > MAX_TABLES:
+            _TABLES.popitem(last=False)
+    return raw
 
 
-def parse_file(digest: str, name: str, key: tuple, _data: bytes, _options: LoadOptions):
+def parse_file(digest: str, name: str, key: tuple, _data: bytes | str | Path,
+               _options: LoadOptions):
     """Parsed touchpoints for a file and the parse-relevant options (``key``); the same in every
     language (the load report holds codes, worded where it is shown)."""
-    with st.spinner(t("data.loading.interpreting")):
-        return _parse_file(digest, name, key, _data, _options)
-
-
-@st.cache_data(show_spinner=False, max_entries=8)
-def _parse_file(digest: str, name: str, key: tuple, _data: bytes, _options: LoadOptions):
     raw = read_file(digest, name, _options.sheet, _data, _options.member)
+    rows = len(raw.frame) + len(raw.bad_rows)
+    bar = st.progress(0.5, text=t("load.progress.interpreting", n=rows))
+    try:
+        return _parse_file(digest, name, key, _data, _options)
+    finally:
+        bar.empty()
+
+
+@st.cache_resource(show_spinner=False, max_entries=3)
+def _parse_file(digest: str, name: str, key: tuple, _data: bytes | str | Path,
+                _options: LoadOptions):
+    raw = _read_file(digest, name, _options.sheet, _options.member, _data)
     return jl.parse_touchpoints(
         raw,
         mapping=_options.mapping,
@@ -101,8 +152,6 @@ def _parse_file(digest: str, name: str, key: tuple, _data: bytes, _options: Load
 
 
 def _named_bytes(data: bytes, name: str):
-    import io
-
     buffer = io.BytesIO(data)
     buffer.name = name
     return buffer
@@ -115,13 +164,41 @@ def options() -> LoadOptions:
     return st.session_state["load_options"]
 
 
-def set_upload(name: str, data: bytes) -> None:
-    """Make an uploaded file the active source, with fresh options."""
-    st.session_state["upload"] = {
-        "name": name,
-        "data": data,
-        "digest": hashlib.sha256(data).hexdigest(),
-    }
+def set_upload(name: str, data) -> None:
+    """Make an uploaded file the active source, with fresh options. ``data``: the uploaded
+    file (read a chunk at a time into the upload folder, with a progress bar; nothing of it is
+    kept in the session) or its bytes."""
+    size = getattr(data, "size", None)
+    stream = io.BytesIO(data) if isinstance(data, bytes | bytearray) else data
+    if isinstance(data, bytes | bytearray):
+        size = len(data)
+    total = (size or 0) / 2**20
+    bar = st.progress(0.0, text=t("load.progress.saving", done=formats.number(0, 0),
+                                  total=formats.number(total, 0)))
+
+    def progress(done: int, size: int | None) -> None:
+        fraction = min(done / size, 1.0) if size else 0.0
+        bar.progress(fraction, text=t("load.progress.saving", done=formats.number(done / 2**20, 0),
+                                      total=formats.number(total, 0)))
+
+    try:
+        path, digest = files.save_upload(stream, name, size=size, progress=progress)
+    finally:
+        bar.empty()
+    _use_file({"name": name, "path": str(path), "digest": digest})
+
+
+def set_server_path(relative: str) -> None:
+    """Make a file or folder of the server's data folder the active source (read where it
+    is, nothing uploaded). Raises ``jl.DataError`` with a sentence for a path outside the
+    folder or one that names nothing."""
+    path = files.resolve_in_folder(relative)
+    _use_file({"name": relative.strip(), "path": str(path), "digest": files.path_digest(path),
+               "file_name": path.name})
+
+
+def _use_file(entry: dict) -> None:
+    st.session_state["upload"] = entry
     st.session_state["load_options"] = LoadOptions()
     st.session_state["filters"] = Filters()
     st.session_state.pop(CONVERSION_RULE, None)  # another file: its own default rule
@@ -136,7 +213,8 @@ def source() -> str:
 
 
 def active_file() -> dict | None:
-    """``{"name", "file_name", "data", "digest"}`` of the file in use; None when no upload
+    """``{"name", "file_name", "path", "digest"}`` of the file in use (``data``, its bytes,
+    instead of ``path`` where a test put them in the session); None when no upload
     exists yet or the data comes from a saved workspace or a connection. ``file_name`` is the
     name the file is read by (its extension tells the format); ``name`` the one shown."""
     if source() in ("workspace", "connection"):
@@ -146,7 +224,7 @@ def active_file() -> dict | None:
     if "sample_file" not in st.session_state:
         data = SAMPLE_PATH.read_bytes()
         st.session_state["sample_file"] = {
-            "data": data,
+            "path": str(SAMPLE_PATH),
             "digest": hashlib.sha256(data).hexdigest(),
             "file_name": SAMPLE_PATH.name,
         }
@@ -159,12 +237,17 @@ def active_raw() -> jl.RawTable | None:
     file = active_file()
     if file is None:
         return None
-    return read_file(file["digest"], _file_name(file), options().sheet, file["data"],
+    return read_file(file["digest"], _file_name(file), options().sheet, file_source(file),
                      options().member)
 
 
 def _file_name(file: dict) -> str:
     return file.get("file_name", file["name"])
+
+
+def file_source(file: dict) -> bytes | str:
+    """What a file entry of :func:`active_file` is read from: its path, or its bytes."""
+    return file["path"] if "path" in file else file["data"]
 
 
 def active_dataset() -> jl.Dataset | None:
@@ -188,10 +271,12 @@ def active_dataset() -> jl.Dataset | None:
             # table and its key (so filters and cached results stay). Nothing is read again.
             st.session_state["dataset"] = (key, dataclasses.replace(cached[1], name=file["name"]))
         return st.session_state["dataset"][1]
-    parsed = parse_file(file["digest"], _file_name(file), opts.parse_key(), file["data"], opts)
+    parsed = parse_file(file["digest"], _file_name(file), opts.parse_key(), file_source(file),
+                        opts)
     if cached is None or cached[0][0] != file["digest"]:
         st.session_state["workspace_extras"] = {}  # targets and views belong to other data
-    with st.spinner(t("data.loading.engine", n=parsed.report.n_rows)):
+    bar = st.progress(0.8, text=t("data.loading.engine", n=parsed.report.n_rows))
+    with contextlib.closing(_Emptied(bar)):
         dataset = jl.to_dataset(
             parsed,
             con=_fresh_connection(),
@@ -201,6 +286,16 @@ def active_dataset() -> jl.Dataset | None:
         )
     st.session_state["dataset"] = (key, dataset)
     return dataset
+
+
+class _Emptied:
+    """Empties a progress bar when closed."""
+
+    def __init__(self, bar) -> None:
+        self.bar = bar
+
+    def close(self) -> None:
+        self.bar.empty()
 
 
 def _fresh_connection():

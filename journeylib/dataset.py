@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import os
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -13,6 +12,7 @@ import ibis
 import pandas as pd
 from ibis.backends import BaseBackend
 
+from journeylib.duckdb_settings import duckdb_config
 from journeylib.messages import Message, from_saved
 
 if TYPE_CHECKING:
@@ -31,18 +31,14 @@ def connect(database: str | BaseBackend = ":memory:") -> BaseBackend:
     Day and week boundaries must not depend on a server's local time zone, so the engine's
     session time zone is set to UTC where the engine has one (DuckDB ``TimeZone``, Spark
     ``spark.sql.session.timeZone``). DuckDB connections are not thread-safe: use one per user
-    session. ``JOURNEY_DUCKDB_THREADS`` and ``JOURNEY_DUCKDB_MEMORY`` (e.g. ``2GB``) limit a new
-    DuckDB on small hosts.
+    session. A new DuckDB takes its memory limit, threads and spill folder from the environment
+    (:mod:`journeylib.duckdb_settings`: ``JOURNEY_DUCKDB_MEMORY``, ``JOURNEY_DUCKDB_THREADS``,
+    ``JOURNEY_DUCKDB_TEMP_DIR``).
     """
     if isinstance(database, BaseBackend):
         use_utc(database)
         return database
-    config: dict[str, Any] = {}
-    if threads := os.environ.get("JOURNEY_DUCKDB_THREADS"):
-        config["threads"] = int(threads)
-    if memory := os.environ.get("JOURNEY_DUCKDB_MEMORY"):
-        config["memory_limit"] = memory
-    con = ibis.duckdb.connect(database, **config)
+    con = ibis.duckdb.connect(database, **duckdb_config())
     use_utc(con)
     return con
 

@@ -19,29 +19,34 @@ import gzip
 import html
 import io
 import re
+import tempfile
+import threading
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pa_csv
 import pyarrow.parquet as pq
 
+from journeylib.duckdb_settings import duckdb_config
 from journeylib.errors import DataError
 from journeylib.i18n import t
 from journeylib.messages import Message
 
 # ---------------------------------------------------------------------------- limits
-# What one file may hold; the defaults fit a 2 GB host. Each is checked before the work it bounds.
+# What one file may hold; the defaults fit a 4 GB host. Each is checked before the work it bounds.
 # Bytes of a file's content, uncompressed (a .gz or a .zip member is measured unpacked, while it
-# is unpacked). ``read_table(max_bytes=...)`` overrides it per call.
-MAX_BYTES = 500 * 2**20
+# is unpacked); the app's upload limit (server.maxUploadSize) is the same. Text and Parquet
+# files are read by DuckDB from disk, so the rows and cells below bound memory more than this.
+# ``read_table(max_bytes=...)`` overrides it per call.
+MAX_BYTES = 1024 * 2**20
 DEFAULT_MAX_BYTES = MAX_BYTES
 # Data rows (a text file's lines; Parquet's and a worksheet's row count from their metadata).
 MAX_ROWS = 3_000_000
@@ -104,6 +109,7 @@ def read_table(
     sheet: str | int | None = None,
     member: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    progress: Callable[[int, int], None] | None = None,
 ) -> RawTable:
     """Read ``source`` into a :class:`RawTable`.
 
@@ -113,12 +119,54 @@ def read_table(
     that holds data); ``member`` picks a table of a zip archive by its name in
     :func:`list_members` (default: the first). ``max_bytes`` bounds the file and its unpacked
     content. Raises :class:`DataError` for files that cannot be used: empty, binary junk, over a
-    limit of this module, no columns, no data rows.
+    limit of this module, no columns, no data rows. ``progress(rows read, rows in the file)``
+    is called a few times a second while DuckDB reads a text file (both counts estimated from
+    the file's lines and DuckDB's progress).
     """
     if isinstance(source, pd.DataFrame):
         return _from_frame(source)
+    if isinstance(source, str | Path):
+        read = _read_path(Path(source), max_bytes, progress)
+        if read is not None:
+            return read
     name, data = _read_bytes(source, max_bytes)
     return _read_content(name, data, sheet, member, max_bytes)
+
+
+def _read_path(
+    path: Path, max_bytes: int, progress: Callable[[int, int], None] | None = None
+) -> RawTable | None:
+    """A text or Parquet file (or a folder of Parquet files) on disk, read by DuckDB from the
+    file itself; None for other formats, which are read from their bytes."""
+    if path.is_dir():
+        return _read_parquet_files(path.name, parquet_files(path), max_bytes)
+    if not path.is_file():
+        return None  # reported by _read_bytes
+    _check_size(path.name, path.stat().st_size, max_bytes)
+    with path.open("rb") as stream:
+        start = stream.read(512)
+    if start.startswith((b"PK", b"\x1f\x8b")):
+        return None
+    kind = _sniff_format(path.name, start)
+    if kind == "parquet":
+        return _read_parquet_files(path.name, [path], max_bytes)
+    if kind == "text":
+        return _read_text_path(path.name, path, progress)
+    return None
+
+
+def parquet_files(folder: Path) -> list[Path]:
+    """The Parquet files of a folder and its subfolders (a partitioned data set), in name order;
+    hidden files and Spark's ``_SUCCESS`` markers left out. Raises :class:`DataError` when it
+    holds none."""
+    files = sorted(
+        p for p in folder.rglob("*")
+        if p.is_file() and p.suffix.lower() in PARQUET_EXTENSIONS
+        and not any(part.startswith((".", "_")) for part in p.relative_to(folder).parts)
+    )
+    if not files:
+        raise DataError(code="errors.folder_no_parquet", params={"name": folder.name})
+    return files
 
 
 def list_members(source: Any, *, max_bytes: int = DEFAULT_MAX_BYTES) -> list[str]:
@@ -341,37 +389,332 @@ def _check_rows_and_cells(name: str, rows: int, columns: int) -> None:
 
 
 def _read_text(name: str, data: bytes) -> RawTable:
+    """A text table held in memory (an upload passed as bytes, the content of a .gz or a zip
+    member): decoded, then read by DuckDB from a UTF-8 temporary file, or split by Python where
+    rows need explaining (see :func:`_read_text_path`)."""
     text, encoding = decode(data, name)
+    if _has_blank_lines(text):
+        return _read_text_python(name, text, encoding)
+    with tempfile.TemporaryDirectory(prefix="journey-read-") as folder:
+        utf8 = Path(folder) / "table.csv"
+        if encoding == "UTF-8":
+            utf8.write_bytes(data)
+        else:
+            utf8.write_text(text, encoding="utf-8", newline="")
+        return _read_text_duckdb(name, utf8, text[:_HEAD_BYTES], encoding, _count_lines(text),
+                                 lambda: (text, encoding))
+
+
+def _read_text_path(
+    name: str, path: Path, progress: Callable[[int, int], None] | None = None
+) -> RawTable:
+    """A text table in a file on disk, read without holding the file in Python's memory.
+
+    UTF-8 files (with or without a BOM) are read by DuckDB's CSV reader with the dialect found
+    in the first rows (delimiter, header row); files in another encoding (UTF-16 with a BOM,
+    cp1251 or cp1250 as the first megabyte tells) are decoded a chunk at a time into a UTF-8
+    copy that DuckDB reads. Files DuckDB cannot read cleanly, and files whose rows
+    need explaining (rows wider than the header, blank lines whose row numbers must be kept,
+    bytes that are not UTF-8 after the first megabyte), are split by Python's ``csv`` module so
+    every row that cannot be used is reported with its row number."""
+    with path.open("rb") as stream:
+        head = stream.read(_HEAD_BYTES)
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "UTF-16"
+    elif _utf8_head(head):
+        encoding = "UTF-8-BOM" if head.startswith(codecs.BOM_UTF8) else "UTF-8"
+    else:
+        _reject_binary(head, name)
+        encoding = "cp1251" if _looks_cyrillic(np.frombuffer(head, dtype=np.uint8)) else "cp1250"
+    if encoding.startswith("UTF-8"):
+        _reject_binary(head, name)
+        return _read_utf8_path(name, path, encoding, head, progress=progress)
+    with tempfile.TemporaryDirectory(prefix="journey-read-") as folder:
+        utf8 = Path(folder) / "table.csv"
+        _transcode(path, encoding, utf8)
+        with utf8.open("rb") as stream:
+            head = stream.read(_HEAD_BYTES)
+        return _read_utf8_path(name, utf8, encoding, head, original=path, progress=progress)
+
+
+def _read_utf8_path(
+    name: str, path: Path, encoding: str, head: bytes, original: Path | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> RawTable:
+    """A UTF-8 text table at ``path`` (``original``: the file it was decoded from) read by
+    DuckDB, or by Python when it has blank lines or DuckDB cannot read it cleanly."""
+    source = original or path
+    lines, blank = _scan_lines(path)
+    if blank:
+        return _read_text(name, source.read_bytes())
+    head_text = head.decode("utf-8", errors="ignore").removeprefix("\ufeff")
+    return _read_text_duckdb(name, path, head_text, encoding, lines,
+                             lambda: decode(source.read_bytes(), name), progress)
+
+
+def _transcode(path: Path, encoding: str, out: Path) -> None:
+    """Write the text of ``path`` (in ``encoding``) to ``out`` as UTF-8, eight megabytes at a
+    time; bytes the encoding does not know become U+FFFD, as :func:`decode` reads them."""
+    decoder = codecs.getincrementaldecoder("utf-16" if encoding == "UTF-16" else encoding)(
+        errors="replace")
+    with path.open("rb") as source, out.open("w", encoding="utf-8", newline="") as target:
+        while chunk := source.read(8 * _UNPACK_CHUNK):
+            target.write(decoder.decode(chunk))
+        target.write(decoder.decode(b"", final=True))
+
+
+_HEAD_BYTES = 2**20
+_BLANK_LINES = (b"\n\n", b"\n\r\n", b"\r\r")
+
+
+def _utf8_head(head: bytes) -> bool:
+    """Whether the first bytes of a file are UTF-8 (a character cut at the end allowed)."""
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _scan_lines(path: Path) -> tuple[int, bool]:
+    """Lines of a file (an upper bound of its rows) and whether any is blank, counted eight
+    megabytes at a time without splitting the rows."""
+    breaks, blank, tail, last = 0, False, b"", b""
+    with path.open("rb") as stream:
+        while chunk := stream.read(8 * _UNPACK_CHUNK):
+            breaks += chunk.count(b"\n")
+            if not blank:
+                seam = tail + chunk[:2]
+                blank = any(mark in part for part in (seam, chunk)
+                            for mark in (b"\n\n", b"\n\r\n"))
+            tail, last = (tail + chunk)[-2:] if len(chunk) < 2 else chunk[-2:], chunk[-1:]
+    if not breaks:  # old Mac line ends, or a single line
+        data = path.read_bytes()
+        breaks, blank = data.count(b"\r"), b"\r\r" in data
+    return breaks + (0 if last in (b"\n", b"\r") else 1), blank
+
+
+def _has_blank_lines(text: str) -> bool:
+    return "\n\n" in text or "\n\r\n" in text or "\r\r" in text
+
+
+def _text_layout(name: str, text: str) -> tuple[str, list[list[str]], list[int], int]:
+    """The dialect of a text table from its first rows: ``(delimiter, first records, the line
+    each ends on, index of the header among them or -1)``."""
+    delimiter = sniff_delimiter(text[:200_000].splitlines()[:200], name)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    head: list[list[str]] = []
+    line_numbers: list[int] = []
+    try:
+        for record in reader:
+            head.append(record)
+            line_numbers.append(reader.line_num)
+            if len(head) >= HEADER_SCAN_ROWS:
+                break
+    except csv.Error as exc:
+        raise _split_error(name, exc, (line_numbers[-1] if line_numbers else 0) + 1) from exc
+    if not head:
+        raise DataError(t("errors.no_rows", name=name))
+    return delimiter, head, line_numbers, find_header_row(head)
+
+
+def _read_text_duckdb(
+    name: str, path: Path, head_text: str, encoding: str, lines: int,
+    whole_text: Any, progress: Callable[[int, int], None] | None = None,
+) -> RawTable:
+    """Read a UTF-8 text table at ``path`` with DuckDB; ``whole_text()`` gives ``(text,
+    encoding)`` for Python's reader when DuckDB cannot read the file cleanly."""
     with _field_limit():
-        delimiter = sniff_delimiter(text[:200_000].splitlines()[:200], name)
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        head: list[list[str]] = []
-        line_numbers: list[int] = []
+        delimiter, head, line_numbers, header_idx = _text_layout(name, head_text)
+        width = len(head[header_idx]) if header_idx >= 0 else max(len(r) for r in head)
+        skip = line_numbers[header_idx] if header_idx >= 0 else 0
+        _check_rows_and_cells(name, lines - skip, width)
+        rows = max(lines - skip, 0)
+        table = _duckdb_csv(path, delimiter, skip, width,
+                            (lambda share: progress(int(share * rows), rows)) if progress else None)
+        if table is None:
+            text, encoding = whole_text()
+            return _read_text_python(name, text, encoding)
         try:
-            for record in reader:
-                head.append(record)
-                line_numbers.append(reader.line_num)
-                if len(head) >= HEADER_SCAN_ROWS:
-                    break
-        except csv.Error as exc:
-            raise _split_error(name, exc, (line_numbers[-1] if line_numbers else 0) + 1) from exc
-        header_idx = find_header_row(head)
+            raw = _text_table(table, head, header_idx, skip, width)
+        except _FieldTooLong as exc:
+            raise _field_error(name, exc.row) from exc
+    raw.name, raw.format, raw.encoding, raw.delimiter = name, "csv", encoding, delimiter
+    if raw.frame.empty:
+        raise DataError(t("errors.header_only", name=name))
+    return raw
+
+
+def _duckdb_csv(
+    path: Path, delimiter: str, skip: int, width: int,
+    progress: Callable[[float], None] | None = None,
+) -> pa.Table | None:
+    """The cells of a UTF-8 text table as text (NULL for the missing cells of a short row),
+    read by DuckDB's CSV reader; None when DuckDB finds a row it cannot split as the header
+    says (a wider row, an unclosed quote, bytes that are not UTF-8), which Python's reader then
+    explains row by row. ``progress(share read)`` is called while it reads."""
+    names = [f"c{i}" for i in range(width)]
+    query = (
+        "SELECT * FROM read_csv($path, delim = $delim, quote = '\"', escape = '\"', "
+        "header = false, skip = $skip, columns = $columns, null_padding = true, "
+        "strict_mode = true, auto_detect = false, max_line_size = $line, parallel = $parallel)"
+    )
+    params = {"path": str(path), "delim": delimiter, "skip": skip,
+              "columns": dict.fromkeys(names, "VARCHAR"),
+              "line": max(2 * 2**20, 4 * MAX_FIELD_CHARS)}
+    with duckdb_reader() as con:
+        for parallel in (True, False):
+            try:
+                return _run_watched(con, query, {**params, "parallel": parallel}, progress)
+            except duckdb.Error as exc:
+                # The parallel reader cannot pad short rows when cells hold line breaks.
+                if not (parallel and "parallel" in str(exc)):
+                    return None
+    return None
+
+
+def _run_watched(
+    con: duckdb.DuckDBPyConnection, query: str, params: dict[str, Any],
+    progress: Callable[[float], None] | None,
+) -> pa.Table:
+    """``query``'s result as Arrow; with ``progress``, the query runs in a worker thread while
+    this one reports DuckDB's progress (a share from 0 to 1) about four times a second."""
+    if progress is None:
+        return con.execute(query, params).to_arrow_table()
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["table"] = con.execute(query, params).to_arrow_table()
+        except BaseException as exc:  # re-raised in the calling thread
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=run, name="journey-read", daemon=True)
+    worker.start()
+    while worker.is_alive():
+        worker.join(0.25)
+        share = con.query_progress()
+        if share >= 0 and worker.is_alive():
+            progress(min(share / 100, 1.0))
+    if "error" in outcome:
+        raise outcome["error"]
+    progress(1.0)
+    return outcome["table"]
+
+
+@contextlib.contextmanager
+def duckdb_reader() -> Iterator[duckdb.DuckDBPyConnection]:
+    """A DuckDB connection for reading one file, with the environment's memory limit, threads
+    and spill folder (:func:`journeylib.duckdb_settings.duckdb_config`), closed after use."""
+    con = duckdb.connect(config=duckdb_config())
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        # Progress is measured (for query_progress) but never printed.
+        con.execute("SET enable_progress_bar = true")
+        con.execute("SET enable_progress_bar_print = false")
+        yield con
+    finally:
+        con.close()
+
+
+def _text_table(
+    table: pa.Table, head: list[list[str]], header_idx: int, skip: int, width: int
+) -> RawTable:
+    """A :class:`RawTable` from DuckDB's text cells: empty rows left out and counted, row
+    numbers as the file gives them (the header is row ``skip``)."""
+    columns = [table.column(i) for i in range(width)]
+    long_at = [_first_long(column) for column in columns]
+    if any(i >= 0 for i in long_at):
+        raise _FieldTooLong(skip + 1 + min(i for i in long_at if i >= 0))
+    # A cell whose first byte cannot start a space is filled; the rare rows whose cells are
+    # all empty or start with a space are checked with Python's strip().
+    mask = np.zeros(table.num_rows, dtype=bool)
+    unsure = np.zeros(table.num_rows, dtype=bool)
+    for column in columns:
+        filled, nonempty = _cell_flags(column)
+        mask |= filled
+        unsure |= nonempty
+    unsure = np.flatnonzero(unsure & ~mask)
+    kept = pa.table([pc.fill_null(c, "") if c.null_count else c for c in columns],
+                    names=names_of(width))
+    if len(unsure):
+        cells = kept.take(pa.array(unsure)).to_pylist()
+        mask[unsure] = [any(str(v).strip() for v in row.values()) for row in cells]
+    if not mask.all():
+        kept = kept.filter(pa.array(mask))
+    frame = kept.to_pandas(types_mapper=lambda kind: pd.StringDtype(na_value=np.nan)
+                           if kind == pa.string() else None)
+    raw = _records_to_table([head[header_idx]] if header_idx >= 0 else [],
+                            0 if header_idx >= 0 else -1, 1)
+    frame.columns = (
+        list(raw.frame.columns) if header_idx >= 0 else [f"column_{i + 1}" for i in range(width)]
+    )
+    rows = np.arange(skip + 1, skip + 1 + table.num_rows, dtype=np.int64)
+    raw.frame, raw.rows = _drop_blank_columns(frame), rows[mask]
+    raw.header_row = skip if header_idx >= 0 else 0
+    raw.title_rows, raw.empty_rows = max(header_idx, 0), int((~mask).sum())
+    return raw
+
+
+def names_of(width: int) -> list[str]:
+    return [f"c{i}" for i in range(width)]
+
+
+_SPACE_BYTES = np.zeros(256, dtype=bool)
+_SPACE_BYTES[[0x09, 0x0A, 0x0B, 0x0C, 0x0D, 0x1C, 0x1D, 0x1E, 0x1F, 0x20]] = True
+# The first bytes of the non-ASCII spaces in UTF-8 (U+0085, U+00A0, U+1680, U+2000-U+205F,
+# U+3000).
+_SPACE_BYTES[[0xC2, 0xE1, 0xE2, 0xE3]] = True
+
+
+def _cell_flags(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+    """Per cell of a text column: ``(surely filled, not empty)``, from Arrow's offsets and
+    first bytes without building strings."""
+    parts = [_chunk_flags(chunk.cast(pa.string())) for chunk in column.chunks]
+    if not parts:
+        return np.zeros(0, dtype=bool), np.zeros(0, dtype=bool)
+    return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
+
+
+def _chunk_flags(chunk: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    n = len(chunk)
+    _, offsets_buf, data_buf = chunk.buffers()
+    offsets = np.frombuffer(offsets_buf, dtype=np.int32)[chunk.offset:chunk.offset + n + 1]
+    valid = ~np.asarray(chunk.is_null().to_numpy(zero_copy_only=False), dtype=bool)
+    nonempty = (np.diff(offsets) > 0) & valid
+    if data_buf is None or not nonempty.any():
+        return np.zeros(n, dtype=bool), nonempty
+    data = np.frombuffer(data_buf, dtype=np.uint8)
+    first = data[np.where(nonempty, offsets[:-1], 0)]
+    return nonempty & ~_SPACE_BYTES[first], nonempty
+
+
+def _first_long(column: pa.ChunkedArray) -> int:
+    """The index of the first cell over MAX_FIELD_CHARS characters, -1 when none is."""
+    longest = pc.max(pc.binary_length(column)).as_py() if len(column) else None
+    if longest is None or longest <= MAX_FIELD_CHARS:
+        return -1  # bytes bound characters: no cell is longer
+    return pc.index(pc.greater(pc.utf8_length(column), MAX_FIELD_CHARS), True).as_py()
+
+
+def _read_text_python(name: str, text: str, encoding: str) -> RawTable:
+    """Split a text table with Python's ``csv`` module, one record at a time, so each row that
+    cannot be split into the header's columns is reported with its row number and each blank
+    line keeps its place."""
+    with _field_limit():
+        delimiter, head, line_numbers, header_idx = _text_layout(name, text)
         width = len(head[header_idx]) if header_idx >= 0 else max(len(r) for r in head)
         above = line_numbers[header_idx] if header_idx >= 0 else 0
         _check_rows_and_cells(name, _count_lines(text) - above, width)
         try:
-            raw = _read_text_fast(text, delimiter, head, header_idx, line_numbers)
+            records = _split_records(text, delimiter)
         except _FieldTooLong as exc:
             raise _field_error(name, exc.row) from exc
-        except (pd.errors.ParserError, csv.Error):
-            # Rows wider than the header: split them one by one so each bad row can be reported.
-            try:
-                records = _split_records(text, delimiter)
-            except _FieldTooLong as exc:
-                raise _field_error(name, exc.row) from exc
-            except csv.Error as exc:
-                raise DataError(t("errors.cannot_split", name=name, detail=str(exc))) from exc
-            raw = _records_to_table(records, header_idx, start_row=1)
+        except csv.Error as exc:
+            raise DataError(t("errors.cannot_split", name=name, detail=str(exc))) from exc
+        raw = _records_to_table(records, header_idx, start_row=1)
+    # Text cells as DuckDB's reader gives them: pandas text columns.
+    raw.frame = raw.frame.astype(pd.StringDtype(na_value=np.nan))
     raw.name, raw.format, raw.encoding, raw.delimiter = name, "csv", encoding, delimiter
     if raw.frame.empty and not raw.bad_rows:
         raise DataError(t("errors.header_only", name=name))
@@ -418,88 +761,18 @@ def _count_lines(text: str) -> int:
     return breaks + (0 if text.endswith(("\n", "\r")) else 1)
 
 
-def _read_text_fast(
-    text: str, delimiter: str, head: list[list[str]], header_idx: int, line_numbers: list[int]
-) -> RawTable:
-    header = head[header_idx] if header_idx >= 0 else []
-    width = len(header) if header_idx >= 0 else max(len(r) for r in head)
-    skip = line_numbers[header_idx] if header_idx >= 0 else 0
-    frame = _read_with_arrow(text, delimiter, skip, width)
-    if frame is None:
-        frame = _read_with_pandas(text, delimiter, skip, width)
-    frame = frame.fillna("")
-    rows = np.arange(skip + 1, skip + 1 + len(frame), dtype=np.int64)
-    filled = frame.apply(lambda column: column.str.strip() != "").any(axis=1).to_numpy()
-    raw = _records_to_table([header] if header_idx >= 0 else [], 0 if header_idx >= 0 else -1, 1)
-    names = (
-        list(raw.frame.columns) if header_idx >= 0 else [f"column_{i + 1}" for i in range(width)]
-    )
-    frame = frame.loc[filled].reset_index(drop=True)
-    frame.columns = names
-    raw.frame, raw.rows = _drop_blank_columns(frame), rows[filled]
-    raw.header_row = skip if header_idx >= 0 else 0
-    raw.title_rows, raw.empty_rows = max(header_idx, 0), int((~filled).sum())
-    return raw
-
-
-def _read_with_arrow(text: str, delimiter: str, skip: int, width: int) -> pd.DataFrame | None:
-    """Arrow's multi-threaded CSV reader, all columns as text; None when the file needs the
-    row-by-row readers (blank lines would shift row numbers; ragged rows must be reported)."""
-    if "\n\n" in text or "\r\n\r\n" in text:
-        return None
-    names = [f"c{i}" for i in range(width)]
-    try:
-        table = pa_csv.read_csv(
-            io.BytesIO(text.encode("utf-8")),
-            read_options=pa_csv.ReadOptions(skip_rows=skip, column_names=names),
-            parse_options=pa_csv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
-            convert_options=pa_csv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=False,
-                quoted_strings_can_be_null=False,
-            ),
-        )
-    except pa.ArrowInvalid:
-        return None
-    too_long = [
-        pc.index(pc.greater(pc.utf8_length(column), MAX_FIELD_CHARS), True).as_py()
-        for column in table.columns
-    ]
-    if any(i >= 0 for i in too_long):
-        raise _FieldTooLong(skip + 1 + min(i for i in too_long if i >= 0))
-    frame = table.to_pandas(types_mapper=lambda t: pd.StringDtype(na_value=np.nan)
-                            if t == pa.string() else None)
-    frame.columns = list(range(width))
-    return frame
-
-
-def _read_with_pandas(text: str, delimiter: str, skip: int, width: int) -> pd.DataFrame:
-    frame = pd.read_csv(
-        io.StringIO(text),
-        sep=delimiter,
-        header=None,
-        names=list(range(width)),
-        skiprows=skip,
-        dtype=str,
-        keep_default_na=False,
-        na_filter=False,
-        skip_blank_lines=False,
-        engine="c",
-    )
-    if not isinstance(frame.index, pd.RangeIndex):
-        # A row wider than the header made pandas take the first column as an index.
-        raise pd.errors.ParserError("a row is wider than the header")
-    too_long = (frame.apply(lambda column: column.str.len()) > MAX_FIELD_CHARS).any(axis=1)
-    if too_long.any():
-        raise _FieldTooLong(skip + 1 + int(np.flatnonzero(too_long.to_numpy())[0]))
-    return frame
-
-
 def _drop_blank_columns(frame: pd.DataFrame) -> pd.DataFrame:
     """Drop unnamed columns without a value: trailing separators make them, they hold nothing."""
     blank = [
-        c for c in frame.columns if str(c).startswith("column_") and not frame[c].map(_filled).any()
+        c for c in frame.columns if str(c).startswith("column_") and not _any_filled(frame[c])
     ]
     return frame.drop(columns=blank) if blank else frame
+
+
+def _any_filled(values: pd.Series) -> bool:
+    if pd.api.types.is_string_dtype(values) and values.dtype != object:
+        return bool((values.fillna("").str.strip() != "").any())
+    return bool(values.map(_filled).any())
 
 
 def decode(data: bytes, name: str = "file") -> tuple[str, str]:
@@ -854,26 +1127,65 @@ def _attribute(tag: bytes, name: bytes) -> str | None:
 
 
 def _read_parquet(name: str, data: bytes, max_bytes: int) -> RawTable:
+    """A Parquet file held in memory (a zip member, an upload passed as bytes), read by DuckDB
+    from a temporary file."""
+    with tempfile.TemporaryDirectory(prefix="journey-read-") as folder:
+        path = Path(folder) / "table.parquet"
+        path.write_bytes(data)
+        return _read_parquet_files(name, [path], max_bytes)
+
+
+def _read_parquet_files(name: str, files: list[Path], max_bytes: int) -> RawTable:
+    """Parquet files read by DuckDB's ``read_parquet`` (several files by column name), with the
+    column types the first file declares (Arrow's schema and pandas' metadata, as pandas would
+    read it): zoned timestamps keep their zone, categories stay categories."""
+    rows = columns = unpacked = 0
     try:
-        meta = pq.ParquetFile(io.BytesIO(data)).metadata
+        schema = pq.read_schema(files[0])
+        for file in files:
+            meta = pq.ParquetFile(file).metadata
+            rows, columns = rows + meta.num_rows, max(columns, meta.num_columns)
+            unpacked += sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
     except Exception as exc:
         raise DataError(t("errors.parquet_unreadable", name=name, detail=str(exc))) from exc
     # Row and column counts and each row group's unpacked size are in the footer: a small file
     # that expands to gigabytes is refused before any of it is read.
-    _check_rows_and_cells(name, meta.num_rows, meta.num_columns)
-    unpacked = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+    _check_rows_and_cells(name, rows, columns)
     if unpacked > max_bytes:
         raise DataError(
             code="errors.unpacked_too_large",
             params={"name": name, "size_bytes": unpacked, "limit_bytes": max_bytes},
         )
     try:
-        frame = pd.read_parquet(io.BytesIO(data))
+        with duckdb_reader() as con:
+            table = con.execute(
+                "SELECT * FROM read_parquet($files, union_by_name = true)",
+                {"files": [str(f) for f in files]},
+            ).to_arrow_table()
+        frame = _as_declared(table, schema).to_pandas()
     except Exception as exc:
         raise DataError(t("errors.parquet_unreadable", name=name, detail=str(exc))) from exc
     raw = _from_frame(frame)
     raw.name, raw.format = name, "parquet"
     return raw
+
+
+def _as_declared(table: pa.Table, schema: pa.Schema) -> pa.Table:
+    """DuckDB's Arrow ``table`` with each column cast to the type the file's ``schema`` declares
+    (DuckDB gives zoned times in its session zone, categories as text) and the file's pandas
+    metadata, so pandas rebuilds the frame it wrote; a column that does not cast stays."""
+    arrays, fields = [], []
+    for name, column in zip(table.column_names, table.columns, strict=True):
+        index = schema.get_field_index(name)
+        if index >= 0 and column.type != schema.field(index).type:
+            with contextlib.suppress(pa.ArrowException, NotImplementedError):
+                column = column.cast(schema.field(index).type)
+        arrays.append(column)
+        fields.append(pa.field(name, column.type))
+    out = pa.table(arrays, schema=pa.schema(fields))
+    if schema.metadata and table.column_names == schema.names:
+        out = out.replace_schema_metadata(schema.metadata)
+    return out
 
 
 def _from_frame(frame: pd.DataFrame) -> RawTable:

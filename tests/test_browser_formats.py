@@ -15,7 +15,8 @@ if chromium_path() is None and not os.environ.get("CI"):
     pytest.skip("Chromium is not installed (apt-get install chromium); under CI this test runs.",
                 allow_module_level=True)
 
-UPLOADER = {"ru": ("Загрузить", "До 200 МБ на файл"), "pl": ("Prześlij", "Do 200 MB na plik")}
+UPLOADER = {"ru": ("Загрузить", "До 1\u00a0024 МБ на файл"),
+            "pl": ("Prześlij", "Do 1024 MB na plik")}
 PERCENT = {"ru": "\u00a0%", "pl": "%"}
 
 

@@ -218,7 +218,7 @@ def _parquet(rows: int) -> bytes:
 def test_a_parquet_with_too_many_rows_is_refused_from_its_metadata(monkeypatch) -> None:
     data = _parquet(5000)
     monkeypatch.setattr(read, "MAX_ROWS", 1000)
-    monkeypatch.setattr(read.pd, "read_parquet", _never("the rows"))
+    monkeypatch.setattr(read, "duckdb_reader", _never("the rows"))
     error = _refused("errors.too_many_rows", jl.read_table, _named(data, "big.parquet"))
     assert error.params == {"name": "big.parquet", "rows": 5000, "limit": 1000}
     assert "big.parquet has 5,000 rows; up to 1,000 rows can be loaded" in str(error)
@@ -227,14 +227,14 @@ def test_a_parquet_with_too_many_rows_is_refused_from_its_metadata(monkeypatch) 
 def test_a_parquet_with_too_many_cells_is_refused_from_its_metadata(monkeypatch) -> None:
     data = _parquet(5000)
     monkeypatch.setattr(read, "MAX_CELLS", 10_000)
-    monkeypatch.setattr(read.pd, "read_parquet", _never("the rows"))
+    monkeypatch.setattr(read, "duckdb_reader", _never("the rows"))
     error = _refused("errors.too_many_cells", jl.read_table, _named(data, "wide.parquet"))
     assert (error.params["cells"], error.params["columns"]) == (15_000, 3)
 
 
 def test_a_parquet_that_unpacks_too_far_is_refused_from_its_metadata(monkeypatch) -> None:
     data = _parquet(20_000)
-    monkeypatch.setattr(read.pd, "read_parquet", _never("the rows"))
+    monkeypatch.setattr(read, "duckdb_reader", _never("the rows"))
     _refused("errors.unpacked_too_large", jl.read_table, _named(data, "p.parquet"),
              max_bytes=len(data) + 10)
 
@@ -242,7 +242,8 @@ def test_a_parquet_that_unpacks_too_far_is_refused_from_its_metadata(monkeypatch
 def test_a_csv_over_the_row_or_cell_limit_is_refused_before_it_is_split(monkeypatch) -> None:
     data = CSV + b"c9,2026-03-05,Awareness,web,X\n" * 2000
     monkeypatch.setattr(read, "MAX_ROWS", 1000)
-    monkeypatch.setattr(read.pa_csv, "read_csv", _never("the file"))
+    monkeypatch.setattr(read, "duckdb_reader", _never("the file"))
+    monkeypatch.setattr(read, "_split_records", _never("the file"))
     error = _refused("errors.too_many_rows", jl.read_table, _named(data, "big.csv"))
     assert error.params["rows"] == 2003
     monkeypatch.setattr(read, "MAX_ROWS", 10_000)
