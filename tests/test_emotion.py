@@ -179,7 +179,7 @@ def test_pain_and_delight_points_on_the_sample(sample: jl.Dataset) -> None:
     assert not set(delights["touchpoint"]) & {"Checkout", "Support call", "Display ad"}
     assert {"Order placed", "Product page"} <= set(delights["touchpoint"])
     assert em.describe_points(pains) == (
-        "The biggest pain point is Checkout: 36% of its 1,871 ratings are negative, and 2,019 "
+        "The biggest pain point is Checkout: 36.4% of its 1,871 ratings are negative, and 2,019 "
         "customers meet it."
     )
 
@@ -225,7 +225,7 @@ def test_journey_score_on_the_sample(sample: jl.Dataset) -> None:
     row = score.iloc[0]
     assert row["touchpoint_share_non_negative"] - row["journey_score"] > 0.3
     assert em.describe_journey_score(score).startswith(
-        "87% of single ratings are neutral or better, but only 51% of the 4,794"
+        "86.9% of single ratings are neutral or better, but only 50.6% of the 4,794"
     )
 
 
@@ -238,4 +238,4 @@ def test_describe_curve(sample: jl.Dataset) -> None:
     text = em.describe_curve(em.emotion_curve(sample, "touchpoint"), "touchpoint")
     # The support call's planted bad experiences and the June dip put it just below Checkout.
     assert text.startswith(
-        "Customers feel worst at Support call (mean valence \u22120.01, 39% negative)")
+        "Customers feel worst at Support call (mean valence \u22120.01, 39.1% negative)")

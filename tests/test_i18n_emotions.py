@@ -38,15 +38,15 @@ def _points(customers: int, ratings: int) -> pd.DataFrame:
 @pytest.mark.parametrize(
     ("lang", "customers", "ratings", "text"),
     [
-        ("ru", 2019, 1871, f"Главная болевая точка — «Checkout»: 36{NBSP}% из 1{NBSP}871 оценки "
+        ("ru", 2019, 1871, f"Главная болевая точка — «Checkout»: 36,4{NBSP}% из 1{NBSP}871 оценки "
                            f"негативны, с ней сталкиваются 2{NBSP}019 клиентов."),
-        ("ru", 21, 22, f"Главная болевая точка — «Checkout»: 36{NBSP}% из 22 оценок негативны, "
+        ("ru", 21, 22, f"Главная болевая точка — «Checkout»: 36,4{NBSP}% из 22 оценок негативны, "
                        "с ней сталкивается 21 клиент."),
-        ("ru", 3, 5, f"Главная болевая точка — «Checkout»: 36{NBSP}% из 5 оценок негативны, "
+        ("ru", 3, 5, f"Главная болевая точка — «Checkout»: 36,4{NBSP}% из 5 оценок негативны, "
                      "с ней сталкиваются 3 клиента."),
-        ("pl", 2019, 1871, "Największy punkt bólu to „Checkout”: 36% z 1871 ocen jest "
+        ("pl", 2019, 1871, "Największy punkt bólu to „Checkout”: 36,4% z 1871 ocen jest "
                            "negatywnych, a trafia na niego 2019 klientów."),
-        ("pl", 1, 1, "Największy punkt bólu to „Checkout”: 36% z 1 oceny jest negatywnych, "
+        ("pl", 1, 1, "Największy punkt bólu to „Checkout”: 36,4% z 1 oceny jest negatywnych, "
                      "a trafia na niego 1 klient."),
     ],
 )
@@ -62,13 +62,13 @@ def test_emotion_sentences_on_the_sample_in_russian_and_polish(sample: jl.Datase
     with i18n.language("ru"):
         assert em.describe_curve(curve, "touchpoint").startswith(
             "Хуже всего клиенты чувствуют себя в точке контакта «Support call» (средняя оценка "
-            f"\u22120,01, негативных 39{NBSP}%)")
+            f"\u22120,01, негативных 39,1{NBSP}%)")
         assert em.describe_timeline(monthly, "month").startswith(
             "Провал эмоций — июн 2026: средняя оценка \u22120,01")
         # four flagged weeks: "4 недели" (few)
         assert em.describe_timeline(weekly, "week").endswith("Всего ниже обычного 4 недели.")
         assert em.describe_journey_score(em.journey_score(sample)).startswith(
-            f"87{NBSP}% отдельных оценок нейтральны или лучше, но лишь 51{NBSP}% из "
+            f"86,9{NBSP}% отдельных оценок нейтральны или лучше, но лишь 50,6{NBSP}% из "
             f"4{NBSP}794 клиентов с оценками")
     with i18n.language("pl"):
         assert em.describe_timeline(monthly, "month").startswith(

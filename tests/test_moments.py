@@ -256,4 +256,4 @@ def test_a_sampled_result_says_so_and_a_full_one_says_nothing() -> None:
     assert mo.describe_sample(full) == ""
     sampled = pd.DataFrame()
     sampled.attrs.update(sample_share=0.201, customers_sampled=200_001.3, customers_total=994_752)
-    assert "sample of 200,001 of about 994,752 customers (20%)" in mo.describe_sample(sampled)
+    assert "sample of 200,001 of about 994,752 customers (20.1%)" in mo.describe_sample(sampled)

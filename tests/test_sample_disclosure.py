@@ -40,7 +40,7 @@ def sampled_moments(monkeypatch):
 def test_the_short_note_gives_the_sample_size_in_each_language() -> None:
     info = {"sample_share": 0.201, "customers_sampled": 200_001.3, "customers_total": 994_752}
     assert mo.sample_note(info) == (
-        "Sample of 200,001 of about 994,752 customers (20%), chosen by customer id.")
+        "Sample of 200,001 of about 994,752 customers (20.1%), chosen by customer id.")
     with i18n.language("ru"):
         assert mo.sample_note(info).startswith("Выборка: 200\u00a0001 из примерно 994\u00a0752")
     assert mo.sample_note({"sample_share": 1.0, "customers_total": 5000,

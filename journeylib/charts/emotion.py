@@ -154,7 +154,7 @@ def moments_chart(moments: pd.DataFrame, outcome: str = "purchase", height: int 
     data["direction"] = (data["effect"] >= 0).map({True: helps, False: hurts})
     order = data["touchpoint"].tolist()
     y = alt.Y("touchpoint:N", sort=order, title=None, axis=alt.Axis(labelLimit=200))
-    name = t(f"emotions.outcome.{outcome}") if outcome in OUTCOMES else outcome
+    name = t(f"emotions.outcome_name.{outcome}") if outcome in OUTCOMES else outcome
     x_title = t("emotions.chart.effect_axis", outcome=name)
     base = alt.Chart(data)
     # The legend under the plot, so its long labels are never cut and the plot keeps its width.
