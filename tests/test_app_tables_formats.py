@@ -1,4 +1,4 @@
-"""Issue 14: tables on the Touchpoints and Emotions pages in the chosen language's formats."""
+"""Issue 14: tables on every analysis page in the chosen language's formats."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from journeylib import touchpoints as tp
-from tests.apptest import open_page
+from tests.apptest import open_page, table
 
 NB = "\u00a0"
 DECIMAL_POINT = re.compile(r"\d\.\d")
@@ -80,3 +80,24 @@ def test_data_quality_table_counts_and_shares_in_the_language(lang):
     # grouped by a (no-break) space in both languages, never an English comma or point
     assert not any(re.search(r"\d[,.]\d{3}\b", c) for c in counts)
     assert any(re.fullmatch(rf"\d{{1,3}}([{NB}\u202f ]\d{{3}})+", c) for c in counts)
+
+
+@pytest.mark.parametrize("lang", ["ru", "pl"])
+def test_journeys_and_funnel_tables_are_in_the_language(lang):
+    """Counts grouped the language's way (Russian from four digits, Polish from five), shares
+    with a decimal comma, no English decimal point anywhere, empty cells as "—"."""
+    percent = f"{NB}%" if lang == "ru" else "%"
+    at = open_page("journeys", lang=lang, no_errors=True)
+    paths = table(at, "path", "includes_conversion")
+    assert paths["customers"].iloc[0] == (f"2{NB}878" if lang == "ru" else "2878")
+    assert paths["share"].iloc[0] == f"57,6{percent}"
+    assert not any(DECIMAL_POINT.search(c) for c in _cells(paths.drop(columns="path")))
+    yes, no = ("да", "нет") if lang == "ru" else ("tak", "nie")
+    assert set(paths["includes_conversion"]) <= {yes, no}
+    at = open_page("funnel", lang=lang, no_errors=True, by="channel")
+    groups = table(at, "breakdown", "customers_1", "conversion")
+    assert groups["customers_2"].iloc[0] == (
+        f"2{NB}159 (79,2{percent})" if lang == "ru" else f"2159 (79,2{percent})")
+    numbers = table(at, "customers", "conversion_from_start")
+    assert not any(DECIMAL_POINT.search(c) for c in _cells(numbers))
+    assert not {"None", "nan", "NaN"} & set(_cells(numbers))
