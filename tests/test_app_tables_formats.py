@@ -8,7 +8,8 @@ import pandas as pd
 import pytest
 
 from journeylib import touchpoints as tp
-from tests.apptest import open_page, table
+from tests.apptest import open_page
+from tests.apptest import table as shown_table
 
 NB = "\u00a0"
 DECIMAL_POINT = re.compile(r"\d\.\d")
@@ -88,16 +89,16 @@ def test_journeys_and_funnel_tables_are_in_the_language(lang):
     with a decimal comma, no English decimal point anywhere, empty cells as "—"."""
     percent = f"{NB}%" if lang == "ru" else "%"
     at = open_page("journeys", lang=lang, no_errors=True)
-    paths = table(at, "path", "includes_conversion")
+    paths = shown_table(at, "path", "includes_conversion")
     assert paths["customers"].iloc[0] == (f"2{NB}878" if lang == "ru" else "2878")
     assert paths["share"].iloc[0] == f"57,6{percent}"
     assert not any(DECIMAL_POINT.search(c) for c in _cells(paths.drop(columns="path")))
     yes, no = ("да", "нет") if lang == "ru" else ("tak", "nie")
     assert set(paths["includes_conversion"]) <= {yes, no}
     at = open_page("funnel", lang=lang, no_errors=True, by="channel")
-    groups = table(at, "breakdown", "customers_1", "conversion")
+    groups = shown_table(at, "breakdown", "customers_1", "conversion")
     assert groups["customers_2"].iloc[0] == (
         f"2{NB}159 (79,2{percent})" if lang == "ru" else f"2159 (79,2{percent})")
-    numbers = table(at, "customers", "conversion_from_start")
+    numbers = shown_table(at, "customers", "conversion_from_start")
     assert not any(DECIMAL_POINT.search(c) for c in _cells(numbers))
     assert not {"None", "nan", "NaN"} & set(_cells(numbers))
