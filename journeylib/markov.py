@@ -3,7 +3,8 @@
 States are the last ``order`` channels touched (fewer at the start of a journey); every journey
 starts in ``(start)`` and ends in ``(conversion)`` or ``(null)``. A channel's removal effect is
 the share of the conversion probability lost when every state containing it leads to
-``(null)`` instead. Transitions of a Dataset are counted in the engine; a PathTable's in numpy.
+``(null)`` instead. Transitions are counted from a PathTable (a Dataset's is cut in the engine
+by :func:`journeylib.paths_table.path_table`) with one sparse product.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from journeylib import limits
 from journeylib.dataset import Dataset
 from journeylib.engine import to_pandas
-from journeylib.paths_table import DEFAULT_LOOKBACK, PathTable, journey_touches
+from journeylib.paths_table import DEFAULT_LOOKBACK, PathTable, path_table
 
 MAX_ORDER = 4
 START, CONVERSION, NULL = "(start)", "(conversion)", "(null)"
@@ -89,8 +91,9 @@ def chain_from_paths(paths: PathTable, order: int = 1) -> Chain:
 
 
 class PathEdges:
-    """Which transitions each distinct path makes, so that counts for any path weights (the
-    bootstrap's resamples) are one ``bincount`` away."""
+    """Which transitions each distinct path makes (a sparse path x transition incidence), so
+    that the counts for any path weights, or for a whole block of the bootstrap's resamples at
+    once, are one sparse matrix product away."""
 
     def __init__(self, paths: PathTable, order: int) -> None:
         check_size(paths, order)
@@ -121,21 +124,34 @@ class PathEdges:
         n = len(self.states)
         previous = np.where(pos == 0, n, np.roll(state, 1))
         # Flat index into an (n + 1) x n grid whose last row is (start).
-        self.body_cell = previous * n + state
-        self.end_path = np.arange(len(lengths))
-        self.end_state = state[starts + lengths - 1]
+        body_cell = previous * n + state
+        n_paths = len(lengths)
+        # cells x paths: how often each path makes each step (duplicates are summed).
+        self._body = sparse.csr_matrix(
+            (np.ones(len(body_cell)), (body_cell, self.body_path)), shape=((n + 1) * n, n_paths)
+        )
+        end_state = state[starts + lengths - 1]
+        self._end = sparse.csr_matrix(
+            (np.ones(n_paths), (end_state, np.arange(n_paths))), shape=(n, n_paths)
+        )
+
+    def chains(self, conversions: np.ndarray, nulls: np.ndarray, value: np.ndarray) -> list[Chain]:
+        """One chain per column of the (paths x k) weights: per-path journey counts
+        (``conversions`` + ``nulls``) and ``value`` of each of k weightings (a 1-D array is one
+        weighting)."""
+        n = len(self.states)
+        conv, null, val = (np.asarray(w, float).reshape(len(w), -1)
+                           for w in (conversions, nulls, value))
+        grid = (self._body @ (conv + null)).T.reshape(-1, n + 1, n)
+        ends = [(self._end @ w).T for w in (conv, null, val)]
+        return [
+            Chain(self.states, grid[b, n], grid[b, :n], ends[0][b], ends[1][b], ends[2][b])
+            for b in range(grid.shape[0])
+        ]
 
     def chain(self, conversions: np.ndarray, nulls: np.ndarray, value: np.ndarray) -> Chain:
         """The chain for per-path journey counts (``conversions`` + ``nulls``) and ``value``."""
-        n = len(self.states)
-        journeys = (conversions + nulls)[self.body_path]
-        grid = np.bincount(self.body_cell, weights=journeys, minlength=(n + 1) * n)
-        grid = grid.reshape(n + 1, n)
-        end = {
-            name: np.bincount(self.end_state, weights=w[self.end_path], minlength=n)
-            for name, w in (("conv", conversions), ("null", nulls), ("value", value))
-        }
-        return Chain(self.states, grid[n], grid[:n], end["conv"], end["null"], end["value"])
+        return self.chains(conversions, nulls, value)[0]
 
 
 def chain_from_dataset(
@@ -146,45 +162,13 @@ def chain_from_dataset(
     conversion_touch: bool = False,
     collapse_repeats: bool = False,
 ) -> Chain:
-    """Count a Dataset's transitions in the engine (one query; one row per distinct
-    transition comes back), after :func:`check_size` has counted channels and touches."""
+    """Count a Dataset's transitions from its path table (one engine query, see
+    :func:`~journeylib.paths_table.path_table`), after :func:`check_size` has counted channels
+    and touches."""
     check_size(ds, order)
-    t = journey_touches(
-        ds, lookback, conversion_touch=conversion_touch, collapse_repeats=collapse_repeats,
-        lags=max(order - 1, 1),
-    )
-    lags = [f"lag{k}" for k in range(order - 1, 0, -1)]
-    t = t.mutate(first=t.position == 0)
-    keys = [*lags, "channel", "next_channel", "first", "converted"]
-    counts = to_pandas(t.group_by(keys).agg(journeys=t.count(), value=t.revenue.sum()))
-
-    rows = []
-    for rec in counts.itertuples(index=False):
-        state = tuple(getattr(rec, k) for k in lags if pd.notna(getattr(rec, k)))
-        state = (*state, rec.channel)
-        nxt = rec.next_channel if pd.notna(rec.next_channel) else None
-        to = (*state, nxt)[-order:] if nxt is not None else None
-        rows.append((state, to, bool(rec.first), int(rec.converted), float(rec.journeys),
-                     float(rec.value)))
-    # States numbered by length, then by channel names (the order PathEdges gives them), not
-    # in the order the engine returned its groups, which differs between engines and runs.
-    found = {state for state, to, *_ in rows} | {to for _, to, *_ in rows if to is not None}
-    index = {state: i for i, state in enumerate(sorted(found, key=_state_order))}
-    n = len(index)
-    start, trans = np.zeros(n), np.zeros((n, n))
-    conv, null, value = np.zeros(n), np.zeros(n), np.zeros(n)
-    for state, to, first, converted, journeys, val in rows:
-        i = index[state]
-        if first:
-            start[i] += journeys
-        if to is not None:
-            trans[i, index[to]] += journeys
-        elif converted:
-            conv[i] += journeys
-            value[i] += val
-        else:
-            null[i] += journeys
-    return Chain(list(index), start, trans, conv, null, value)
+    paths = path_table(ds, lookback, conversion_touch=conversion_touch,
+                       collapse_repeats=collapse_repeats)
+    return chain_from_paths(paths, order)
 
 
 def _state_order(state: tuple[str, ...]) -> tuple[int, tuple[str, ...]]:
