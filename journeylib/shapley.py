@@ -95,7 +95,7 @@ def credits(masks: np.ndarray, conversions: np.ndarray, value: np.ndarray,
     incidence. Returns ``(conversions, revenue)``, each (k x n)."""
     check_players(n)
     present, index = np.unique(masks, return_inverse=True)
-    incidence = sparse.csr_matrix(
+    incidence = sparse.csc_matrix(
         (np.ones(len(masks)), (index, np.arange(len(masks)))), shape=(len(present), len(masks))
     )
     out = []
