@@ -13,6 +13,7 @@ from journeylib.attribution import (
     ALL,
     attribution,
     describe_disagreement,
+    describe_intervals,
     describe_removal_effects,
     describe_transitions,
     display_table,
@@ -166,6 +167,8 @@ with section("attribution"):
 with st.expander(t("attribution.page.meanings"), expanded=False):
     for model in models:
         st.markdown(f"**{label(model)}.** {model_note(model)}")
+    if intervals := describe_intervals(result):
+        st.markdown(escape_markdown(intervals))
 
 with section("attribution_inside"), st.expander(t("attribution.page.inside"), expanded=False):
     with st.spinner(t("attribution.page.working_markov")):

@@ -9,8 +9,8 @@ matrix) and time decay:
 
 - **after** (this tree): the journeys cut once into a path table (with time-decay weights),
   then each model, the bootstrap, removal effects and transitions from that table;
-- **before** (``--before``): the calls the page made before, each given the Dataset, so each
-  cut the journeys itself. Run it against an older tree:
+- **before** (``--before``): the calls the page made before: removal effects, transitions and
+  time decay given the Dataset, so each cut the journeys itself. Run it against an older tree:
   ``PYTHONPATH=/path/to/old/tree python bench/bench_attribution_scale.py --before``.
 
 Not a test: nothing here asserts a time. Usage:
@@ -32,55 +32,57 @@ DEFAULT_MODELS = ["first_touch", "last_touch", "linear", "position_based", "mark
 HEURISTICS = ["first_touch", "last_touch", "linear", "position_based"]
 
 
-def after(ds, runs: int) -> dict[str, float]:
-    """Seconds of each step of the page's view, computed from one path table."""
-    from journeylib.attribution import bootstrap_intervals
+def steps(ds, runs: int, legacy: bool) -> dict[str, float]:
+    """Seconds of each step of the page's view. ``legacy``: the calls the page made before
+    (removal effects, transitions and time decay given the Dataset, each cutting the
+    journeys again); otherwise everything from one path table."""
     from journeylib.paths_table import path_table
 
     out = {}
     out["path table (one cut of the journeys)"], paths = timed(lambda: path_table(ds), runs)
-    out["path table with time-decay weights"], decayed = timed(
-        lambda: path_table(ds, half_life="7d"), runs
-    )
+    print(f"{paths.n_paths:,} distinct paths, {len(paths.codes):,} touches in them.")
     for model in HEURISTICS:
         out[model] = timed(lambda m=model: attribution(paths, [m], n_boot=0), runs)[0]
-    out["time_decay"] = timed(lambda: attribution(decayed, ["time_decay"], n_boot=0), runs)[0]
     for model in ("markov", "shapley"):
         out[f"{model}, point estimate"] = timed(
             lambda m=model: attribution(paths, [m], n_boot=0), runs
         )[0]
-    out["bootstrap, markov + shapley, 200 resamples"] = timed(
-        lambda: bootstrap_intervals(paths, ["markov", "shapley"], n_boot=200), runs
-    )[0]
-    out["removal effects"] = timed(lambda: removal_effects(paths), runs)[0]
-    out["transition matrix"] = timed(lambda: transition_matrix(paths), runs)[0]
-
-    def page() -> None:
-        table = path_table(ds)
-        attribution(table, DEFAULT_MODELS)
-        removal_effects(table)
-        transition_matrix(table)
-
-    out["page default, end to end (one cut)"] = timed(page, runs)[0]
-    return out
-
-
-def before(ds, runs: int) -> dict[str, float]:
-    """Seconds of the calls the page made before this change, each given the Dataset."""
-    out = {}
-    out["attribution(default models, 200 resamples)"] = timed(
-        lambda: attribution(ds, DEFAULT_MODELS), runs
-    )[0]
-    out["attribution(default models, no resamples)"] = timed(
-        lambda: attribution(ds, DEFAULT_MODELS, n_boot=0), runs
-    )[0]
-    out["time_decay"] = timed(lambda: attribution(ds, ["time_decay"], n_boot=0), runs)[0]
-    out["removal effects"] = timed(lambda: removal_effects(ds), runs)[0]
-    out["transition matrix"] = timed(lambda: transition_matrix(ds), runs)[0]
-    out["page default, end to end"] = (
-        out["attribution(default models, 200 resamples)"] + out["removal effects"]
-        + out["transition matrix"]
+    both = timed(lambda: attribution(paths, ["markov", "shapley"], n_boot=200), runs)[0]
+    out["bootstrap, markov + shapley, 200 resamples"] = both - (
+        out["markov, point estimate"] + out["shapley, point estimate"]
     )
+    if legacy:
+        out["time_decay (from the Dataset)"] = timed(
+            lambda: attribution(ds, ["time_decay"], n_boot=0), runs
+        )[0]
+        out["removal effects (from the Dataset)"] = timed(lambda: removal_effects(ds), runs)[0]
+        out["transition matrix (from the Dataset)"] = timed(
+            lambda: transition_matrix(ds), runs
+        )[0]
+
+        def page() -> None:
+            attribution(ds, DEFAULT_MODELS)
+            removal_effects(ds)
+            transition_matrix(ds)
+    else:
+        out["path table with time-decay weights"], decayed = timed(
+            lambda: path_table(ds, half_life="7d"), runs
+        )
+        out["time_decay (from that table)"] = timed(
+            lambda: attribution(decayed, ["time_decay"], n_boot=0), runs
+        )[0]
+        out["removal effects (from the table)"] = timed(lambda: removal_effects(paths), runs)[0]
+        out["transition matrix (from the table)"] = timed(
+            lambda: transition_matrix(paths), runs
+        )[0]
+
+        def page() -> None:
+            table = path_table(ds)
+            attribution(table, DEFAULT_MODELS)
+            removal_effects(table)
+            transition_matrix(table)
+
+    out["page default, end to end"] = timed(page, runs)[0]
     return out
 
 
@@ -99,9 +101,9 @@ def main() -> None:
     ds = touchpoint_dataset(codes, lengths, converted)
     print(f"{len(lengths):,} journeys, {len(codes):,} touchpoints, {converted.sum():,} "
           f"conversions; loaded into DuckDB in {time.perf_counter() - start:.1f} s.")
-    steps = before(ds, args.runs) if args.before else after(ds, args.runs)
+    timings = steps(ds, args.runs, legacy=args.before)
     print(f"\n| step ({'before' if args.before else 'after'}) | median seconds |\n|---|---:|")
-    for step, seconds in steps.items():
+    for step, seconds in timings.items():
         print(f"| {step} | {seconds:.2f} |")
 
 

@@ -231,6 +231,16 @@ def describe_disagreement(result: pd.DataFrame, data_driven: str | None = None) 
     )
 
 
+def describe_intervals(result: pd.DataFrame, n_boot: int = 200) -> str:
+    """One sentence on how the intervals of :func:`attribution`'s output were made (``n_boot``
+    bootstrap resamples) and their largest Monte Carlo error in conversions; "" when no row
+    has an interval."""
+    errors = result["ci_mc_error"].dropna() if "ci_mc_error" in result else pd.Series()
+    if errors.empty:
+        return ""
+    return t("attribution.describe.intervals", n=n_boot, error=float(errors.max()))
+
+
 def describe_removal_effects(effects: pd.DataFrame) -> str:
     """One sentence on the largest removal effect, from :func:`removal_effects`."""
     if effects.empty:
