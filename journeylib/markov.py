@@ -157,15 +157,17 @@ class PathEdges:
         previous = np.where(pos == 0, n, np.roll(state, 1))
         # Flat index into an (n + 1) x n grid whose last row is (start).
         body_cell = previous * n + state
+        # cells x paths: how often each path makes each step. Column major, so a product reads
+        # each path's weights once (10x faster than row major), and built as it stands: the
+        # touches are already grouped by path (a column may repeat a cell; products add them).
         n_paths = len(lengths)
-        # cells x paths: how often each path makes each step (duplicates are summed). Column
-        # major, so a product reads each path's weights once (10x faster than row major).
         self._body = sparse.csc_matrix(
-            (np.ones(len(body_cell)), (body_cell, self.body_path)), shape=((n + 1) * n, n_paths)
+            (np.ones(len(body_cell)), body_cell, np.concatenate([[0], np.cumsum(lengths)])),
+            shape=((n + 1) * n, n_paths),
         )
-        end_state = state[starts + lengths - 1]
         self._end = sparse.csc_matrix(
-            (np.ones(n_paths), (end_state, np.arange(n_paths))), shape=(n, n_paths)
+            (np.ones(n_paths), state[starts + lengths - 1], np.arange(n_paths + 1)),
+            shape=(n, n_paths),
         )
 
     def chains(self, conversions: np.ndarray, nulls: np.ndarray, value: np.ndarray) -> list[Chain]:

@@ -96,7 +96,7 @@ def credits(masks: np.ndarray, conversions: np.ndarray, value: np.ndarray,
     check_players(n)
     present, index = np.unique(masks, return_inverse=True)
     incidence = sparse.csc_matrix(
-        (np.ones(len(masks)), (index, np.arange(len(masks)))), shape=(len(present), len(masks))
+        (np.ones(len(masks)), index, np.arange(len(masks) + 1)), shape=(len(present), len(masks))
     )
     out = []
     for amounts in (conversions, value):
