@@ -380,17 +380,19 @@ def bootstrap_intervals(
     channels = paths.channels
     if "markov" in models and edges is None:
         edges = markov.PathEdges(paths, order)
-    masks = shapley.path_masks(paths) if "shapley" in models else None
+    coalitions = (shapley.PathCoalitions(shapley.path_masks(paths), len(channels))
+                  if "shapley" in models else None)
     per_conversion = np.divide(paths.value, paths.conversions,
                                out=np.zeros_like(paths.value), where=paths.conversions > 0)
     draws = {model: np.zeros((n_boot, 2, len(channels))) for model in models}
     rng = np.random.default_rng(seed)
     block = max(1, min(n_boot, _BLOCK_CELLS // max(paths.n_paths, 1)))
+    draw_conversions, draw_nulls = poisson_sampler(paths.conversions), poisson_sampler(paths.nulls)
     for first in range(0, n_boot, block):
         rows = min(block, n_boot - first)
         # (paths x rows): each column a resample's counts per path.
-        conv_b = poisson_weights(rng, paths.conversions, rows)
-        null_b = poisson_weights(rng, paths.nulls, rows)
+        conv_b = draw_conversions(rng, rows)
+        null_b = draw_nulls(rng, rows)
         value_b = conv_b * per_conversion[:, None]
         done = slice(first, first + rows)
         for model in models:
@@ -400,8 +402,7 @@ def bootstrap_intervals(
                     value_b.sum(axis=0), channels,
                 )
             else:
-                conv_credit, value_credit = shapley.credits(masks, conv_b, value_b,
-                                                            len(channels))
+                conv_credit, value_credit = coalitions.credits(conv_b, value_b)
             draws[model][done, 0] = conv_credit
             draws[model][done, 1] = value_credit
     tail = (1.0 - confidence) / 2 * 100
@@ -430,23 +431,38 @@ def poisson_weights(rng: np.random.Generator, mean: np.ndarray, rows: int) -> np
     by inverting the Poisson distribution function on uniforms through a lookup table (a
     uniform whose table cell straddles a step of the distribution function is looked up
     exactly), several times faster than numpy's Poisson sampler on a million paths; other
-    means use that sampler. Deterministic for a given ``rng`` state.
+    means use that sampler. Deterministic for a given ``rng`` state. See
+    :func:`poisson_sampler` to draw many blocks for the same means.
     """
-    out = np.zeros((len(mean), rows))
+    return poisson_sampler(mean)(rng, rows)
+
+
+def poisson_sampler(mean: np.ndarray):
+    """:func:`poisson_weights` for fixed ``mean``: the rows grouped by mean once, returning a
+    function ``(rng, rows) -> (len(mean) x rows) draws``."""
+    mean = np.asarray(mean, float)
     whole = (mean == np.round(mean)) & (mean >= 1) & (mean <= _TABLE_MEANS)
-    for lam in np.unique(mean[whole]):
-        idx = np.flatnonzero(mean == lam)
-        cdf, table, straddles = _poisson_table(float(lam))
-        u = rng.random((len(idx), rows))
-        cell = (u * _TABLE_CELLS).astype(np.int64)
-        drawn = table[cell]
-        exact = straddles[cell]
-        drawn[exact] = np.searchsorted(cdf, u[exact], side="right")
-        out[idx] = drawn
+    values, inverse = np.unique(mean[whole], return_inverse=True)
+    rows_of = np.flatnonzero(whole)
+    order = np.argsort(inverse, kind="stable")
+    groups = np.split(rows_of[order], np.cumsum(np.bincount(inverse, minlength=len(values)))[:-1])
     other = np.flatnonzero(~whole & (mean > 0))
-    if len(other):
-        out[other] = rng.poisson(mean[other][:, None], size=(len(other), rows))
-    return out
+
+    def draw(rng: np.random.Generator, rows: int) -> np.ndarray:
+        out = np.zeros((len(mean), rows))
+        for lam, idx in zip(values, groups, strict=True):
+            cdf, table, straddles = _poisson_table(float(lam))
+            u = rng.random((len(idx), rows))
+            cell = (u * _TABLE_CELLS).astype(np.int64)
+            drawn = table[cell]
+            exact = straddles[cell]
+            drawn[exact] = np.searchsorted(cdf, u[exact], side="right")
+            out[idx] = drawn
+        if len(other):
+            out[other] = rng.poisson(mean[other][:, None], size=(len(other), rows))
+        return out
+
+    return draw
 
 
 _TABLE_MEANS = 30

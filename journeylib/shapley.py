@@ -90,18 +90,33 @@ def credit(masks: np.ndarray, conversions: np.ndarray, value: np.ndarray,
 def credits(masks: np.ndarray, conversions: np.ndarray, value: np.ndarray,
             n: int) -> tuple[np.ndarray, np.ndarray]:
     """Shapley credit of players 0..n-1 for k weightings of the paths at once: ``conversions``
-    and ``value`` are (paths x k) (or 1-D for one), ``masks`` the paths' channel sets. The
-    coalition worths of every weighting are one sparse product with the paths' channel-set
-    incidence. Returns ``(conversions, revenue)``, each (k x n)."""
-    check_players(n)
-    present, index = np.unique(masks, return_inverse=True)
-    incidence = sparse.csc_matrix(
-        (np.ones(len(masks)), index, np.arange(len(masks) + 1)), shape=(len(present), len(masks))
-    )
-    out = []
-    for amounts in (conversions, value):
-        amounts = np.asarray(amounts, float).reshape(len(masks), -1)
-        c = np.zeros((amounts.shape[1], 1 << n))
-        c[:, present] = (incidence @ amounts).T
-        out.append(values_from_worth(subset_sums(c, n), n))
-    return out[0], out[1]
+    and ``value`` are (paths x k) (or 1-D for one), ``masks`` the paths' channel sets. Returns
+    ``(conversions, revenue)``, each (k x n). See :class:`PathCoalitions`."""
+    return PathCoalitions(masks, n).credits(conversions, value)
+
+
+class PathCoalitions:
+    """The paths' channel sets as a sparse (channel set x path) incidence, so that the
+    coalition worths of any path weights, or of a block of bootstrap resamples at once, are
+    one sparse product away."""
+
+    def __init__(self, masks: np.ndarray, n: int) -> None:
+        check_players(n)
+        self.n = n
+        self.present, index = np.unique(masks, return_inverse=True)
+        # Column major, one entry per path: built as it stands.
+        self._incidence = sparse.csc_matrix(
+            (np.ones(len(masks)), index, np.arange(len(masks) + 1)),
+            shape=(len(self.present), len(masks)),
+        )
+
+    def credits(self, conversions: np.ndarray, value: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Shapley credit of each player for (paths x k) weightings ``conversions`` and
+        ``value`` (1-D: one). Returns ``(conversions, revenue)``, each (k x n)."""
+        out = []
+        for amounts in (conversions, value):
+            amounts = np.asarray(amounts, float).reshape(self._incidence.shape[1], -1)
+            c = np.zeros((amounts.shape[1], 1 << self.n))
+            c[:, self.present] = (self._incidence @ amounts).T
+            out.append(values_from_worth(subset_sums(c, self.n), self.n))
+        return out[0], out[1]
