@@ -445,7 +445,8 @@ def poisson_sampler(mean: np.ndarray):
     values, inverse = np.unique(mean[whole], return_inverse=True)
     rows_of = np.flatnonzero(whole)
     order = np.argsort(inverse, kind="stable")
-    groups = np.split(rows_of[order], np.cumsum(np.bincount(inverse, minlength=len(values)))[:-1])
+    bounds = np.cumsum(np.bincount(inverse, minlength=len(values)))[:-1]
+    groups = np.split(rows_of[order], bounds) if len(values) else []
     other = np.flatnonzero(~whole & (mean > 0))
 
     def draw(rng: np.random.Generator, rows: int) -> np.ndarray:
