@@ -14,6 +14,7 @@ from journeylib.attribution import (
     attribution,
     by_channel,
     describe_disagreement,
+    describe_intervals,
     describe_removal_effects,
     describe_transitions,
     model_note,
@@ -27,7 +28,7 @@ from journeylib.charts.attribution import (
     transition_matrix_chart,
 )
 from journeylib.i18n import filters_text, label, t
-from journeylib.paths_table import PathTable
+from journeylib.paths_table import PathTable, path_table
 from journeylib.text import csv_bytes, escape_markdown
 
 DEFAULT_MODELS = ["first_touch", "last_touch", "linear", "position_based", "markov", "shapley"]
@@ -45,15 +46,29 @@ def _measures() -> dict[str, str]:
     }
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def _attribution(key: str, models: tuple, lookback: str | None, order: int, _data):
-    return attribution(_data, models, lookback=lookback, order=order)
+# One cut of the journeys per dataset, filters, lookback and time decay: every model, the
+# removal effects and the transitions of a view are computed from it (held, not copied).
+@st.cache_resource(show_spinner=False, max_entries=2)
+def _path_table(key: str, lookback: str | None, half_life: str | None, _data) -> PathTable:
+    return path_table(_data, lookback, half_life=half_life)
+
+
+def _paths(key: str, lookback: str | None, decay: bool, data):
+    """The view's path table, cut on first use (results cached below do not need it)."""
+    if isinstance(data, PathTable):
+        return lambda: data
+    return lambda: _path_table(key, lookback, "7d" if decay else None, data)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _inside(key: str, lookback: str | None, order: int, _data):
-    effects = removal_effects(_data, order, lookback=lookback)
-    return effects, transition_matrix(_data, 1, lookback=lookback)
+def _attribution(key: str, models: tuple, lookback: str | None, order: int, _paths):
+    return attribution(_paths(), models, order=order)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _inside(key: str, lookback: str | None, order: int, decay: bool, _paths):
+    paths = _paths()
+    return removal_effects(paths, order), transition_matrix(paths, 1)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -118,18 +133,19 @@ if not models:
     st.stop()
 
 window = None if lookback == "all" else lookback
+paths = _paths(key, window, "time_decay" in models, data)
 with section("attribution"):
     try:
         with st.spinner(t("attribution.page.working_models")):
             try:
-                result = _attribution(key, tuple(models), window, order, data)
+                result = _attribution(key, tuple(models), window, order, paths)
             except limits.LimitError as exc:
                 others = tuple(m for m in models if m != "shapley")
                 if exc.code != limits.SHAPLEY_CHANNELS or not others:
                     raise
                 # Too many channels for exact Shapley: say so and show the other models.
                 st.warning(f"{limits.limit_sentence(exc)} {t('limits.shown_without_shapley')}")
-                result = _attribution(key, others, window, order, data)
+                result = _attribution(key, others, window, order, paths)
     except limits.LimitError as exc:
         st.error(limits.limit_sentence(exc))
         st.stop()
@@ -159,11 +175,13 @@ with section("attribution"):
 with st.expander(t("attribution.page.meanings"), expanded=False):
     for model in models:
         st.markdown(f"**{label(model)}.** {model_note(model)}")
+    if intervals := describe_intervals(result):
+        st.markdown(escape_markdown(intervals))
 
 with section("attribution_inside"), st.expander(t("attribution.page.inside"), expanded=False):
     with st.spinner(t("attribution.page.working_markov")):
         try:
-            effects, matrix = _inside(key, window, order, data)
+            effects, matrix = _inside(key, window, order, "time_decay" in models, paths)
         except limits.LimitError as exc:
             st.error(limits.limit_sentence(exc))
             st.stop()

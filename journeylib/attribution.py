@@ -1,16 +1,21 @@
 """Channel attribution: every heuristic model, exact Markov chains and Shapley, side by side.
 
-``attribution(data, models)`` takes a :class:`~journeylib.dataset.Dataset` (journeys are cut in
-the engine, see :func:`journeylib.paths_table.journey_touches`) or a
+``attribution(data, models)`` takes a :class:`~journeylib.dataset.Dataset` or a
 :class:`~journeylib.paths_table.PathTable`, and returns one tidy frame: conversions and revenue
 credited to each channel by each model, with bootstrap intervals for the data-driven ones.
+
+Every model is computed from one path table: a Dataset's journeys are cut once, in the engine
+(:func:`journeylib.paths_table.path_table`, time-decay weights included when asked), and
+everything else is numpy over the distinct paths. A caller showing several analyses of one
+view (attribution, removal effects, transitions) cuts the path table once and passes it to
+each function.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
-import ibis
 import numpy as np
 import pandas as pd
 
@@ -20,6 +25,10 @@ from journeylib.durations import duration_seconds
 from journeylib.engine import to_pandas
 from journeylib.i18n import label, t
 from journeylib.paths_table import DEFAULT_LOOKBACK, PathTable, journey_touches, path_table
+
+# Resamples' Poisson weights are drawn in blocks of at most this many (resample, path) cells,
+# so memory stays bounded on a million distinct paths.
+_BLOCK_CELLS = 4_000_000
 
 HEURISTIC_MODELS = (
     "first_touch",
@@ -37,7 +46,7 @@ ALL = HEURISTIC_MODELS + DATA_DRIVEN_MODELS
 DIRECT_CHANNELS = ("direct", "(direct)", "direct traffic", "typed/bookmarked")
 COLUMNS = [
     "model", "channel", "conversions", "revenue", "share", "ci_low", "ci_high",
-    "revenue_ci_low", "revenue_ci_high",
+    "revenue_ci_low", "revenue_ci_high", "ci_mc_error", "revenue_ci_mc_error",
 ]
 
 
@@ -71,16 +80,19 @@ def attribution(
     :func:`~journeylib.paths_table.journey_touches`; ignored for a PathTable except
     ``collapse_repeats``). ``order``: Markov order 1..4. ``position_weights``: (first, last)
     shares of position_based, the middle touches share the rest. ``half_life``: time_decay's
-    half-life (weight 2^(-t/half_life), t the time from touch to conversion; needs timestamps,
-    so not available for a PathTable). ``direct``: channel names last_non_direct skips (case
-    is ignored). ``n_boot``: bootstrap resamples of journeys for the markov and shapley
-    intervals (0 for none), seeded by ``seed``.
+    half-life (weight 2^(-t/half_life), t the time from touch to conversion; needs timestamps:
+    a PathTable has them only when :func:`~journeylib.paths_table.path_table` was given the
+    same ``half_life``). ``direct``: channel names last_non_direct skips (case is ignored).
+    ``n_boot``: bootstrap resamples for the markov and shapley intervals (0 for none), seeded
+    by ``seed`` (see :func:`bootstrap_intervals`).
 
     Returns one row per model and channel: ``model``, ``channel``, ``conversions`` (credited,
     may be fractional), ``revenue`` (credited conversion value), ``share`` (of all conversions,
     0..1; per model these sum to 1 except for participation, which is reach), ``ci_low`` /
     ``ci_high`` and ``revenue_ci_low`` / ``revenue_ci_high`` (percentile bootstrap interval at
-    ``confidence``; NaN for models without one).
+    ``confidence``; NaN for models without one), ``ci_mc_error`` / ``revenue_ci_mc_error``
+    (the Monte Carlo standard error of those endpoints from using ``n_boot`` resamples, the
+    larger of the two ends; NaN without an interval).
 
     Raises :class:`~journeylib.limits.LimitError` before the work when Markov's state estimate
     (channels and ``order``) or Shapley's channel count is above its limit.
@@ -88,42 +100,30 @@ def attribution(
     unknown = [m for m in models if m not in ALL]
     if unknown:
         raise ValueError(f"unknown model(s) {', '.join(unknown)}; choose from {', '.join(ALL)}")
-    if isinstance(data, PathTable) and "time_decay" in models:
-        raise ValueError("time_decay needs touch timestamps, which a path table does not have")
     markov.order_check(order)
     if "markov" in models:
         markov.check_size(data, order)  # from the channel count, before any journey is cut
-    cut = {"conversion_touch": conversion_touch, "collapse_repeats": collapse_repeats}
-    paths = None
-    if isinstance(data, PathTable):
-        paths = data.without_repeats() if collapse_repeats else data
-    elif _needs_paths(models, n_boot):
-        paths = path_table(data, lookback, **cut)
-    if paths is not None and "shapley" in models:
+    paths = _paths(data, lookback, conversion_touch, collapse_repeats,
+                   half_life if "time_decay" in models else None)
+    if "shapley" in models:
         shapley.check_players(len(paths.channels))  # before the Markov counts and resamples
-    total, total_value = _totals(data, paths, lookback, cut)
-    # With the path table at hand, the data-driven models count from it in numpy rather than
-    # cutting the journeys again in the engine (on 10M touchpoints each cut took 7-15 s).
-    edges = markov.PathEdges(paths, order) if paths is not None and "markov" in models else None
+    total, total_value = paths.total_conversions, float(paths.value.sum())
+    edges = markov.PathEdges(paths, order) if "markov" in models else None
     driven = [m for m in models if m in DATA_DRIVEN_MODELS]
     intervals = (
-        _bootstrap(paths, driven, edges, n_boot, confidence, seed)
-        if paths is not None and driven and n_boot > 0 else {}
+        bootstrap_intervals(paths, driven, order, n_boot, confidence, seed, edges=edges)
+        if driven and n_boot > 0 else {}
     )
-
     frames = []
     for model in models:
         if model == "time_decay":
-            credited = _time_decay(data, lookback, half_life, cut)
+            credited = _time_decay(paths)
         elif model == "markov":
-            chain = (
-                edges.chain(paths.conversions, paths.nulls, paths.value)
-                if edges is not None
-                else markov.chain_from_dataset(data, order, lookback, **cut)
-            )
+            chain = edges.chain(paths.conversions, paths.nulls, paths.value)
             credited = markov.credit(chain, total, total_value)
         elif model == "shapley":
-            credited = _shapley(data, paths, lookback, cut)
+            credited = shapley.credit(shapley.path_masks(paths), paths.conversions,
+                                      paths.value, paths.channels)
         else:
             credited = heuristic_credit(paths, model, position_weights, direct)
         credited.insert(0, "model", model)
@@ -231,6 +231,16 @@ def describe_disagreement(result: pd.DataFrame, data_driven: str | None = None) 
     )
 
 
+def describe_intervals(result: pd.DataFrame, n_boot: int = 200) -> str:
+    """One sentence on how the intervals of :func:`attribution`'s output were made (``n_boot``
+    bootstrap resamples) and their largest Monte Carlo error in conversions; "" when no row
+    has an interval."""
+    errors = result["ci_mc_error"].dropna() if "ci_mc_error" in result else pd.Series()
+    if errors.empty:
+        return ""
+    return t("attribution.describe.intervals", n=n_boot, error=float(errors.max()))
+
+
 def describe_removal_effects(effects: pd.DataFrame) -> str:
     """One sentence on the largest removal effect, from :func:`removal_effects`."""
     if effects.empty:
@@ -303,85 +313,103 @@ def _heuristic_weights(
     raise ValueError(f"{model} is not a path-based heuristic model")
 
 
-def _time_decay(
-    data: Dataset | PathTable, lookback: str | None, half_life: str, cut: dict
-) -> pd.DataFrame:
-    """Time-decay credit, computed in the engine (one query)."""
-    hours = duration_seconds(half_life) / 3600.0
-    t = journey_touches(data, lookback, **cut)
-    t = t.filter(t.converted == 1)
-    t = t.mutate(w=(ibis.literal(2.0) ** (-t.hours_before_end / hours)))
-    t = t.mutate(w=t.w / t.w.sum().over(ibis.window(group_by=["customer_id", "journey"])))
-    out = to_pandas(
-        t.group_by("channel")
-        .agg(conversions=t.w.sum(), revenue=(t.w * t.revenue).sum())
-    )
-    channels = _paths_channels(data, lookback, cut)
-    out = pd.DataFrame({"channel": channels}).merge(out, on="channel", how="left")
-    return out.fillna({"conversions": 0.0, "revenue": 0.0})
-
-
-def _paths_channels(data: Dataset, lookback: str | None, cut: dict) -> list[str]:
-    t = journey_touches(data, lookback, **cut)
-    return sorted(to_pandas(t.select("channel").distinct())["channel"].tolist())
-
-
-def _shapley(
-    data: Dataset | PathTable, paths: PathTable | None, lookback: str | None, cut: dict
-) -> pd.DataFrame:
-    if paths is None:
-        channels, counts = shapley.mask_counts_from_dataset(data, lookback, **cut)
-        masks = counts["mask"].to_numpy(np.int64)
-        return shapley.credit(
-            masks, counts["conversions"].to_numpy(), counts["revenue"].to_numpy(), channels
-        )
-    channels = paths.channels
-    return shapley.credit(
-        shapley.path_masks(paths),
-        paths.conversions,
-        paths.value,
-        channels,
+def _time_decay(paths: PathTable) -> pd.DataFrame:
+    """Time-decay credit from a path table's per-touch decay weights."""
+    size = len(paths.channels)
+    return pd.DataFrame(
+        {
+            "channel": paths.channels,
+            "conversions": np.bincount(paths.codes, weights=paths.decay, minlength=size),
+            "revenue": np.bincount(paths.codes, weights=paths.decay_value, minlength=size),
+        }
     )
 
 
-def _bootstrap(
-    paths: PathTable, models: Sequence[str], edges: markov.PathEdges | None, n_boot: int,
-    confidence: float, seed: int,
+def _paths(
+    data: Dataset | PathTable,
+    lookback: str | None,
+    conversion_touch: bool,
+    collapse_repeats: bool,
+    half_life: str | None = None,
+) -> PathTable:
+    """The one path table every model of a call is computed from: a Dataset's journeys cut
+    once in the engine (with time-decay weights when ``half_life`` is given), or the
+    PathTable given (repeats merged with ``collapse_repeats``)."""
+    if isinstance(data, Dataset):
+        return path_table(data, lookback, conversion_touch=conversion_touch,
+                          collapse_repeats=collapse_repeats, half_life=half_life)
+    if half_life is not None:
+        if data.decay is None:
+            raise ValueError("time_decay needs touch timestamps, which a path table does not "
+                             "have unless path_table() was given a half_life")
+        if duration_seconds(data.half_life) != duration_seconds(half_life):
+            raise ValueError(f"this path table's time-decay weights have a half-life of "
+                             f"{data.half_life}, not {half_life}")
+    return data.without_repeats() if collapse_repeats else data
+
+
+def bootstrap_intervals(
+    paths: PathTable,
+    models: Sequence[str] = DATA_DRIVEN_MODELS,
+    order: int = 1,
+    n_boot: int = 200,
+    confidence: float = 0.95,
+    seed: int = 0,
+    *,
+    edges: markov.PathEdges | None = None,
 ) -> dict[str, pd.DataFrame]:
-    """Percentile intervals of each data-driven model in ``models`` ("markov" needs
-    ``edges``) from resampling journeys: each path's conversions and nulls are redrawn as
-    Poisson counts (the Poisson bootstrap), its value scaled with its conversions. The models
-    share the resamples, so each one's interval is what it would be alone with this ``seed``.
+    """Percentile bootstrap intervals of the data-driven models in ``models`` (markov of
+    ``order``, shapley) from ``n_boot`` resamples of the journeys.
+
+    The Poisson bootstrap over distinct paths: in each resample every path's conversions and
+    nulls are redrawn as Poisson counts with the observed counts as means (its value scaled
+    with its conversions), which resamples the journeys without touching them. The weights are
+    drawn as one (resamples x paths) matrix, in blocks of bounded size, and each model is
+    evaluated from weighted aggregates: Markov's transition counts for every resample of a
+    block are one sparse product of the weights with the paths' transition incidence, and
+    Shapley's coalition worths one sparse product with the paths' channel-set incidence. The
+    models share the resamples, so each one's interval is what it would be alone with this
+    ``seed``; the same seed gives the same intervals. ``edges``: the paths' transitions for
+    ``order`` when already at hand.
 
     Returns model -> ``channel``, ``ci_low``, ``ci_high``, ``revenue_ci_low``,
-    ``revenue_ci_high``.
+    ``revenue_ci_high``, ``ci_mc_error``, ``revenue_ci_mc_error`` (Monte Carlo standard error
+    of the interval's endpoints from using ``n_boot`` resamples, the larger of the two, from
+    the order statistics around each percentile).
     """
-    rng = np.random.default_rng(seed)
-    conversions = paths.conversions
-    nulls = paths.nulls
-    value = paths.value
-    per_conversion = np.divide(value, conversions, out=np.zeros_like(value),
-                               where=conversions > 0)
     channels = paths.channels
-    masks = shapley.path_masks(paths) if "shapley" in models else None
+    if "markov" in models and edges is None:
+        edges = markov.PathEdges(paths, order)
+    coalitions = (shapley.PathCoalitions(shapley.path_masks(paths), len(channels))
+                  if "shapley" in models else None)
+    per_conversion = np.divide(paths.value, paths.conversions,
+                               out=np.zeros_like(paths.value), where=paths.conversions > 0)
     draws = {model: np.zeros((n_boot, 2, len(channels))) for model in models}
-    for b in range(n_boot):
-        conv_b = rng.poisson(conversions).astype(float)
-        null_b = rng.poisson(nulls).astype(float)
-        value_b = conv_b * per_conversion
+    rng = np.random.default_rng(seed)
+    block = max(1, min(n_boot, _BLOCK_CELLS // max(paths.n_paths, 1)))
+    draw_conversions, draw_nulls = poisson_sampler(paths.conversions), poisson_sampler(paths.nulls)
+    for first in range(0, n_boot, block):
+        rows = min(block, n_boot - first)
+        # (paths x rows): each column a resample's counts per path.
+        conv_b = draw_conversions(rng, rows)
+        null_b = draw_nulls(rng, rows)
+        value_b = conv_b * per_conversion[:, None]
+        done = slice(first, first + rows)
         for model in models:
             if model == "markov":
-                credited = markov.credit(edges.chain(conv_b, null_b, value_b), conv_b.sum(),
-                                         value_b.sum())
-                credited = credited.set_index("channel").reindex(channels, fill_value=0.0)
+                conv_credit, value_credit = markov.credits(
+                    edges.chains(conv_b, null_b, value_b), conv_b.sum(axis=0),
+                    value_b.sum(axis=0), channels,
+                )
             else:
-                credited = shapley.credit(masks, conv_b, value_b, channels)
-            draws[model][b, 0] = credited["conversions"].to_numpy()
-            draws[model][b, 1] = credited["revenue"].to_numpy()
+                conv_credit, value_credit = coalitions.credits(conv_b, value_b)
+            draws[model][done, 0] = conv_credit
+            draws[model][done, 1] = value_credit
     tail = (1.0 - confidence) / 2 * 100
     out = {}
     for model, drawn in draws.items():
         low, high = np.percentile(drawn, [tail, 100 - tail], axis=0)
+        error = np.maximum(_percentile_error(drawn, tail), _percentile_error(drawn, 100 - tail))
         out[model] = pd.DataFrame(
             {
                 "channel": channels,
@@ -389,26 +417,84 @@ def _bootstrap(
                 "ci_high": high[0],
                 "revenue_ci_low": low[1],
                 "revenue_ci_high": high[1],
+                "ci_mc_error": error[0],
+                "revenue_ci_mc_error": error[1],
             }
         )
     return out
 
 
-def _needs_paths(models: Sequence[str], n_boot: int) -> bool:
-    heuristics = set(models) & (set(HEURISTIC_MODELS) - {"time_decay"})
-    return bool(heuristics) or (n_boot > 0 and bool(set(models) & set(DATA_DRIVEN_MODELS)))
+def poisson_weights(rng: np.random.Generator, mean: np.ndarray, rows: int) -> np.ndarray:
+    """A (len(mean) x rows) matrix of independent Poisson draws, row i with mean ``mean[i]``.
+
+    Means that are small whole numbers (the usual journey counts of a path) are drawn exactly
+    by inverting the Poisson distribution function on uniforms through a lookup table (a
+    uniform whose table cell straddles a step of the distribution function is looked up
+    exactly), several times faster than numpy's Poisson sampler on a million paths; other
+    means use that sampler. Deterministic for a given ``rng`` state. See
+    :func:`poisson_sampler` to draw many blocks for the same means.
+    """
+    return poisson_sampler(mean)(rng, rows)
 
 
-def _totals(
-    data: Dataset | PathTable, paths: PathTable | None, lookback: str | None, cut: dict
-) -> tuple[float, float]:
-    if paths is None:
-        t = journey_touches(data, lookback, **cut)
-        ends = t.filter(t.position == 0)
-        row = to_pandas(ends.aggregate(c=ends.converted.sum(), v=ends.revenue.sum())).iloc[0]
-        return float(row["c"]) if pd.notna(row["c"]) else 0.0, \
-            float(row["v"]) if pd.notna(row["v"]) else 0.0
-    return paths.total_conversions, float(paths.value.sum())
+def poisson_sampler(mean: np.ndarray):
+    """:func:`poisson_weights` for fixed ``mean``: the rows grouped by mean once, returning a
+    function ``(rng, rows) -> (len(mean) x rows) draws``."""
+    mean = np.asarray(mean, float)
+    whole = (mean == np.round(mean)) & (mean >= 1) & (mean <= _TABLE_MEANS)
+    values, inverse = np.unique(mean[whole], return_inverse=True)
+    rows_of = np.flatnonzero(whole)
+    order = np.argsort(inverse, kind="stable")
+    bounds = np.cumsum(np.bincount(inverse, minlength=len(values)))[:-1]
+    groups = np.split(rows_of[order], bounds) if len(values) else []
+    other = np.flatnonzero(~whole & (mean > 0))
+
+    def draw(rng: np.random.Generator, rows: int) -> np.ndarray:
+        out = np.zeros((len(mean), rows))
+        for lam, idx in zip(values, groups, strict=True):
+            cdf, table, straddles = _poisson_table(float(lam))
+            u = rng.random((len(idx), rows))
+            cell = (u * _TABLE_CELLS).astype(np.int64)
+            drawn = table[cell]
+            exact = straddles[cell]
+            drawn[exact] = np.searchsorted(cdf, u[exact], side="right")
+            out[idx] = drawn
+        if len(other):
+            out[other] = rng.poisson(mean[other][:, None], size=(len(other), rows))
+        return out
+
+    return draw
+
+
+_TABLE_MEANS = 30
+_TABLE_CELLS = 1 << 16
+
+
+@functools.lru_cache(maxsize=_TABLE_MEANS)
+def _poisson_table(lam: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Poisson(``lam``)'s distribution function (up to where its tail is below 1e-17), the
+    draw for each of :data:`_TABLE_CELLS` equal cells of [0, 1), and which cells straddle a
+    step (their uniforms need an exact look-up)."""
+    k = np.arange(int(lam + 12 * np.sqrt(lam) + 20))
+    cdf = np.cumsum(np.exp(k * np.log(lam) - lam - np.cumsum(np.log(np.maximum(k, 1)))))
+    edges = np.arange(_TABLE_CELLS + 1) / _TABLE_CELLS
+    low = np.searchsorted(cdf, edges[:-1], side="right")
+    high = np.searchsorted(cdf, edges[1:], side="left")
+    return cdf, low.astype(float), low != high
+
+
+def _percentile_error(drawn: np.ndarray, q: float) -> np.ndarray:
+    """Monte Carlo standard error of the ``q``-th percentile (0..100) of ``drawn`` along its
+    first axis: half the spread between the order statistics one binomial standard deviation
+    either side of the percentile's rank (distribution-free)."""
+    n = drawn.shape[0]
+    p = q / 100.0
+    spread = np.sqrt(n * p * (1.0 - p))
+    rank = p * (n - 1)
+    low = int(np.clip(np.floor(rank - spread), 0, n - 1))
+    high = int(np.clip(np.ceil(rank + spread), 0, n - 1))
+    ordered = np.sort(drawn, axis=0)
+    return (ordered[high] - ordered[low]) / 2.0
 
 
 def _chain(
@@ -418,12 +504,9 @@ def _chain(
     conversion_touch: bool,
     collapse_repeats: bool,
 ) -> markov.Chain:
-    if isinstance(data, Dataset):
-        return markov.chain_from_dataset(
-            data, order, lookback, conversion_touch=conversion_touch,
-            collapse_repeats=collapse_repeats,
-        )
-    return markov.chain_from_paths(data.without_repeats() if collapse_repeats else data, order)
+    markov.check_size(data, order)  # before any journey is cut
+    return markov.chain_from_paths(_paths(data, lookback, conversion_touch, collapse_repeats),
+                                   order)
 
 
 def channel_reach(

@@ -49,6 +49,13 @@ class PathTable:
     (touches per path, at least 1), and per path ``conversions`` (journeys along the path that
     converted), ``value`` (their conversion value, e.g. revenue) and ``nulls`` (journeys along
     the path that did not convert). :attr:`frame` shows the same as a DataFrame.
+
+    A table cut from a Dataset with a ``half_life`` (see :func:`path_table`) also carries what
+    time-decay attribution needs, per touch like ``codes``: ``decay`` (the touch's time-decay
+    weights summed over the converting journeys along the path; each journey's weights sum to
+    1) and ``decay_value`` (the same weights times each journey's conversion value);
+    ``half_life`` is the half-life they were computed with. They are None otherwise (a table
+    read from a file has no timestamps).
     """
 
     channels: list[str]
@@ -58,6 +65,9 @@ class PathTable:
     value: np.ndarray
     nulls: np.ndarray
     name: str = "path table"
+    decay: np.ndarray | None = None
+    decay_value: np.ndarray | None = None
+    half_life: str | None = None
 
     @classmethod
     def from_frame(
@@ -167,10 +177,12 @@ class PathTable:
         nulls: np.ndarray,
         name: str,
         group: np.ndarray | None = None,
+        decay: tuple[np.ndarray, np.ndarray, str] | None = None,
     ) -> PathTable:
         """Sum repeated paths, drop empty ones and sort the channels by name. ``group``: an id
         per path, equal for identical paths and numbered by first appearance (computed when
-        not given)."""
+        not given). ``decay``: ``(decay, decay_value, half_life)`` with the two per-touch
+        arrays aligned with ``codes`` (summed touch by touch over repeated paths)."""
         if not lengths.any():
             raise DataError(i18n.t("errors.path_table_empty"))
         order = np.argsort(np.asarray(channels, dtype=object), kind="stable")
@@ -196,6 +208,19 @@ class PathTable:
             return np.bincount(target, weights=np.asarray(values, float)[present], minlength=n)
 
         kept = lengths[rows]
+        decayed = {}
+        if decay is not None:
+            # Touch k of a path adds into touch k of its group's first path.
+            row_target = np.full(len(lengths), -1)
+            row_target[present] = target
+            starts = np.cumsum(kept) - kept
+            touch = starts[np.repeat(row_target, lengths)] + _positions(lengths)
+            size = int(kept.sum())
+            decayed = {
+                "decay": np.bincount(touch, weights=decay[0], minlength=size),
+                "decay_value": np.bincount(touch, weights=decay[1], minlength=size),
+                "half_life": decay[2],
+            }
         if len(rows) < len(lengths):
             # Group ids follow first appearance, so the first rows are in group order.
             chosen = np.zeros(len(lengths), dtype=bool)
@@ -206,7 +231,7 @@ class PathTable:
         remap[used] = np.arange(len(used))
         names = [channels[i] for i in order[used]]
         return cls(names, remap[codes], kept.astype(np.int64), total(conversions),
-                   total(value), total(nulls), name)
+                   total(value), total(nulls), name, **decayed)
 
     @cached_property
     def frame(self) -> pd.DataFrame:
@@ -239,9 +264,17 @@ class PathTable:
 
     def without_repeats(self) -> PathTable:
         """The paths with consecutive touches of one channel merged (``a > a > b`` ->
-        ``a > b``); paths that become equal are summed."""
+        ``a > b``); paths that become equal are summed, and merged touches add their time-decay
+        weights."""
         path_idx, pos = self.positions()
         keep = (pos == 0) | (self.codes != np.roll(self.codes, 1))
+        decay = None
+        if self.decay is not None:
+            merged = np.cumsum(keep) - 1
+            size = int(keep.sum())
+            decay = (np.bincount(merged, weights=self.decay, minlength=size),
+                     np.bincount(merged, weights=self.decay_value, minlength=size),
+                     self.half_life)
         return PathTable._grouped(
             self.channels,
             self.codes[keep],
@@ -250,6 +283,7 @@ class PathTable:
             value=self.value,
             nulls=self.nulls,
             name=self.name,
+            decay=decay,
         )
 
     def to_frame(self, sep: str = " > ") -> pd.DataFrame:
@@ -337,27 +371,45 @@ def path_table(
     *,
     conversion_touch: bool = False,
     collapse_repeats: bool = False,
+    half_life: str | None = None,
 ) -> PathTable:
-    """Journeys of a Dataset grouped into distinct paths, from one query.
+    """Journeys of a Dataset grouped into distinct paths, from one query: the one cut of the
+    journeys that every attribution model of a view is computed from.
 
     See :func:`journey_touches` for how journeys are cut. Returns a :class:`PathTable` whose
-    ``conversions`` and ``nulls`` count journeys and ``value`` sums conversion revenue.
+    ``conversions`` and ``nulls`` count journeys and ``value`` sums conversion revenue. With
+    ``half_life`` (e.g. ``"7d"``) the same query also weighs each converting journey's touches
+    by 2^(-t/half_life), t the time from the touch to the conversion, normalised to sum to 1
+    per journey (the table's ``decay`` and ``decay_value``, for time-decay attribution).
     """
     t = journey_touches(
         ds, lookback, conversion_touch=conversion_touch, collapse_repeats=collapse_repeats
     )
-    step = ibis.struct({"position": t.position, "channel": t.channel})
+    fields = {"position": t.position, "channel": t.channel}
+    if half_life is not None:
+        hours = duration_seconds(half_life) / 3600.0
+        t = t.mutate(_w=ibis.literal(2.0) ** (-t.hours_before_end / hours))
+        t = t.mutate(_w=t._w / t._w.sum().over(ibis.window(group_by=["customer_id", "journey"])))
+        fields["w"] = t._w
+    step = ibis.struct(fields)
     per_journey = t.group_by(["customer_id", "journey"]).agg(
         steps=step.collect(), converted=t.converted.max(), revenue=t.revenue.max()
     )
-    per_journey = per_journey.mutate(path=per_journey.steps.sort().map(lambda s: s.channel))
+    steps = per_journey.steps.sort()
+    per_journey = per_journey.mutate(path=steps.map(lambda s: s.channel))
+    if half_life is not None:
+        per_journey = per_journey.mutate(weights=steps.map(lambda s: s.w))
+    aggregates = {
+        "conversions": per_journey.converted.sum(),
+        "value": per_journey.revenue.sum(),
+        "journeys": per_journey.count(),
+    }
+    if half_life is not None:
+        weighted = ibis.struct({"w": per_journey.weights, "r": per_journey.revenue})
+        aggregates["weighted"] = weighted.collect(where=per_journey.converted == 1)
     grouped = to_arrow(
         per_journey.group_by("path")
-        .agg(
-            conversions=per_journey.converted.sum(),
-            value=per_journey.revenue.sum(),
-            journeys=per_journey.count(),
-        )
+        .agg(**aggregates)
         # In path order: the engine's own row order changes from run to run, and the
         # bootstrap's resamples follow row order, so a seed would not repeat its intervals.
         .order_by("path")
@@ -366,22 +418,47 @@ def path_table(
     # does) took ~10 s of the 20 s this function took on 10M touchpoints.
     paths = grouped["path"].combine_chunks()
     encoded = pc.dictionary_encode(paths.flatten())
+    lengths = pc.fill_null(pc.list_value_length(paths), 0).to_numpy().astype(np.int64)
 
     def numbers(column: str) -> np.ndarray:
         return pc.fill_null(grouped[column], 0).to_numpy().astype(float)
 
     conversions = numbers("conversions")
+    decay = None
+    if half_life is not None:
+        decay = (*_decay_weights(grouped["weighted"].combine_chunks(), lengths), half_life)
     return PathTable._grouped(
         [str(c) for c in encoded.dictionary.to_pylist()],
         encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64),
-        pc.fill_null(pc.list_value_length(paths), 0).to_numpy().astype(np.int64),
+        lengths,
         conversions=conversions,
         value=numbers("value"),
         nulls=numbers("journeys") - conversions,
         name=ds.name,
         # The engine grouped identical paths already: each row is its own path.
         group=np.arange(len(paths)),
+        decay=decay,
     )
+
+
+def _decay_weights(weighted: pa.ListArray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per touch of the paths (lengths ``lengths``): the time-decay weights of the converting
+    journeys along each path summed, plain and times each journey's value. ``weighted`` holds
+    per path a list of journeys, each ``{w: weights in touch order, r: value}``."""
+    journeys = weighted.flatten()  # one struct per converting journey
+    journey_path = pc.list_parent_indices(weighted).to_numpy()
+    w_lists = pc.struct_field(journeys, "w")
+    value = pc.fill_null(pc.struct_field(journeys, "r"), 0).to_numpy(zero_copy_only=False)
+    value = value.astype(float)
+    w = pc.fill_null(w_lists.flatten(), 0).to_numpy(zero_copy_only=False).astype(float)
+    w_journey = pc.list_parent_indices(w_lists).to_numpy()
+    offsets = w_lists.offsets.to_numpy()
+    position = np.arange(len(w)) - (offsets[w_journey] - offsets[0])
+    starts = np.cumsum(lengths) - lengths
+    touch = starts[journey_path[w_journey]] + position
+    size = int(lengths.sum())
+    return (np.bincount(touch, weights=w, minlength=size),
+            np.bincount(touch, weights=w * value[w_journey], minlength=size))
 
 
 def _key(column: object) -> str:

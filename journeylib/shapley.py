@@ -1,8 +1,8 @@
 """Exact Shapley values over channel coalitions, with journeys' channel sets as bitmasks.
 
 The worth of a coalition S is what journeys whose channel set is a subset of S achieved
-(conversions or revenue), so the values add up to the total. Bitmask counts of a Dataset come
-from the engine; a PathTable's from numpy.
+(conversions or revenue), so the values add up to the total. Bitmasks come from a PathTable
+(a Dataset's is cut in the engine by :func:`journeylib.paths_table.path_table`).
 """
 
 from __future__ import annotations
@@ -11,11 +11,10 @@ from math import factorial
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 
 from journeylib import limits
-from journeylib.dataset import Dataset
-from journeylib.engine import to_pandas
-from journeylib.paths_table import DEFAULT_LOOKBACK, PathTable, journey_touches
+from journeylib.paths_table import PathTable
 
 MAX_SHAPLEY_CHANNELS = limits.MAX_SHAPLEY_CHANNELS
 
@@ -46,25 +45,27 @@ def shapley_values(worth: dict[frozenset[str], float]) -> dict[str, float]:
 
 
 def values_from_worth(v: np.ndarray, n: int) -> np.ndarray:
-    """Shapley values of players 0..n-1 from ``v[mask]``, the worth of each coalition mask."""
+    """Shapley values of players 0..n-1 from ``v[..., mask]``, the worth of each coalition mask
+    (leading axes, e.g. bootstrap resamples, are kept: the result is ``(..., n)``)."""
     masks = np.arange(1 << n)
     size = np.zeros(1 << n, dtype=np.int64)
     for i in range(n):
         size += (masks >> i) & 1
     weight = np.array([factorial(s) * factorial(n - s - 1) / factorial(n) for s in range(n)])
-    out = np.zeros(n)
+    out = np.zeros((*v.shape[:-1], n))
     for i in range(n):
         without = masks[(masks >> i) & 1 == 0]
-        out[i] = weight[size[without]] @ (v[without | (1 << i)] - v[without])
+        out[..., i] = (v[..., without | (1 << i)] - v[..., without]) @ weight[size[without]]
     return out
 
 
 def subset_sums(c: np.ndarray, n: int) -> np.ndarray:
-    """``v[S] = sum of c[T] over T subset of S`` for every mask S (the zeta transform)."""
-    v = c.astype(float).copy()
+    """``v[..., S] = sum of c[..., T] over T subset of S`` for every mask S (the zeta
+    transform, along the last axis)."""
+    v = np.array(c, dtype=float, order="C", copy=True)
     for i in range(n):
-        grid = v.reshape(-1, 2, 1 << i)
-        grid[:, 1, :] += grid[:, 0, :]
+        grid = v.reshape(*v.shape[:-1], -1, 2, 1 << i)
+        grid[..., 1, :] += grid[..., 0, :]
     return v
 
 
@@ -76,51 +77,46 @@ def path_masks(paths: PathTable) -> np.ndarray:
     return np.bitwise_or.reduceat(np.left_shift(1, codes), starts).astype(np.int64)
 
 
-def mask_counts_from_dataset(
-    ds: Dataset,
-    lookback: str | None = DEFAULT_LOOKBACK,
-    *,
-    conversion_touch: bool = False,
-    collapse_repeats: bool = False,
-) -> tuple[list[str], pd.DataFrame]:
-    """Journeys per channel set, counted in the engine (two queries: channels, then masks).
-
-    Returns ``(channels, frame)``: bit i of a mask is ``channels[i]``; ``frame`` has ``mask``,
-    ``conversions``, ``revenue`` and ``journeys`` per distinct channel set.
-    """
-    t = journey_touches(
-        ds, lookback, conversion_touch=conversion_touch, collapse_repeats=collapse_repeats
-    )
-    channels = sorted(to_pandas(t.select("channel").distinct())["channel"].tolist())
-    check_players(len(channels))
-    distinct = t.select("customer_id", "journey", "channel", "converted", "revenue").distinct()
-    bits = {c: 1 << i for i, c in enumerate(channels)}
-    distinct = distinct.mutate(bit=distinct.channel.substitute(bits, else_=0).cast("int64"))
-    per_journey = distinct.group_by(["customer_id", "journey"]).agg(
-        mask=distinct.bit.sum(), converted=distinct.converted.max(), revenue=distinct.revenue.max()
-    )
-    frame = to_pandas(
-        per_journey.group_by("mask")
-        .agg(
-            conversions=per_journey.converted.sum(),
-            revenue=per_journey.revenue.sum(),
-            journeys=per_journey.count(),
-        )
-    )
-    frame = frame.astype({"mask": np.int64, "conversions": float, "revenue": float})
-    return channels, frame.sort_values("mask").reset_index(drop=True)
-
-
 def credit(masks: np.ndarray, conversions: np.ndarray, value: np.ndarray,
            channels: list[str]) -> pd.DataFrame:
     """Shapley credit of each channel for journeys with channel-set ``masks``.
 
     Returns ``channel``, ``conversions``, ``revenue``.
     """
-    n = len(channels)
-    check_players(n)
-    out = {"channel": channels}
-    for column, amounts in (("conversions", conversions), ("revenue", value)):
-        c = np.bincount(masks, weights=amounts, minlength=1 << n)
-        out[column] = values_from_worth(subset_sums(c, n), n)
-    return pd.DataFrame(out)
+    conv, rev = credits(masks, conversions, value, len(channels))
+    return pd.DataFrame({"channel": channels, "conversions": conv[0], "revenue": rev[0]})
+
+
+def credits(masks: np.ndarray, conversions: np.ndarray, value: np.ndarray,
+            n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Shapley credit of players 0..n-1 for k weightings of the paths at once: ``conversions``
+    and ``value`` are (paths x k) (or 1-D for one), ``masks`` the paths' channel sets. Returns
+    ``(conversions, revenue)``, each (k x n). See :class:`PathCoalitions`."""
+    return PathCoalitions(masks, n).credits(conversions, value)
+
+
+class PathCoalitions:
+    """The paths' channel sets as a sparse (channel set x path) incidence, so that the
+    coalition worths of any path weights, or of a block of bootstrap resamples at once, are
+    one sparse product away."""
+
+    def __init__(self, masks: np.ndarray, n: int) -> None:
+        check_players(n)
+        self.n = n
+        self.present, index = np.unique(masks, return_inverse=True)
+        # Column major, one entry per path: built as it stands.
+        self._incidence = sparse.csc_matrix(
+            (np.ones(len(masks)), index, np.arange(len(masks) + 1)),
+            shape=(len(self.present), len(masks)),
+        )
+
+    def credits(self, conversions: np.ndarray, value: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Shapley credit of each player for (paths x k) weightings ``conversions`` and
+        ``value`` (1-D: one). Returns ``(conversions, revenue)``, each (k x n)."""
+        out = []
+        for amounts in (conversions, value):
+            amounts = np.asarray(amounts, float).reshape(self._incidence.shape[1], -1)
+            c = np.zeros((amounts.shape[1], 1 << self.n))
+            c[:, self.present] = (self._incidence @ amounts).T
+            out.append(values_from_worth(subset_sums(c, self.n), self.n))
+        return out[0], out[1]
