@@ -381,8 +381,8 @@ def test_attribution_page_leaves_shapley_out_with_the_reason() -> None:
     warning = " ".join(w.value for w in at.warning)
     assert "up to 15 channels; this data has 20" in warning
     assert "shown without Shapley" in warning
-    table = next(d.value for d in at.dataframe if "Model" in d.value.columns)
-    assert "Shapley" not in set(table["Model"]) and "Linear" in set(table["Model"])
+    table = next(d.value for d in at.dataframe if "channel" in d.value.columns)
+    assert "shapley" not in table.columns and "linear" in table.columns
 
 
 @pytest.mark.parametrize(

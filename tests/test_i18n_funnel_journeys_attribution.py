@@ -321,12 +321,12 @@ def test_attribution_sentences() -> None:
     with i18n.language("ru"):
         assert describe_disagreement(_result()) == (
             "Сильнее всего модели расходятся в оценке direct и email: «Последнее касание» "
-            f"отдаёт direct 60{NB}% конверсий, а «Цепь Маркова» — 30{NB}%; доля email при этом "
-            f"растёт с 40{NB}% до 70{NB}%."
+            f"отдаёт direct 60,0{NB}% конверсий, а «Цепь Маркова» — 30,0{NB}%; доля email при "
+            f"этом растёт с 40,0{NB}% до 70,0{NB}%."
         )
         effects = pd.DataFrame({"channel": ["email", "direct"], "removal_effect": [0.1, 0.42]})
         assert describe_removal_effects(effects) == (
-            f"Без канала direct цепь предсказывает на 42{NB}% меньше конверсий — это самая "
+            f"Без канала direct цепь предсказывает на 42,0{NB}% меньше конверсий — это самая "
             "большая потеря среди всех каналов."
         )
     with i18n.language("pl"):
@@ -344,7 +344,7 @@ def test_attribution_sentences() -> None:
             }
         )
         assert describe_steps(matrix) == (
-            "Najczęstszy krok to email → direct (3 razy; 75% wyjść z email)."
+            "Najczęstszy krok to email → direct (3 razy; 75,0% wyjść z email)."
         )
         assert describe_steps(matrix.assign(transitions=[4.0, 1.0, 1.0])).startswith(
             "Najczęstszy krok to email → direct (1 raz;"
