@@ -129,9 +129,7 @@ def differences(result: dict) -> list[str]:
     return found
 
 
-def table_text(results: list[dict]) -> str:
-    """The figures as a Markdown table: seconds and the ratio to the GROUP BY per size."""
-    names = {
+NAMES = {
         "group_by": "GROUP BY customer_id count (the floor)",
         "funnel_best": "journeylib funnel, best attempt",
         "funnel_first": "journeylib funnel, first entry",
@@ -142,7 +140,12 @@ def table_text(results: list[dict]) -> str:
         "load": "journeylib.load of the Parquet file",
         "pandas_read_parquet": "pandas.read_parquet",
         "duckdb_read_parquet": "DuckDB read_parquet (count)",
-    }
+}
+
+
+def table_text(results: list[dict]) -> str:
+    """The figures as a Markdown table: seconds and the ratio to the GROUP BY per size."""
+    names = NAMES
     head = "| Analysis | " + " | ".join(f"{r['rows']:,} rows (s, × floor)" for r in results)
     lines = [head + " |", "|---|" + "---:|" * len(results)]
     for key, name in names.items():
@@ -166,15 +169,16 @@ def growth_chart(results: list[dict], path: Path) -> None:
 
     from journeylib.export import export_chart
 
-    rows = [{"rows": r["rows"], "analysis": key, "seconds": r[key]["seconds"]}
-            for r in results for key in r
-            if isinstance(r[key], dict) and "seconds" in r[key] and key != "peer_versions"]
+    rows = [{"rows": r["rows"], "analysis": NAMES[key], "seconds": r[key]["seconds"]}
+            for r in results for key in NAMES if "seconds" in (r.get(key) or {})]
+    sizes = sorted({r["rows"] for r in results})
     chart = alt.Chart(pd.DataFrame(rows), title="Time against size (log-log)").mark_line(
         point=True).encode(
-        x=alt.X("rows:Q", scale=alt.Scale(type="log"), title="Touchpoints"),
+        x=alt.X("rows:Q", title="Touchpoints", axis=alt.Axis(values=sizes, format=".2~s"),
+                scale=alt.Scale(type="log", domain=[sizes[0], sizes[-1]], nice=False)),
         y=alt.Y("seconds:Q", scale=alt.Scale(type="log"), title="Seconds (median)"),
-        color=alt.Color("analysis:N", title="Analysis"),
-    ).properties(width=640, height=360)
+        color=alt.Color("analysis:N", title="Analysis", legend=alt.Legend(labelLimit=400)),
+    ).properties(width=560, height=360)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(export_chart(chart, "png"))
 
