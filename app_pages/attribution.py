@@ -163,10 +163,13 @@ with section("attribution"):
 
     wide = by_channel(result, measure)
     digits = 1 if measure == "conversions" else 0
+    # Revenue with the currency the file named (a mark on the amounts or in the column's name).
+    kind = "number" if measure == "conversions" else "money"
+    currency = getattr(data, "currency", None)
     columns = {"channel": tables.text(t("attribution.table.channel"), pinned=True)}
     for model in dict.fromkeys(result["model"]):
         columns[model] = tables.interval(label(model), low=f"{model}_low", high=f"{model}_high",
-                                         decimals=digits)
+                                         kind=kind, decimals=digits, currency=currency)
     tables.show(wide, columns, key="attr_table")
     st.caption(t("attribution.table.caption"))
     st.download_button(t("attribution.page.download"), csv_bytes(result),

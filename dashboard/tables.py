@@ -114,11 +114,13 @@ def money(title: str, currency: str | None = None, *, help: str | None = None,
 
 
 def interval(title: str, *, low: str, high: str, kind: str = "number", decimals: int | None = None,
-             help: str | None = None, width: str | int | None = None) -> Column:
+             currency: str | None = None, help: str | None = None,
+             width: str | int | None = None) -> Column:
     """This column's estimate with the interval in columns ``low`` and ``high``:
-    ``120 (105–134)``; ``kind`` is ``number``, ``share``, ``signed`` or ``points``."""
+    ``120 (105–134)``; ``kind`` is ``number``, ``share``, ``signed``, ``points`` or ``money``
+    (with ``currency``, an ISO code, when known)."""
     return Column(title, kind="interval", low=low, high=high, interval_kind=kind, decimals=decimals,
-                  help=help, width=width)
+                  currency=currency, help=help, width=width)
 
 
 def count_share(title: str, *, share: str, help: str | None = None,
@@ -147,7 +149,7 @@ def cell(value: Any, column: Column, row: Mapping[str, Any] | None = None,
     if kind == "interval":
         row = row or {}
         out = formats.interval(value, row.get(column.low), row.get(column.high),
-                               column.interval_kind, lang, column.decimals)
+                               column.interval_kind, lang, column.decimals, column.currency)
     elif _empty(value):
         return None
     elif kind == "count_share":

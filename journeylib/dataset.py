@@ -104,7 +104,9 @@ class LoadReport:
     ``timestamp_offsets``: rows per UTC offset the timestamps were written with (``"+03:00"``)
     and ``timestamp_zone``: the zone a zoned datetime column carried (see
     :class:`journeylib.timestamps.ParsedTimestamps`).
-    ``emotion_scale``: ``(low, high)`` of a numeric scale; ``emotion_labels``: label -> valence
+    ``currency``: ISO code of the revenue's currency when the file names one
+    (:func:`journeylib.numeric.currency_of`). ``emotion_scale``: ``(low, high)`` of a numeric
+    scale; ``emotion_labels``: label -> valence
     for labels found. ``rejected_counts``: rejected rows per ``reason`` (codes joined by ";"),
     kept when only a sample of the rejected rows is at hand (:meth:`Dataset.from_table`; empty
     for an upload, whose every rejected row is in ``Dataset.rejected``). ``notes``: how things
@@ -138,6 +140,7 @@ class LoadReport:
     emotion_scale_detected: bool = True
     emotion_labels: dict[str, float] = field(default_factory=dict)
     emotion_unknown: dict[str, int] = field(default_factory=dict)
+    currency: str | None = None
     n_source_rows: int = 0
     n_rows: int = 0
     n_rejected: int = 0
@@ -246,6 +249,12 @@ class Dataset:
     def mapping(self) -> dict[str, str]:
         """Canonical field -> source column, for every mapped field."""
         return dict(self.report.mapping)
+
+    @property
+    def currency(self) -> str | None:
+        """ISO code of the revenue's currency when the file names one (a mark on the amounts
+        or in the column's name: ``1 234,50 ₽``, ``Выручка, руб.``), else None."""
+        return self.report.currency
 
     @property
     def n_rows(self) -> int:

@@ -25,7 +25,7 @@ from journeylib.dataset import (
 from journeylib.errors import DataError
 from journeylib.i18n import t
 from journeylib.messages import Message
-from journeylib.numeric import parse_flags, parse_numbers
+from journeylib.numeric import currency_of, parse_flags, parse_numbers
 from journeylib.read import DEFAULT_MAX_BYTES, RawTable, read_table
 from journeylib.stages import (
     STAGE_PRESETS,
@@ -278,6 +278,7 @@ def _parse_outcomes(out, src, cols, report) -> None:
         amounts, decimal = parse_numbers(values)
         decimals.append(decimal)
         out["revenue"] = amounts.to_numpy()
+        report.currency = currency_of(values, cols["revenue"])
         filled = _text(values).notna()
         unreadable = filled & amounts.isna()
         if unreadable.any():

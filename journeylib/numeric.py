@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -53,6 +55,27 @@ FALSE_WORDS = {
     "nie",
     "fałsz",
 }
+
+
+# Currency marks people type on amounts or in a column's name, by ISO code.
+_CURRENCY_CODES = {
+    "RUB": re.compile(r"(?i)руб|₽|(?<![a-zа-я])р\.|(?<![a-z])rub(?![a-z])"),
+    "PLN": re.compile(r"(?i)zł|złot|(?<![a-z])pln(?![a-z])"),
+    "USD": re.compile(r"(?i)\$|(?<![a-z])usd(?![a-z])"),
+    "EUR": re.compile(r"(?i)€|(?<![a-z])eur(?![a-z])"),
+    "GBP": re.compile(r"(?i)£|(?<![a-z])gbp(?![a-z])"),
+}
+
+
+def currency_of(values: pd.Series, header: object = None, sample: int = 2000) -> str | None:
+    """ISO code (RUB, PLN, USD, EUR, GBP) of the one currency that the amounts (the first
+    ``sample`` filled values) or the column's ``header`` name; None when none is named or
+    several are (never a guess)."""
+    texts = [str(header)] if header is not None else []
+    if values.dtype == object or pd.api.types.is_string_dtype(values):
+        texts += [str(v) for v in values.dropna().head(sample)]
+    found = {code for code, mark in _CURRENCY_CODES.items() if any(mark.search(t) for t in texts)}
+    return found.pop() if len(found) == 1 else None
 
 
 def parse_numbers(values: pd.Series) -> tuple[pd.Series, str]:

@@ -134,13 +134,17 @@ def money(x: float | None, currency: str | None = None, lang: str | None = None,
 
 
 def interval(estimate: float | None, low: float | None, high: float | None, kind: str = "number",
-             lang: str | None = None, decimals: int | None = None) -> str:
+             lang: str | None = None, decimals: int | None = None,
+             currency: str | None = None) -> str:
     """An estimate with its interval as analysts write it: ``120 (105–134)``,
-    ``36.4% (33.1%–39.8%)``.
+    ``36.4% (33.1%–39.8%)``, ``26 980 ₽ (25 100 ₽–28 300 ₽)``.
 
-    ``kind`` is ``number``, ``share`` or ``signed`` (``−0.12 (−0.20…−0.04)``: a dash between
-    signed numbers would read as a minus). A missing bound gives the estimate alone."""
+    ``kind`` is ``number``, ``share``, ``money`` (with ``currency``, an ISO code, as
+    :func:`money` writes it) or ``signed`` (``−0.12 (−0.20…−0.04)``: a dash between signed
+    numbers would read as a minus). A missing bound gives the estimate alone."""
     def one(v: float | None) -> str:
+        if kind == "money":
+            return money(v, currency, lang, decimals)
         if kind == "share":
             return share(v, lang)
         if kind == "points":
