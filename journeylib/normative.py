@@ -38,7 +38,7 @@ from journeylib.engine import scalar, to_pandas
 from journeylib.epoch import epoch_seconds
 from journeylib.errors import DataError
 from journeylib.journeys import EVENT_ORDER, conversion_event
-from journeylib.stats import proportion_difference
+from journeylib.stats import proportion_difference, wilson_interval
 
 FOLLOWED = "followed"
 SKIPPED = "skipped_stage"
@@ -255,7 +255,8 @@ def path_conformance(ds: Dataset, spec: NormativePath) -> pd.DataFrame:
 
     Returns one row per kind of :data:`KINDS` (in that order): ``kind`` (the code),
     ``customers``, ``share`` (of all customers, 0..1), ``converted`` (customers),
-    ``conversion_rate`` (0..1; NaN without customers), ``median_hours`` (median hours from a
+    ``conversion_rate`` (0..1; NaN without customers), ``conversion_low`` /
+    ``conversion_high`` (its 95% Wilson interval), ``median_hours`` (median hours from a
     converted customer's first touchpoint to their first conversion; NaN when none converted),
     ``difference`` (conversion minus that of the customers who followed the path, in
     proportion points -1..1; NaN on the "followed" row and when a group is empty),
@@ -282,6 +283,8 @@ def path_conformance(ds: Dataset, spec: NormativePath) -> pd.DataFrame:
         out["conversion_rate"] = np.where(out["customers"] > 0,
                                           out["converted"] / out["customers"].clip(lower=1),
                                           np.nan)
+    low, high = wilson_interval(out["converted"].to_numpy(), out["customers"].to_numpy())
+    out["conversion_low"], out["conversion_high"] = low, high
     base = out.iloc[0]
     diff = proportion_difference(
         np.full(len(out), base["converted"]), np.full(len(out), base["customers"]),
@@ -293,8 +296,9 @@ def path_conformance(ds: Dataset, spec: NormativePath) -> pd.DataFrame:
         values = np.where(empty, np.nan, values)
         values[0] = np.nan
         out[name] = values
-    return out[["kind", "customers", "share", "converted", "conversion_rate", "median_hours",
-                "difference", "difference_low", "difference_high", "p_value"]]
+    return out[["kind", "customers", "share", "converted", "conversion_rate", "conversion_low",
+                "conversion_high", "median_hours", "difference", "difference_low",
+                "difference_high", "p_value"]]
 
 
 def _number(value) -> float:
@@ -395,3 +399,16 @@ def describe(frame: pd.DataFrame) -> tuple[str, dict[str, float | int | str]]:
     return "followed_and_top", {**followed, "kind": str(top["kind"]), "n": int(top["customers"]),
                                 "share": float(top["share"]),
                                 "difference": float(top["difference"])}
+
+
+# The most touchpoints offered as expected ones (a file of page addresses could hold many).
+MAX_TOUCHPOINT_OPTIONS = 500
+
+
+def touchpoint_options(ds: Dataset, limit: int = MAX_TOUCHPOINT_OPTIONS) -> list[str]:
+    """The data's touchpoint names, sorted, at most ``limit`` of them: what a stage's expected
+    touchpoints are chosen from."""
+    t = ds.table
+    names = t.filter(t.touchpoint.notnull()).select("touchpoint").distinct()
+    out = to_pandas(names.order_by("touchpoint").limit(limit))
+    return [str(v) for v in out["touchpoint"]]
