@@ -64,3 +64,16 @@ def test_no_stage_chosen_says_so() -> None:
     at.run()
     assert not at.exception, at.exception
     assert t("normative.section.choose", "ru") in [i.value for i in at.info]
+
+
+def test_choosing_a_deviation_shows_its_instances_and_goes_in_the_link() -> None:
+    at = open_page("journeys", lang="ru", source="sample")
+    at.selectbox(key="norm_detail").set_value("went_back").run()
+    assert not at.exception, at.exception
+    assert at.query_params["norm_detail"] == ["went_back"] or \
+        at.query_params["norm_detail"] == "went_back"
+    details = table(at, "stage", "to_stage", "customers")
+    ds = jl.load(SAMPLE)
+    expected = nm.deviation_details(ds, nm.default_path(ds), "went_back")
+    assert list(details["stage"]) == list(expected["stage"])
+    assert counts(details["customers"]) == list(expected["customers"])
