@@ -154,6 +154,21 @@ def brute(rows, spec: NormativePath) -> dict[str, dict[str, bool]]:
         flags["touchpoint_outside_stage"] = any(
             spec.expected(s) and tp not in spec.expected(s) for _, _, s, tp, _ in events)
         flags["followed"] = not any(flags.values())
+        # The concrete instances, as deviation_details keys them (stage, to_stage, touchpoint).
+        inst: dict[str, set] = {k: set() for k in DEVIATIONS}
+        previous = -1
+        for r in collapsed:
+            inst["skipped_stage"] |= {(spec.stages[k], None, None)
+                                      for k in range(previous + 1, r)}
+            if previous >= 0 and r < previous:
+                inst["went_back"].add((spec.stages[previous], spec.stages[r], None))
+            previous = r
+        inst["loop"] = {(s, None, None) for s in runs if runs.count(s) > 1}
+        inst["off_path_stage"] = {(s, None, None) for s in stages if s not in place}
+        inst["touchpoint_outside_stage"] = {
+            (s, None, tp) for _, _, s, tp, _ in events
+            if spec.expected(s) and tp not in spec.expected(s)}
+        flags["instances"] = inst
         won = [e[0] for e in events if e[4]]
         flags["won"] = bool(won)
         flags["hours"] = (min(won) - events[0][0]).total_seconds() / 3600 if won else None
@@ -202,8 +217,17 @@ def test_engine_matches_brute_force(case):
             assert math.isnan(median)
     assert table.loc["followed", "share"] == pytest.approx(
         sum(f["followed"] for f in expected.values()) / len(expected))
-    # The details count each instance's customers like the brute force would.
-    back = deviation_details(ds, spec, "went_back", n=50)
-    assert back["customers"].sum() >= table.loc["went_back", "customers"]
-    loops = deviation_details(ds, spec, "loop", n=50)
-    assert (loops["customers"] <= table.loc["loop", "customers"]).all()
+    # The details: each instance with its customers and converted customers.
+    for kind in DEVIATIONS:
+        want: dict[tuple, list[int]] = {}
+        for f in expected.values():
+            for key in f["instances"][kind]:
+                want.setdefault(key, [0, 0])
+                want[key][0] += 1
+                want[key][1] += f["won"]
+        got_details = deviation_details(ds, spec, kind, n=100)
+        found = {
+            (r.stage, None if pd.isna(r.to_stage) else r.to_stage,
+             None if pd.isna(r.touchpoint) else r.touchpoint): [r.customers, r.converted]
+            for r in got_details.itertuples()}
+        assert found == want, (kind, rows, spec)
