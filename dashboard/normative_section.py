@@ -83,8 +83,10 @@ def _controls(ds: jl.Dataset) -> nm.NormativePath | None:
     stages = list(ds.stages)
     touchpoints = _touchpoints(ds.key, ds)
     _seed_from_link(stages, touchpoints)
-    chosen = [s for s in st.session_state.get(STAGES_KEY, stages) if s in stages]
-    st.session_state[STAGES_KEY] = chosen
+    before = st.session_state.get(STAGES_KEY, stages)
+    chosen = [s for s in before if s in stages]
+    # A path chosen for other data, none of whose stages this data has: the data's order.
+    st.session_state[STAGES_KEY] = chosen if chosen or not before else stages
     st.multiselect(t("normative.section.stages"), stages, key=STAGES_KEY,
                    help=t("normative.section.stages_help"))
     chosen = list(st.session_state[STAGES_KEY])

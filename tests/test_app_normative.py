@@ -77,3 +77,12 @@ def test_choosing_a_deviation_shows_its_instances_and_goes_in_the_link() -> None
     expected = nm.deviation_details(ds, nm.default_path(ds), "went_back")
     assert list(details["stage"]) == list(expected["stage"])
     assert counts(details["customers"]) == list(expected["customers"])
+
+
+def test_a_path_for_other_data_falls_back_to_the_data_order() -> None:
+    at = new_app(lang="en", source="sample")
+    at.session_state["norm_stages"] = ["Stage of another file"]
+    at.switch_page("app_pages/journeys.py")
+    at.run()
+    assert not at.exception, at.exception
+    assert at.multiselect(key="norm_stages").value == jl.load(SAMPLE).stages
