@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from dashboard import links, session, tables
+from dashboard import links, normative_section, session, tables
 from dashboard.exports import chart_downloads
 from dashboard.sections import section
 from journeylib import paths
@@ -73,3 +73,4 @@ with section("paths"):
                                                help=t("journeys.page.col_includes_help")),
         }, key="paths_table")
 st.caption(t("journeys.page.footnote", n=paths.MAX_STEPS))
+normative_section.show(ds)

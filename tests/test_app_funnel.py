@@ -94,7 +94,8 @@ def test_journeys_page_on_the_sample() -> None:
     assert at.markdown[0].value.startswith(
         "**The most common move is Awareness → Consideration (3,949 customers)"
     )
-    assert chart_titles(at) == ["Moves between stages"]
+    assert chart_titles(at) == ["Moves between stages",
+                                "Conversion by journey against the intended path"]
     paths = at.dataframe[0].value
     assert len(paths) == 19  # the sample has only 19 distinct stage paths
     assert paths["path"].iloc[0] == "Awareness → Consideration"

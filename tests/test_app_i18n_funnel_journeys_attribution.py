@@ -75,7 +75,8 @@ def test_journeys_page_in_russian() -> None:
     assert at.markdown[0].value.startswith(
         f"**Самый частый переход — Awareness → Consideration (3{NB}949 клиентов)"
     )
-    assert chart_titles(at) == ["Переходы между этапами"]
+    assert chart_titles(at) == ["Переходы между этапами",
+                                "Конверсия по отношению к задуманному пути"]
     level = widget(at.radio, "paths_level")
     assert level.options == ["этапам", "точкам контакта", "каналам"]
     level.set_value("channel").run()
