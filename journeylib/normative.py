@@ -17,12 +17,16 @@ Moves are read like :func:`journeylib.paths.stage_transitions`: events in the or
 (timestamp, source_row), consecutive repeats of a stage collapsed. Skips and moves back are
 read on the path's stages only (an off-path stage between two path stages is not a step of the
 path); loops on every stage. A customer may have several deviations and is counted in each.
+A converted customer's path is read up to the first conversion (that moment included): what a
+customer does after buying (going back to a product page, a second purchase) cannot explain the
+purchase, and counting it would make every such deviation "convert" 100% by definition.
 Stage and touchpoint names are the user's text: they reach the engine as data (joined from a
 small table), never in a query's text.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from urllib.parse import quote, unquote
@@ -219,6 +223,18 @@ def _flag(per: ir.Table, flags: ir.Table, name: str) -> ir.Table:
     return j.select(*[c for c in per.columns], **{name: j[name].fill_null(False)})
 
 
+def _to_conversion(ds: Dataset) -> Dataset:
+    """``ds`` with each customer's touchpoints up to their first conversion (that moment
+    included; every touchpoint of a customer who never converted): the path to a purchase, so
+    a move back or a loop after buying is never read as what went with buying."""
+    t = ds.table
+    w = t.mutate(_won=conversion_event(ds))
+    first = w.group_by("customer_id").agg(_won_at=w.timestamp.min(where=w._won))
+    j = t.join(first, "customer_id")
+    cut = j.filter(j._won_at.isnull() | (j.timestamp <= j._won_at)).select(*t.columns)
+    return dataclasses.replace(ds, table=cut)
+
+
 def customer_deviations(ds: Dataset, spec: NormativePath) -> ir.Table:
     """One row per customer (an engine table): ``customer_id``, one boolean per kind of
     :data:`KINDS`, ``won`` (converted under :func:`journeylib.journeys.conversion_event`) and
@@ -233,6 +249,7 @@ def customer_deviations(ds: Dataset, spec: NormativePath) -> ir.Table:
     per = per.mutate(
         hours=(epoch_seconds(per._won_at) - epoch_seconds(per._first)) / 3600.0
     ).select("customer_id", "won", "hours")
+    ds = _to_conversion(ds)
     moves = _moves(ds, spec)
     per = _flag(per, moves.filter(moves._nr > moves._pr + 1), SKIPPED)
     per = _flag(per, moves.filter(moves._nr < moves._pr), BACK)
@@ -328,6 +345,7 @@ def deviation_details(ds: Dataset, spec: NormativePath, kind: str, n: int = 10) 
     outcome = w.group_by("customer_id").agg(won=w._won.any())
     total = outcome.count()
     null = ibis.literal(None, type="string")
+    ds = _to_conversion(ds)
     if kind == SKIPPED:
         moves = _moves(ds, spec)
         ranks = ibis.memtable(pd.DataFrame({

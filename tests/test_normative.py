@@ -34,8 +34,9 @@ def _load(rows, stages=STAGES):
     return jl.load(frame, stages=stages)
 
 
-# x follows A → C → P; y skips C and goes back P → C; z starts in C (skips A) and visits
-# Retention, off the path; w loops A → C → A (back too) with a touchpoint outside A's list.
+# x follows A → C → P; y skips C, buys, and only then goes back P → C (after the purchase: not
+# part of its path to buying); z starts in C (skips A) and visits Retention, off the path;
+# w loops A → C → A (back too) with a touchpoint outside A's list.
 ROWS = [
     ("x", "2026-03-01 10:00", A, "Ad", 0), ("x", "2026-03-01 10:00", A, "Ad", 0),
     ("x", "2026-03-01 11:00", C, "Page", 0), ("x", "2026-03-01 12:00", P, "Order", 1),
@@ -52,7 +53,7 @@ def test_worked_example_by_hand():
     ds = _load(ROWS)
     out = path_conformance(ds, SPEC).set_index("kind")
     assert list(out.index) == list(KINDS)
-    expected = {"followed": 1, "skipped_stage": 2, "went_back": 2,
+    expected = {"followed": 1, "skipped_stage": 2, "went_back": 1,
                 "touchpoint_outside_stage": 1, "loop": 1, "off_path_stage": 1}
     assert out["customers"].to_dict() == expected
     assert out.loc["followed", "converted"] == 1
@@ -71,7 +72,8 @@ def test_worked_example_by_hand():
     skipped = deviation_details(ds, SPEC, "skipped_stage")
     assert sorted(zip(skipped["stage"], skipped["customers"], strict=True)) == [(A, 1), (C, 1)]
     back = deviation_details(ds, SPEC, "went_back")
-    assert sorted(zip(back["stage"], back["to_stage"], strict=True)) == [(C, A), (P, C)]
+    # Bug: y's visit back after buying read as a move back that "converted" 100%.
+    assert sorted(zip(back["stage"], back["to_stage"], strict=True)) == [(C, A)]
     outside = deviation_details(ds, SPEC, "touchpoint_outside_stage")
     assert list(zip(outside["stage"], outside["touchpoint"], strict=True)) == [(A, "Coupon")]
     loops = deviation_details(ds, SPEC, "loop")
@@ -137,8 +139,12 @@ def brute(rows, spec: NormativePath) -> dict[str, dict[str, bool]]:
     for i, (cid, ts, stage, tp, conv) in enumerate(rows):
         by.setdefault(cid, []).append((pd.Timestamp(ts), i, stage, tp, conv))
     out = {}
-    for cid, events in by.items():
-        events.sort(key=lambda e: (e[0], e[1]))
+    for cid, everything in by.items():
+        everything.sort(key=lambda e: (e[0], e[1]))
+        # The path is read up to the first conversion (that moment included): what happens
+        # after a purchase cannot explain it.
+        won_at = min((e[0] for e in everything if e[4]), default=None)
+        events = [e for e in everything if won_at is None or e[0] <= won_at]
         stages = [e[2] for e in events]
         flags = dict.fromkeys(DEVIATIONS, False)
         flags["off_path_stage"] = any(s not in place for s in stages)
@@ -169,9 +175,9 @@ def brute(rows, spec: NormativePath) -> dict[str, dict[str, bool]]:
             (s, None, tp) for _, _, s, tp, _ in events
             if spec.expected(s) and tp not in spec.expected(s)}
         flags["instances"] = inst
-        won = [e[0] for e in events if e[4]]
+        won = [e[0] for e in everything if e[4]]
         flags["won"] = bool(won)
-        flags["hours"] = (min(won) - events[0][0]).total_seconds() / 3600 if won else None
+        flags["hours"] = (min(won) - everything[0][0]).total_seconds() / 3600 if won else None
         out[cid] = flags
     return out
 
