@@ -65,7 +65,8 @@ def themes_section(ds: jl.Dataset, lang: str) -> None:
     st.subheader(t("themes.page.title", lang))
     with section("themes"):
         st.caption(t("themes.page.intro", lang))
-        result = _themes(ds.key, ds)
+        with st.spinner(t("themes.page.spinner", lang)):
+            result = _themes(ds.key, ds)
         if result.themes.empty:
             st.info(t("themes.page.none", lang))
             return
