@@ -99,3 +99,27 @@ def themes_section(ds: jl.Dataset, lang: str) -> None:
         total = int((result.notes["theme"] == picked).sum())
         st.caption(t("themes.page.quotes_caption", lang, n=total))
         _quotes(quotes, lang)
+
+
+def stage_themes(ds: jl.Dataset, lang: str) -> None:
+    """The journey map's "What customers say at each stage": in an expander, the theme most
+    customers mention at each stage (the same themes as the Emotions page)."""
+    with section("themes"), st.expander(t("themes.stage.title", lang)):
+        with st.spinner(t("themes.page.spinner", lang)):
+            result = _themes(ds.key, ds)
+        per_stage = th.top_theme_per_stage(result, ds.stages)
+        if per_stage.empty:
+            st.info(t("themes.page.none", lang))
+            return
+        per_stage = per_stage.assign(
+            label=[th.theme_label(result, code) for code in per_stage["theme"]])
+        tables.show(per_stage, {
+            "stage": tables.text(t("themes.col.stage", lang), pinned=True),
+            "theme": tables.text(t("themes.col.theme", lang)),
+            "label": tables.text(t("themes.col.words", lang), width="large"),
+            "customers": tables.integer(t("themes.col.customers", lang)),
+            "notes": tables.integer(t("themes.stage.notes", lang)),
+            "stage_notes": tables.integer(t("themes.stage.stage_notes", lang)),
+            "valence_mean": tables.signed(t("themes.stage.valence", lang)),
+        }, key="jm_themes")
+        st.caption(t("themes.stage.caption", lang))

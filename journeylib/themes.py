@@ -462,3 +462,34 @@ def theme_quotes(result: ThemeResult, theme: str, limit: int = 20) -> pd.DataFra
     part = part.assign(_unrated=part["valence"].isna())
     part = part.sort_values(["_unrated", "valence", "timestamp"], kind="stable")
     return part.drop(columns="_unrated").head(limit).reset_index(drop=True)
+
+
+STAGE_COLUMNS = ["stage", "theme", "customers", "notes", "stage_notes", "valence_mean"]
+
+
+def top_theme_per_stage(result: ThemeResult, stages: list[str] | tuple[str, ...]
+                        ) -> pd.DataFrame:
+    """The theme most customers mention at each stage, stages in ``stages`` order (a stage with
+    no themed note is left out). Columns (:data:`STAGE_COLUMNS`): ``stage``, ``theme`` (code),
+    ``customers`` (who mention it at that stage), ``notes`` (its notes there), ``stage_notes``
+    (all analysed notes at that stage), ``valence_mean`` (of its rated notes there, −1..1; NaN
+    when none is rated). Ties go to the better-ranked theme."""
+    notes = result.notes
+    if notes.empty or result.themes.empty:
+        return pd.DataFrame(columns=STAGE_COLUMNS)
+    rank = dict(zip(result.themes["theme"], result.themes["rank"], strict=True))
+    rows = []
+    for stage in stages:
+        here = notes[notes["stage"] == stage]
+        themed = here[here["theme"].notna()]
+        if themed.empty:
+            continue
+        g = themed.groupby("theme").agg(customers=("customer_id", "nunique"),
+                                        notes=("note", "size"),
+                                        valence_mean=("valence", "mean")).reset_index()
+        g["_rank"] = g["theme"].map(rank)
+        best = g.sort_values(["customers", "_rank"], ascending=[False, True]).iloc[0]
+        rows.append({"stage": stage, "theme": best["theme"], "customers": int(best["customers"]),
+                     "notes": int(best["notes"]), "stage_notes": len(here),
+                     "valence_mean": float(best["valence_mean"])})
+    return pd.DataFrame(rows, columns=STAGE_COLUMNS)

@@ -37,3 +37,15 @@ def test_picking_a_theme_shows_its_notes_escaped() -> None:
     assert "“Корзина всё время сбрасывалась, пришлось собирать заказ заново”" in text
     assert any("notes in this theme" in c.value for c in at.caption)
     assert any("Association, not cause" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("lang", ["en", "ru", "pl"])
+def test_journey_map_shows_the_top_theme_per_stage(lang: str) -> None:
+    at = open_page("journey_map", lang=lang, no_errors=True)
+    assert not at.exception
+    titles = {"en": "What customers say at each stage", "ru": "Что говорят клиенты на каждом этапе",
+              "pl": "Co mówią klienci na każdym etapie"}
+    assert titles[lang] in [e.label for e in at.expander]
+    table = next(d.value for d in at.dataframe if "stage_notes" in d.value.columns)
+    assert table["stage"].tolist()[0] == "Awareness"
+    assert len(table) == 5

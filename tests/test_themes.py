@@ -158,3 +158,22 @@ def test_result_properties(rows: list, buyers: set[int]) -> None:
     assert themes["p_value"].dropna().between(0, 1).all()
     assert themes["rank"].tolist() == list(range(1, len(themes) + 1))
     assert themes["customers"].is_monotonic_decreasing
+
+
+def test_top_theme_per_stage(sample_dataset: jl.Dataset, sample_themes: th.ThemeResult
+                             ) -> None:
+    per_stage = th.top_theme_per_stage(sample_themes, sample_dataset.stages)
+    assert list(per_stage.columns) == th.STAGE_COLUMNS
+    assert per_stage["stage"].tolist() == [s for s in sample_dataset.stages
+                                           if s in set(per_stage["stage"])]
+    assert (per_stage["customers"] <= per_stage["notes"]).all()
+    assert (per_stage["notes"] <= per_stage["stage_notes"]).all()
+    assert per_stage["theme"].isin(sample_themes.themes["theme"]).all()
+    notes = sample_themes.notes
+    for row in per_stage.itertuples(index=False):
+        here = notes[(notes["stage"] == row.stage) & notes["theme"].notna()]
+        counts = here.groupby("theme")["customer_id"].nunique()
+        assert row.customers == counts.max()
+    empty = th.ThemeResult(*(pd.DataFrame(columns=c) for c in (
+        th.THEME_COLUMNS, th.WORD_COLUMNS, th.PLACE_COLUMNS, th.NOTE_COLUMNS)))
+    assert th.top_theme_per_stage(empty, ["Awareness"]).empty
