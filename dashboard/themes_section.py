@@ -59,6 +59,19 @@ def _quotes(notes: pd.DataFrame, lang: str) -> None:
                                              valence=formats.signed(row.valence, 2, lang))))
 
 
+def _places(result: th.ThemeResult, theme: str, lang: str) -> str:
+    """Where the theme is said: its top touchpoints and stages with their note counts, e.g.
+    "Said most at: Checkout (52) · Stage: Consideration (52)"."""
+    parts = []
+    for fld, key in (("touchpoint", "themes.col.touchpoint"), ("stage", "themes.col.stage")):
+        rows = result.places[(result.places["theme"] == theme) & (result.places["field"] == fld)]
+        if len(rows):
+            where = ", ".join(f"{r.value} ({formats.number(r.notes, 0, lang)})"
+                              for r in rows.itertuples(index=False))
+            parts.append(f"{t(key, lang)}: {where}")
+    return " · ".join(parts)
+
+
 def themes_section(ds: jl.Dataset, lang: str) -> None:
     """The section: what was analysed, a one-line reading, the ranked table, the chart and a
     theme picker with its notes; a sentence when the data has no notes."""
@@ -97,6 +110,7 @@ def themes_section(ds: jl.Dataset, lang: str) -> None:
                               format_func=lambda code: f"{code} · {names.get(code, '')}")
         quotes = th.theme_quotes(result, picked or frame["theme"].iloc[0], limit=QUOTES)
         total = int((result.notes["theme"] == picked).sum())
+        st.caption(escape_markdown(_places(result, picked, lang)))
         st.caption(t("themes.page.quotes_caption", lang, n=total))
         _quotes(quotes, lang)
 

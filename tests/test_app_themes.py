@@ -36,6 +36,10 @@ def test_picking_a_theme_shows_its_notes_escaped() -> None:
     text = " ".join(m.value for m in at.markdown)
     assert "“Корзина всё время сбрасывалась, пришлось собирать заказ заново”" in text
     assert any("notes in this theme" in c.value for c in at.caption)
+    # where it is said, with counts: only at Checkout, in the Consideration stage
+    assert any(c.value.startswith("Said most at: Checkout (")
+               and "Stage: Consideration (" in c.value
+               and "," not in c.value.split(" · ")[0] for c in at.caption)
     assert any("Association, not cause" in c.value for c in at.caption)
 
 
