@@ -7,6 +7,7 @@ from dashboard import language, links, session, tables
 from dashboard.cx_sections import cx_section
 from dashboard.exports import chart_downloads
 from dashboard.sections import section
+from dashboard.themes_section import themes_section
 from journeylib import emotion as em
 from journeylib import moments as mo
 from journeylib.charts.emotion import emotion_curve_chart, emotion_timeline_chart, moments_chart
@@ -195,6 +196,8 @@ with section("moments"):
         with st.expander(t("emotions.page.all_touchpoints")):
             tables.show(moments, _moment_columns(moments), key="emo_moments")
         st.caption(t("emotions.page.association_note"))
+
+themes_section(ds, language.current())
 
 st.subheader(t("emotions.page.voice"))
 with section("voice"):

@@ -7,6 +7,7 @@ import streamlit as st
 from dashboard import language, links, session
 from dashboard.exports import chart_downloads, failure_notice, reported
 from dashboard.sections import section
+from dashboard.themes_section import stage_themes
 from journeylib import i18n
 from journeylib import journey_map as jm
 from journeylib.charts.journey_map import journey_map_chart, presentation_html
@@ -123,6 +124,7 @@ def _workshop(ds) -> None:
 
         st.caption(t("journey_map.page.download_note"))
         chart_downloads(chart, "journey-map", ds)
+    stage_themes(ds, language.current())
 
     # One click: the PDF is drawn when the button is pressed, outside the script thread, so it
     # reads the data through its own cursor and writes in the session's language.

@@ -124,6 +124,7 @@ QUOTES: dict[tuple[str, str], dict[str | None, tuple[str, ...]]] = {
             "The checkout kept timing out.",
             "I had to enter my card details three times before the payment went through.",
             "Shipping costs only showed up at the very last step, so I gave up.",
+            "My cart kept resetting, so I had to add everything again.",
         ),
         "delivery": (
             "The parcel arrived a week late and nobody told me why.",
@@ -203,6 +204,48 @@ QUOTES: dict[tuple[str, str], dict[str | None, tuple[str, ...]]] = {
             "Всё просто и удобно",
         ),
     },
+    ("neg", "pl"): {
+        "checkout": (
+            "Płatność kartą nie przeszła za pierwszym razem",
+            "Koszyk ciągle się resetował, musiałem wszystko dodawać od nowa",
+            "Koszt dostawy pokazali dopiero na ostatnim kroku",
+        ),
+        "delivery": (
+            "Kurier spóźnił się trzy dni i nikogo nie uprzedził",
+            "Paczka przyszła zgnieciona, musiałem zgłosić zwrot",
+        ),
+        "support": (
+            "Czekałem pół godziny na konsultanta i sprawa nadal nie jest załatwiona",
+            "Na infolinii przełączali mnie od jednej osoby do drugiej",
+        ),
+        "order": ("Mail z potwierdzeniem zamówienia w ogóle nie przyszedł",),
+        "browse": ("Na stronie produktu brakuje parametrów technicznych",),
+        None: (
+            "Strona wolno się ładuje i ciągle wyskakują reklamy",
+            "Ogólnie bardzo nieprzyjemne wrażenia",
+        ),
+    },
+    ("pos", "pl"): {
+        "checkout": (
+            "Zamówienie złożyłem w kilka minut, wszystko jasne",
+            "Wygodnie, że można zapłacić BLIKIEM",
+        ),
+        "delivery": (
+            "Przywieźli następnego dnia, wszystko starannie zapakowane",
+            "Kurier zadzwonił wcześniej i przyjechał punktualnie",
+        ),
+        "support": (
+            "Konsultant szybko wszystko wyjaśnił i pomógł",
+            "Na infolinii odpowiedzieli uprzejmie i konkretnie",
+        ),
+        "order": ("Potwierdzenie i numer przesyłki przyszły od razu",),
+        "browse": ("Opinie są szczegółowe, pomogły mi wybrać",),
+        "advocacy": ("Chętnie wystawiłem opinię, produkt jest świetny",),
+        None: (
+            "Świetna obsługa, polecę znajomym",
+            "Wszystko proste i wygodne",
+        ),
+    },
 }
 QUOTE_TOPIC = {
     "Checkout": "checkout",
@@ -218,6 +261,18 @@ QUOTE_TOPIC = {
     "Referral invite": "advocacy",
 }
 P_TOPICAL_QUOTE = 0.75
+# Note texts only (issue 18): half of the English-speaking customers' notes are written in
+# Polish instead, and a negative Checkout note is the planted "cart reset" theme with this
+# probability. Both are drawn from their own stream (_TEXT_STREAM), after the main stream has
+# made every draw it made before, so no count, score or other column changes.
+P_POLISH = 0.5
+P_CART_RESET = 0.75
+CART_RESET = {
+    "en": "My cart kept resetting, so I had to add everything again.",
+    "ru": "Корзина всё время сбрасывалась, пришлось собирать заказ заново",
+    "pl": "Koszyk ciągle się resetował, musiałem wszystko dodawać od nowa",
+}
+_TEXT_STREAM = 18
 
 
 class _Clock:
@@ -374,9 +429,15 @@ def _customer_events(
 
 
 def _pick_notes(
-    rng: np.random.Generator, touchpoints: np.ndarray, scores: np.ndarray
+    rng: np.random.Generator, touchpoints: np.ndarray, scores: np.ndarray, seed: int = 7
 ) -> np.ndarray:
-    """Quotes on a random ~8% of rated events, tone matching the score (none on a neutral 3)."""
+    """Quotes on a random ~8% of rated events, tone matching the score (none on a neutral 3).
+
+    Which events carry a note, and the main stream's draws for each, are as before Polish was
+    added; the Polish wording and the planted cart-reset theme come from a separate stream
+    (``default_rng([seed, _TEXT_STREAM])``), so they change note texts and nothing else.
+    """
+    text_rng = np.random.default_rng([seed, _TEXT_STREAM])
     notes = np.full(len(scores), None, dtype=object)
     polar = ~np.isnan(scores) & (scores != 3)
     chosen = np.flatnonzero(polar & (rng.random(len(scores)) < P_NOTE))
@@ -385,8 +446,15 @@ def _pick_notes(
         lang = "ru" if rng.random() < 0.5 else "en"
         pools = QUOTES[(tone, lang)]
         topic = QUOTE_TOPIC.get(str(touchpoints[i]))
-        pool = pools[topic] if topic in pools and rng.random() < P_TOPICAL_QUOTE else pools[None]
+        topical = topic in pools and rng.random() < P_TOPICAL_QUOTE
+        pool = pools[topic] if topical else pools[None]
         notes[i] = pool[rng.integers(len(pool))]
+        if lang == "en" and text_rng.random() < P_POLISH:
+            lang = "pl"
+            pool = QUOTES[(tone, lang)][topic if topical else None]
+            notes[i] = pool[text_rng.integers(len(pool))]
+        if tone == "neg" and topic == "checkout" and text_rng.random() < P_CART_RESET:
+            notes[i] = CART_RESET[lang]
     return notes
 
 
@@ -403,8 +471,8 @@ def generate(n_customers: int = 5000, seed: int = 7) -> pd.DataFrame:
     1-5 as float, NaN when the event was not rated, ~60% rated), ``converted`` (1 on "Order
     placed" and "Repeat order"), ``revenue`` (lognormal, > 0 exactly on converted rows),
     ``segment`` (New customer / Returning / Business, Business spends ~2.5x more) and ``note``
-    (Russian or English quote on ~8% of rated events, negative for scores <= 2, positive for
-    >= 4; missing otherwise).
+    (a Russian, English or Polish quote — about half, a quarter and a quarter — on ~8% of rated
+    events, negative for scores <= 2, positive for >= 4; missing otherwise).
 
     Journey model: every customer has Awareness touches; 80% go on to Consideration touches, 55%
     of those reach "Checkout" (always the last Consideration touch before a purchase); buyers get
@@ -449,6 +517,10 @@ def generate(n_customers: int = 5000, seed: int = 7) -> pd.DataFrame:
     4. Emotion dip: every score in June 2026 is shifted by -0.8 on the latent 1-5 scale before
        rounding and clipping ("June 2026 delivery problems") [June mean 2.98 vs 3.73 in the
        other months, a 0.75 drop].
+    5. A theme in what customers say (issue 18): 75% of negative Checkout notes say the cart
+       kept resetting ("My cart kept resetting…", "Корзина всё время сбрасывалась…", "Koszyk
+       ciągle się resetował…"), in the note's language; the rest keep the usual Checkout and
+       generic complaints. Only note texts carry it (drawn from a separate random stream).
 
     Default sample: 45,066 events for 5,000 customers (9.0 per customer), 63% rated, 21% of
     customers buy at least once.
@@ -503,7 +575,7 @@ def generate(n_customers: int = 5000, seed: int = 7) -> pd.DataFrame:
     revenue = np.round(median * np.exp(rng.normal(0.0, REVENUE_SIGMA, m)), 2)
     revenue = np.where(converted == 1, np.maximum(revenue, 1.0), 0.0)
 
-    notes = _pick_notes(rng, tp_arr, scores)
+    notes = _pick_notes(rng, tp_arr, scores, seed)
     ids = np.array([f"C{i + 1:05d}" for i in range(n)], dtype=object)
     timestamps = PERIOD_START.to_datetime64() + secs.astype("timedelta64[s]")
 

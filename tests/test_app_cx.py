@@ -77,9 +77,11 @@ def test_grouping_and_metric_choices_change_the_view() -> None:
 
 def test_existing_emotion_sections_stay() -> None:
     at = open_page("emotions", no_errors=True)
-    assert len(at.get("vega_lite_chart")) == 4  # curve, CX metric, timeline, moments of truth
+    # curve, CX metric, timeline, moments of truth, themes
+    assert len(at.get("vega_lite_chart")) == 5
     titles = [s.value for s in at.subheader]
     assert titles.index("CX metrics") < titles.index("Over time")
+    assert titles.index("What customers say") == titles.index("Voice of the customer") - 1
 
 
 @pytest.mark.parametrize("lang", ["en", "ru", "pl"])

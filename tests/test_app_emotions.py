@@ -32,15 +32,15 @@ def emotions() -> AppTest:
 def test_emotions_page_shows_curve_timeline_points_and_moments(emotions: AppTest) -> None:
     at = emotions
     assert at.title[0].value == "Emotions"
-    assert len(at.get("vega_lite_chart")) == 4  # curve, CX metric, timeline, moments
+    assert len(at.get("vega_lite_chart")) == 5  # curve, CX metric, timeline, moments, themes
     text = _text(at)
     assert "Customers feel worst at Retention" in text
     assert "Emotion dipped in the week of" in text
     assert "The biggest pain point is Checkout" in text
     assert "Customers with a bad Checkout experience buy 40 points less often" in text
-    # CX metrics, pains, delights, moments (in an expander); the notes are quotes, each with
-    # a caption
-    _cx, pains, delights, _ = (d.value for d in at.dataframe)
+    # CX metrics, pains, delights, moments (in an expander), themes; the notes are quotes,
+    # each with a caption
+    _cx, pains, delights, _, _themes = (d.value for d in at.dataframe)
     assert pains["touchpoint"].iloc[0] == "Checkout"
     # quotes default to the top pain point
     assert at.selectbox(key="emo_quotes_tp").value == "Checkout"

@@ -46,7 +46,7 @@ def test_typed_targets_accept_a_decimal_comma():
 @pytest.mark.parametrize("lang", ["ru", "pl"])
 def test_emotion_tables_show_full_intervals_in_the_language(lang):
     at = open_page("emotions", lang=lang, no_errors=True)
-    _cx, pains, delights, moments = (d.value for d in at.dataframe)
+    _cx, pains, delights, moments, _themes = (d.value for d in at.dataframe)
     for table in (pains, delights):
         # the interval lives in the same cell as the mean: it cannot be cut off
         assert all(re.fullmatch(r"[+\u2212]\d,\d\d \([+\u2212]\d,\d\d…[+\u2212]\d,\d\d\)", v)
