@@ -15,7 +15,7 @@ if chromium_path() is None and not os.environ.get("CI"):
     pytest.skip("Chromium is not installed (apt-get install chromium); under CI this test runs.",
                 allow_module_level=True)
 
-UPLOADER = {"ru": ("Загрузить", "До 1\u00a0024 МБ на файл"),
+UPLOADER = {"ru": ("Загрузить", "До 1 024 МБ на файл"),
             "pl": ("Prześlij", "Do 1024 MB na plik")}
 PERCENT = {"ru": "\u00a0%", "pl": "%"}
 
@@ -45,7 +45,7 @@ def test_tables_and_uploader_speak_the_language(app_url, lang):
         button, limit = UPLOADER[lang]
         assert button in _after(page, '[data-testid="stFileUploaderDropzone"] button p')
         limit_css = _after(page, '[data-testid="stFileUploaderDropzoneInstructions"] span')
-        assert limit in limit_css.replace("\u00a0", " ")
+        assert limit in limit_css.replace("\u00a0", " ")  # the grouping space, as drawn
         # the English words are drawn at size zero
         size = page.locator('[data-testid="stFileUploaderDropzoneInstructions"] span').first \
             .evaluate("e => getComputedStyle(e).fontSize")

@@ -57,7 +57,7 @@ def test_journeys_page_draws_the_heat_map(app_url: str) -> None:
     with browser_page() as page:
         page.goto(f"{app_url}/journeys")
         wait_idle(page)
-        _charts_drawn(page, 1)
+        _charts_drawn(page, 2)  # the heat map, then the intended path against the real one
         body = _no_errors(page)
         assert "The most common move is Awareness → Consideration" in body
-        assert page.get_by_test_id("stDataFrame").count() == 1
+        assert page.get_by_test_id("stDataFrame").count() == 2  # paths, the intended path
