@@ -41,7 +41,7 @@ import pandas as pd
 
 from journeylib.dataset import Dataset
 from journeylib.engine import to_pandas
-from journeylib.epoch import epoch_day
+from journeylib.epoch import epoch_day, period_starts
 from journeylib.errors import DataError
 from journeylib.stats import Z95, mean_interval, wilson_interval
 from journeylib.timezones import local_time
@@ -242,12 +242,7 @@ def cx_metric_over_time(ds: Dataset, metric: str, freq: str = "month") -> pd.Dat
     t = _answers(ds, scale)
     t = t.mutate(day=epoch_day(local_time(ds, t.timestamp)))
     days = to_pandas(t.group_by("day").agg(**_sums(t)))
-    date = pd.to_datetime(days["day"].astype("int64"), unit="D")
-    if freq == "week":
-        date = date - pd.to_timedelta(date.dt.weekday, unit="D")
-    elif freq == "month":
-        date = date.dt.to_period("M").dt.to_timestamp()
-    days["period_start"] = date
+    days["period_start"] = period_starts(days["day"], freq)
     sums = list(_sums(t))
     out = days.groupby("period_start", as_index=False)[sums].sum()
     out = _metric_columns(out, metric, scale).sort_values("period_start")

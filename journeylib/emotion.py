@@ -16,7 +16,7 @@ import pandas as pd
 
 from journeylib.dataset import Dataset
 from journeylib.engine import to_pandas
-from journeylib.epoch import epoch_day
+from journeylib.epoch import epoch_day, period_starts
 from journeylib.i18n import month, t
 from journeylib.journeys import EVENT_ORDER
 from journeylib.stats import valence_interval, wilson_interval
@@ -196,12 +196,7 @@ def emotion_timeline(
     )
     if by:
         days["stage"] = days["stage"].fillna(NO_VALUE)
-    date = pd.to_datetime(days["day"].astype("int64"), unit="D")
-    if freq == "week":
-        date = date - pd.to_timedelta(date.dt.weekday, unit="D")
-    elif freq == "month":
-        date = date.dt.to_period("M").dt.to_timestamp()
-    days["period_start"] = date
+    days["period_start"] = period_starts(days["day"], freq)
     out = days.groupby(keys, as_index=False)[["n", "sum", "sumsq", "neg"]].sum()
     out["_sum"] = out["sum"]
     out = _with_interval(_from_sums(out))

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ibis
 import ibis.expr.datatypes as dt
+import pandas as pd
 
 MICROS_PER_DAY = 86_400_000_000
 
@@ -29,3 +30,15 @@ def epoch_seconds(timestamp: ibis.TimestampValue) -> ibis.FloatingValue:
     """Seconds since 1970-01-01 00:00 UTC with the fraction (what DuckDB's ``EPOCH`` gives),
     without the slow time-zone cast of Ibis's ``epoch_seconds()``."""
     return epoch_micros(timestamp).cast("float64") / 1_000_000
+
+
+def period_starts(days: pd.Series, freq: str) -> pd.Series:
+    """Day numbers (:func:`epoch_day` of local times) as the start of their period: the day
+    itself (``"day"``), its week's Monday (``"week"``) or its month's first day (``"month"``),
+    as midnight timestamps without zone."""
+    date = pd.to_datetime(days.astype("int64"), unit="D")
+    if freq == "week":
+        return date - pd.to_timedelta(date.dt.weekday, unit="D")
+    if freq == "month":
+        return date.dt.to_period("M").dt.to_timestamp()
+    return date
